@@ -1,0 +1,54 @@
+# Bylos: `make run` serves, `make test` runs the whole suite. Both install what is missing first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv fonts-liberation2 \
+	fonts-dejavu-core poppler-utils
+PYTEST_ARGS ?=
+
+.PHONY: run test test-postgres setup system-deps lint bench clean
+
+run: setup
+	$(VENV)/bin/bylos serve
+
+# pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
+test: setup lint
+	@set +e; $(VENV)/bin/pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest neįvykdė nė vieno testo" >&2; exit 1; fi; exit $$rc
+
+# The database-facing tests again, against PostgreSQL (BYLOS_TEST_POSTGRES_URL).
+test-postgres: setup
+	@set +e; BYLOS_TEST_POSTGRES_URL=$${BYLOS_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+	$(VENV)/bin/pytest -m db $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest neįvykdė nė vieno PostgreSQL testo" >&2; exit 1; fi; exit $$rc
+
+setup: system-deps $(VENV)/.installed .venv-uno/.installed
+
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Diegiami sistemos paketai: $$missing"; \
+		if [ "$$(id -u)" != 0 ]; then echo "Reikia root teisių (arba sudo): apt-get install $$missing" >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+.venv-uno/.installed: service/rendering/setup_uno.sh
+	bash service/rendering/setup_uno.sh
+	touch $@
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy service storage retention bench tests
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .venv-uno

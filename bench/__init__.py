@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` prints the performance table (not part of the test run)."""

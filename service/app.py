@@ -1,0 +1,187 @@
+"""create_app(): builds the database, object store and converter pool, and wires the routes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from retention.rules import RuleSet, default_rules, load_rules
+from service.db import make_engine, migrate, session_scope
+from service.documents.issuing import Converter
+from service.documents.kinds import load_kinds
+from service.documents.routes import router as documents_router
+from service.documents.validation import describe
+from service.errors import DependencyUnavailable, ServiceError
+from service.registry import numbering
+from service.registry.defaults import ensure_default_registers
+from service.rendering.pdf import ConverterPool
+from service.runtime import Runtime
+from service.settings import Settings
+from service.timeutil import utcnow
+from storage.objectstore import ObjectStore, ObjectStorePort
+from storage.seaweed import EmbeddedSeaweed
+
+log = logging.getLogger("bylos")
+
+# A reservation older than this belongs to a request that can no longer finish.
+STALE_RESERVATION = dt.timedelta(minutes=10)
+
+
+def _rules(settings: Settings) -> RuleSet:
+    if settings.retention_rules_file is not None:
+        return load_rules(settings.retention_rules_file)
+    return default_rules()
+
+
+def _open_store(settings: Settings, stack: AsyncExitStack) -> ObjectStorePort:
+    """The configured S3 server, or the embedded SeaweedFS under the data dir."""
+    if settings.s3_endpoint:
+        assert settings.s3_access_key and settings.s3_secret_key
+        endpoint, access, secret = (
+            settings.s3_endpoint,
+            settings.s3_access_key,
+            settings.s3_secret_key.get_secret_value(),
+        )
+    else:
+        seaweed = stack.enter_context(EmbeddedSeaweed(settings.data_dir / "seaweedfs"))
+        endpoint, access, secret = seaweed.endpoint, seaweed.access_key, seaweed.secret_key
+    store = ObjectStore(
+        endpoint=endpoint,
+        access_key=access,
+        secret_key=secret,
+        bucket=settings.s3_bucket,
+        secure=settings.s3_secure,
+        timeout_s=settings.s3_timeout_s,
+    )
+    stack.callback(store.close)
+    return store
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    async with AsyncExitStack() as stack:
+        engine = make_engine(settings.resolved_database_url)
+        stack.callback(engine.dispose)
+        migrate(engine)
+        with session_scope(engine) as session:
+            ensure_default_registers(session)
+            numbering.void_stale_reservations(session, older_than=utcnow() - STALE_RESERVATION)
+
+        injected = app.state.injected
+        store = injected.store or _open_store(settings, stack)
+        store.ensure_bucket()
+
+        converter: Converter
+        if injected.converter is not None:
+            converter = injected.converter
+        else:
+            converter = stack.enter_context(
+                ConverterPool(
+                    size=settings.converter_workers,
+                    uno_python_bin=settings.uno_venv / "bin",
+                    work_dir=settings.data_dir / "converter",
+                    timeout_s=settings.converter_timeout_s,
+                )
+            )
+        app.state.runtime = Runtime(
+            engine=engine,
+            store=store,
+            converter=converter,
+            rules=_rules(settings),
+            school=settings.school,
+            kinds=load_kinds(),
+        )
+        yield
+
+
+def _error(status: int, code: str, detail: str) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail}, status_code=status)
+
+
+async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    if exc.status_code >= 500:
+        log.warning("%s: %s", exc.code, exc.detail, exc_info=exc.__cause__)
+    return _error(exc.status_code, exc.code, exc.detail)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return _error(422, "InvalidPayload", describe(exc.errors()))
+
+
+_HTTP_DETAILS = {
+    404: "Toks adresas nerastas.",
+    405: "Šis metodas šiam adresui neleidžiamas.",
+}
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = _HTTP_DETAILS.get(exc.status_code, "Užklausa atmesta.")
+    return _error(exc.status_code, "HTTPError", detail)
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=exc)
+    return _error(500, "InternalError", "Vidinė tarnybos klaida. Kreipkitės į administratorių.")
+
+
+@dataclass(frozen=True, slots=True)
+class Injected:
+    """Components built by the caller (tests, benchmarks) instead of by the lifespan."""
+
+    store: ObjectStorePort | None = None
+    converter: Converter | None = None
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: ObjectStorePort | None = None,
+    converter: Converter | None = None,
+) -> FastAPI:
+    app = FastAPI(title="Bylos", version="0.1.0", lifespan=_lifespan)
+    app.state.settings = settings or Settings()
+    app.state.injected = Injected(store=store, converter=converter)
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+    app.include_router(documents_router)
+
+    @app.get("/api/health")
+    def health(request: Request) -> dict[str, Any]:
+        runtime: Runtime = request.app.state.runtime
+        # Each probe may fail in its own vendor's way; any failure means "not ready".
+        problems: dict[str, str] = {}
+        try:
+            with runtime.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            problems["database"] = "duomenų bazė neatsako"
+        try:
+            runtime.store.ping()
+        except Exception:
+            problems["store"] = "objektų saugykla neatsako"
+        try:
+            runtime.converter.ping()
+        except Exception:
+            problems["converter"] = "LibreOffice konverteris neatsako"
+        if problems:
+            raise DependencyUnavailable("Tarnyba neveikia: " + "; ".join(problems.values()) + ".")
+        return {"status": "ok", "database": "ok", "store": "ok", "converter": "ok"}
+
+    return app

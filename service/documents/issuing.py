@@ -1,0 +1,321 @@
+"""The issuing pipeline: payload -> number -> DOCX -> PDF/A -> hash -> locked object -> record.
+
+Transactions are short and explicit because the slow part (conversion) must not hold a database
+lock: (1) reserve the number, (2) render, convert, store, (3) commit the document, its registry
+entry and the audit event together. Any failure after (1) voids the number with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError as DbIntegrityError
+from sqlmodel import Session, select
+
+from retention.compute import provisional_lock_until, retain_until
+from retention.rules import RuleSet
+from service.audit import log as audit
+from service.audit.log import Actor
+from service.cases.plan import open_case_for_filing
+from service.db import session_scope
+from service.documents.files import store_errors
+from service.documents.kinds import KindSpec, Payload, retention_event_on
+from service.documents.models import Document, IdempotencyKey
+from service.documents.validation import parse_payload
+from service.errors import Conflict, NotFound, ServiceError
+from service.lt import long_date
+from service.registry import numbering
+from service.rendering.docx import render_docx
+from service.rendering.pdfmeta import PdfMetadata, check_pdfa, stamp
+from service.settings import SchoolProfile
+from service.timeutil import today_vilnius
+from service.users.models import User
+from storage.objectstore import ObjectStorePort
+
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class Converter(Protocol):
+    def convert_to_pdfa(self, docx: bytes) -> bytes: ...
+    def ping(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    document: Document
+    replayed: bool  # True when an Idempotency-Key returned an earlier result
+
+
+def _request_hash(kind: str, data: object, supersedes: str | None) -> str:
+    body = json.dumps([kind, data, supersedes], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _actor(user: User) -> Actor:
+    return Actor(id=user.id, name=user.name)
+
+
+def build_context(
+    payload: Payload,
+    school: SchoolProfile,
+    number: str,
+    day: dt.date,
+    issued_by: str,
+    issued_by_position: str,
+) -> dict[str, Any]:
+    """Everything a template may print: the payload's own part plus the school and registration."""
+    return payload.template_context() | {
+        "school": school.model_dump(),
+        "registration": {"number": number, "date_long": long_date(day), "date": day},
+        "issued_by": {"name": issued_by, "position": issued_by_position},
+    }
+
+
+@dataclass
+class Issuer:
+    engine: Engine
+    store: ObjectStorePort
+    converter: Converter
+    rules: RuleSet
+    school: SchoolProfile
+
+    def issue(
+        self,
+        spec: KindSpec,
+        data: object,
+        user: User,
+        *,
+        idempotency_key: str | None = None,
+        supersedes: Document | None = None,
+        reason: str | None = None,
+    ) -> Issued:
+        payload = parse_payload(spec.model, data)
+        rule = self.rules.get(spec.retention_rule)
+        assert user.id is not None
+        if idempotency_key:
+            earlier = self._claim_key(user.id, idempotency_key, spec, data, supersedes)
+            if earlier is not None:
+                return Issued(earlier, replayed=True)
+        try:
+            document = self._issue(spec, payload, rule, user, supersedes, reason, idempotency_key)
+            return Issued(document, replayed=False)
+        except BaseException:
+            if idempotency_key:
+                self._release_key(user.id, idempotency_key)
+            raise
+
+    def _claim_key(
+        self, user_id: int, key: str, spec: KindSpec, data: object, supersedes: Document | None
+    ) -> Document | None:
+        digest = _request_hash(spec.slug, data, supersedes.id if supersedes else None)
+        try:
+            with session_scope(self.engine) as session:
+                row = session.exec(
+                    select(IdempotencyKey).where(
+                        IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
+                    )
+                ).first()
+                if row is None:
+                    session.add(IdempotencyKey(user_id=user_id, key=key, request_hash=digest))
+                    return None
+                if row.request_hash != digest:
+                    raise Conflict(
+                        "Šis Idempotency-Key jau panaudotas su kitokiu užklausos turiniu."
+                    )
+                if row.document_id is None:
+                    raise Conflict("Užklausa su šiuo Idempotency-Key dar vykdoma.")
+                document = session.get(Document, row.document_id)
+                assert document is not None
+                return document
+        except DbIntegrityError:
+            # Another request with the same key won the race; it is still running.
+            raise Conflict("Užklausa su šiuo Idempotency-Key dar vykdoma.") from None
+
+    def _release_key(self, user_id: int, key: str) -> None:
+        with session_scope(self.engine) as session:
+            row = session.exec(
+                select(IdempotencyKey).where(
+                    IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
+                )
+            ).first()
+            if row is not None and row.document_id is None:
+                session.delete(row)
+
+    def _issue(
+        self,
+        spec: KindSpec,
+        payload: BaseModel,
+        rule: Any,
+        user: User,
+        supersedes: Document | None,
+        reason: str | None,
+        idempotency_key: str | None,
+    ) -> Document:
+        today = today_vilnius()
+        # (1) File into the open case and take the number; bad input never gets this far.
+        with session_scope(self.engine) as session:
+            case = open_case_for_filing(session, today.year, spec.case_index)
+            register = numbering.get_register(session, spec.register)
+            entry = numbering.reserve(
+                session, register, on=today, title=spec.title, reserved_by=user.id
+            )
+        assert entry.id is not None and case.id is not None
+        document_id = str(uuid.uuid4())
+        try:
+            document = self._produce(
+                spec, payload, rule, user, document_id, entry.number, entry.seq, today
+            )
+            document.registry_entry_id = entry.id
+            document.case_id = case.id
+            if supersedes is not None:
+                document.version = supersedes.version + 1
+                document.supersedes_id = supersedes.id
+            # (3) The record, its registry entry and the audit event commit together.
+            with session_scope(self.engine) as session:
+                if supersedes is not None:
+                    self._supersede(session, supersedes.id, document_id)
+                session.add(document)
+                session.flush()
+                numbering.confirm(session, entry.id, document_id)
+                if idempotency_key and user.id is not None:
+                    self._bind_key(session, user.id, idempotency_key, document_id)
+                audit.record(
+                    session,
+                    _actor(user),
+                    "document.issued" if supersedes is None else "document.version_issued",
+                    subject_type="document",
+                    subject_id=document_id,
+                    detail={
+                        "kind": spec.slug,
+                        "number": entry.number,
+                        "sha256": document.sha256,
+                        "case": case.index,
+                        "supersedes": supersedes.id if supersedes else None,
+                        "reason": reason,
+                    },
+                )
+            return document
+        except BaseException as exc:
+            self._void(entry.id, entry.number, spec, user, exc)
+            raise
+
+    def _bind_key(self, session: Session, user_id: int, key: str, document_id: str) -> None:
+        row = session.exec(
+            select(IdempotencyKey).where(
+                IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
+            )
+        ).first()
+        if row is not None:
+            row.document_id = document_id
+            session.add(row)
+
+    def _supersede(self, session: Session, old_id: str, new_id: str) -> None:
+        old = session.get(Document, old_id)
+        if old is None:
+            raise NotFound("Taisomas dokumentas nerastas.")
+        if old.superseded_by_id is not None:
+            raise Conflict("Ši dokumento versija jau pakeista naujesne; taisykite naujausią.")
+        old.superseded_by_id = new_id
+        session.add(old)
+
+    def _void(
+        self, entry_id: int, number: str, spec: KindSpec, user: User, exc: BaseException
+    ) -> None:
+        reason = exc.detail if isinstance(exc, ServiceError) else "Vidinė tarnybos klaida."
+        reason = f"Dokumento parengti nepavyko: {reason}"
+        with session_scope(self.engine) as session:
+            numbering.void(session, entry_id, reason)
+            audit.record(
+                session,
+                _actor(user),
+                "document.failed",
+                subject_type="registry_entry",
+                subject_id=number,
+                detail={"kind": spec.slug, "reason": reason, "error": type(exc).__name__},
+            )
+
+    def _produce(
+        self,
+        spec: KindSpec,
+        payload: BaseModel,
+        rule: Any,
+        user: User,
+        document_id: str,
+        number: str,
+        seq: int,
+        today: dt.date,
+    ) -> Document:
+        """(2) Render, convert, check, hash and store; returns the unsaved record."""
+        typed: Payload = payload  # type: ignore[assignment]
+        context = build_context(typed, self.school, number, today, user.name, user.position)
+        docx = render_docx(spec.template, context)
+        pdf = self.converter.convert_to_pdfa(docx)
+        pdf = stamp(
+            pdf,
+            PdfMetadata(
+                title=f"{spec.title} Nr. {number}",
+                creator=self.school.name,
+                subject=typed.search_text(),
+                registration_number=number,
+                registration_date=today,
+                authors=[user.name],
+                recipients=[],
+            ),
+        )
+        check_pdfa(pdf)
+        event_on = retention_event_on(payload)
+        term = retain_until(rule, created_on=today, event_on=event_on)
+        lock = provisional_lock_until(rule, created_on=today)
+        if term.until is not None and term.until > lock:
+            lock = term.until
+        stem = f"{today.year}/{spec.register}/{seq:06d}-{document_id}"
+        meta = {"document-id": document_id, "registration-number": number}
+        with store_errors():
+            stored_pdf = self.store.put(
+                f"{stem}.pdf",
+                pdf,
+                retain_until=lock,
+                content_type="application/pdf",
+                metadata=meta,
+            )
+            stored_docx = self.store.put(
+                f"{stem}.docx",
+                docx,
+                retain_until=lock,
+                content_type=DOCX_MEDIA_TYPE,
+                metadata=meta,
+            )
+        return Document(
+            id=document_id,
+            kind=spec.slug,
+            title=spec.title,
+            registry_entry_id=0,
+            register_code=spec.register,
+            year=today.year,
+            seq=seq,
+            number=number,
+            registered_on=today,
+            case_id=0,
+            sha256=stored_pdf.sha256,
+            size=stored_pdf.size,
+            object_key=stored_pdf.key,
+            object_version_id=stored_pdf.version_id,
+            docx_key=stored_docx.key,
+            docx_version_id=stored_docx.version_id,
+            docx_sha256=stored_docx.sha256,
+            docx_size=stored_docx.size,
+            retention_rule=rule.id,
+            retain_until=term.until,
+            lock_until=lock,
+            permanent=term.permanent,
+            payload=payload.model_dump(mode="json"),
+            search_text=typed.search_text(),
+            created_by=user.id or 0,
+        )

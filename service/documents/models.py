@@ -1,0 +1,65 @@
+"""The document record: everything later asked of a document comes from this row."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from service.db_types import AwareDateTime
+from service.timeutil import utcnow
+
+
+class Document(SQLModel, table=True):
+    __tablename__ = "documents"
+
+    id: str = Field(primary_key=True)
+    kind: str = Field(index=True)
+    title: str
+    version: int = 1
+    supersedes_id: str | None = Field(default=None, foreign_key="documents.id")
+    superseded_by_id: str | None = None
+
+    registry_entry_id: int = Field(foreign_key="registry_entries.id", unique=True)
+    register_code: str
+    year: int = Field(index=True)
+    seq: int
+    number: str = Field(index=True)
+    registered_on: dt.date
+    case_id: int = Field(foreign_key="cases.id", index=True)
+
+    sha256: str
+    size: int
+    media_type: str = "application/pdf"
+    object_key: str
+    object_version_id: str
+    docx_key: str
+    docx_version_id: str
+    docx_sha256: str
+    docx_size: int
+
+    retention_rule: str
+    retain_until: dt.date | None
+    lock_until: dt.date
+    permanent: bool = False
+    legal_hold: bool = False
+
+    # The validated payload, kept so a new version can start from it and the summary text
+    # (who, which class) can be searched without opening the PDF.
+    payload: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
+    search_text: str = ""
+    created_by: int = Field(foreign_key="users.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    key: str
+    request_hash: str
+    document_id: str | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)

@@ -1,0 +1,165 @@
+"""HTTP routes for documents: thin, everything happens in the issuing service."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlmodel import col, or_, select
+
+from service.audit import log as audit
+from service.audit.log import Actor
+from service.db import session_scope
+from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
+from service.documents.files import read_verified, store_errors
+from service.documents.issuing import DOCX_MEDIA_TYPE
+from service.documents.kinds import kind_or_404
+from service.documents.models import Document
+from service.documents.schemas import DocumentOut, document_out
+from service.documents.validation import Text, parse_payload
+from service.errors import InvalidPayload, NotFound
+
+router = APIRouter(prefix="/api/documents", tags=["documents"])
+
+IdempotencyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+@router.post("/{kind}", status_code=201, response_model=DocumentOut)
+def issue_document(
+    kind: str,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    body: Annotated[Any, Body()] = None,
+    idempotency_key: IdempotencyHeader = None,
+) -> JSONResponse:
+    spec = kind_or_404(runtime.kinds, kind)
+    ensure_role(user, spec.issue_roles, f"išduoti: {spec.title}")
+    issued = runtime.issuer.issue(spec, body, user, idempotency_key=idempotency_key)
+    with session_scope(runtime.engine) as session:
+        out = document_out(session, issued.document, runtime.rules)
+    return JSONResponse(
+        out.model_dump(mode="json", by_alias=True), status_code=200 if issued.replayed else 201
+    )
+
+
+class NewVersion(BaseModel):
+    reason: Text
+    payload: dict[str, Any]
+
+
+@router.post("/{document_id}/versions", status_code=201, response_model=DocumentOut)
+def new_version(
+    document_id: str,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    body: Annotated[Any, Body()] = None,
+    idempotency_key: IdempotencyHeader = None,
+) -> JSONResponse:
+    request = parse_payload(NewVersion, body)
+    with session_scope(runtime.engine) as session:
+        old = _get(session, document_id)
+    spec = kind_or_404(runtime.kinds, old.kind)
+    ensure_role(user, spec.issue_roles, f"taisyti: {spec.title}")
+    issued = runtime.issuer.issue(
+        spec,
+        request.payload,
+        user,
+        idempotency_key=idempotency_key,
+        supersedes=old,
+        reason=request.reason,
+    )
+    with session_scope(runtime.engine) as session:
+        out = document_out(session, issued.document, runtime.rules)
+    return JSONResponse(
+        out.model_dump(mode="json", by_alias=True), status_code=200 if issued.replayed else 201
+    )
+
+
+def _get(session: SessionDep, document_id: str) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise NotFound(f"Dokumentas „{document_id}“ nerastas.")
+    return doc
+
+
+@router.get("/{document_id}", response_model=DocumentOut)
+def get_document(
+    document_id: str, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
+) -> DocumentOut:
+    doc = _get(session, document_id)
+    ensure_role(user, kind_or_404(runtime.kinds, doc.kind).read_roles, "peržiūrėti dokumentą")
+    return document_out(session, doc, runtime.rules)
+
+
+@router.get("", response_model=list[DocumentOut])
+def list_documents(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    user: CurrentUser,
+    kind: str | None = None,
+    year: int | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[DocumentOut]:
+    readable = [s.slug for s in runtime.kinds.values() if user.role_set & s.read_roles]
+    if kind is not None:
+        ensure_role(user, kind_or_404(runtime.kinds, kind).read_roles, "peržiūrėti dokumentus")
+        readable = [kind]
+    stmt = select(Document).where(col(Document.kind).in_(readable))
+    if year is not None:
+        stmt = stmt.where(Document.year == year)
+    if q:
+        pattern = f"%{q.strip()}%"
+        stmt = stmt.where(
+            or_(col(Document.search_text).ilike(pattern), col(Document.number).ilike(pattern))
+        )
+    stmt = stmt.order_by(col(Document.created_at).desc()).limit(limit)
+    return [document_out(session, d, runtime.rules) for d in session.exec(stmt)]
+
+
+@router.get("/{document_id}/file")
+def get_file(
+    document_id: str,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    format: str = "pdf",
+) -> Response:
+    if format not in ("pdf", "docx"):
+        raise InvalidPayload(f"Netinkamas formatas „{format}“: galimi „pdf“ arba „docx“.")
+    with session_scope(runtime.engine) as session:
+        doc = _get(session, document_id)
+        ensure_role(user, kind_or_404(runtime.kinds, doc.kind).read_roles, "atsisiųsti dokumentą")
+    if format == "pdf":
+        key, version, sha, media = doc.object_key, doc.object_version_id, doc.sha256, doc.media_type
+        filename = f"{doc.number}.pdf"
+    else:
+        key, version, sha, media = (
+            doc.docx_key,
+            doc.docx_version_id,
+            doc.docx_sha256,
+            DOCX_MEDIA_TYPE,
+        )
+        filename = f"{doc.number}.docx"
+    with store_errors():
+        data = runtime.store.read(key, version)
+    # Certificates are small: verifying before sending means a damaged file is never served.
+    data = read_verified(data, sha)
+    with session_scope(runtime.engine) as session:
+        audit.record(
+            session,
+            Actor(id=user.id, name=user.name),
+            "document.downloaded",
+            subject_type="document",
+            subject_id=doc.id,
+            detail={"format": format, "number": doc.number},
+        )
+    return Response(
+        content=data,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Content-SHA256": sha,
+        },
+    )

@@ -1,0 +1,521 @@
+"""DOCX -> PDF/A-2b conversion with a pool of long-lived LibreOffice workers.
+
+Each worker is one ``unoserver`` process (run from ``.venv-uno``, the venv on Debian's system
+Python that can import ``uno``) with its own soffice child, ports and user profile. We talk to
+it over XML-RPC with our own socket timeout, so a hung or crashed LibreOffice costs one request
+(``ConverterUnavailable``), never the service: the worker's whole process group is killed and a
+fresh one started in the background.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import http.client
+import json
+import logging
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import xmlrpc.client
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from service.errors import ConverterUnavailable, DocumentRejected
+
+log = logging.getLogger(__name__)
+
+PDF_EXPORT_FILTER = "writer_pdf_Export"
+
+# writer_pdf_Export FilterData. SelectPdfVersion: 0 = PDF 1.x, 1 = PDF/A-1b, 2 = PDF/A-2b,
+# 3 = PDF/A-3b, 15/16/17 = PDF 1.5/1.6/1.7 (LibreOffice 7.4; checked against the pdfaid:part=2,
+# conformance=B it writes). PDF/A mode embeds every font by itself; EmbedStandardFonts also covers
+# the base-14 names a template might ask for.
+PDFA_FILTER_DATA: dict[str, bool | int] = {
+    "SelectPdfVersion": 2,
+    "UseTaggedPDF": True,
+    "EmbedStandardFonts": True,
+    "ExportBookmarks": False,
+    "ExportNotes": False,
+    "ExportFormFields": False,
+}
+
+# unoserver turns "Name=Value" into PropertyValue(Name, Value), mapping "true"/"false" to
+# booleans and decimal strings to ints.
+PDFA_FILTER_OPTIONS: tuple[str, ...] = tuple(
+    f"{name}={str(value).lower() if isinstance(value, bool) else value}"
+    for name, value in PDFA_FILTER_DATA.items()
+)
+
+_RETRY_HINT = "Bandykite dar kartą."
+
+
+def _unavailable(reason: str) -> ConverterUnavailable:
+    return ConverterUnavailable(f"Dokumento nepavyko konvertuoti į PDF: {reason}. {_RETRY_HINT}")
+
+
+class _TimeoutTransport(xmlrpc.client.Transport):
+    """XML-RPC transport whose socket gives up after ``timeout`` seconds of silence."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self._timeout = timeout
+
+    def make_connection(self, host: tuple[str, dict[str, str]] | str) -> http.client.HTTPConnection:
+        conn = super().make_connection(host)
+        conn.timeout = self._timeout
+        return conn
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _proc_stat(pid: int) -> tuple[str, str, int] | None:
+    """(comm, state, process group) of ``pid`` from /proc, or None when it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # comm may contain spaces and parentheses; it ends at the last ')'.
+    head, _, tail = raw.rpartition(")")
+    fields = tail.split()
+    return head.partition("(")[2], fields[0], int(fields[2])
+
+
+def _is_running(pid: int) -> bool:
+    stat = _proc_stat(pid)
+    return stat is not None and stat[1] not in ("Z", "X")
+
+
+def _group_members(pgid: int) -> list[tuple[int, str]]:
+    members: list[tuple[int, str]] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        stat = _proc_stat(int(entry.name))
+        if stat is not None and stat[2] == pgid and stat[1] not in ("Z", "X"):
+            members.append((int(entry.name), stat[0]))
+    return members
+
+
+def _kill_group(proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+    # The worker leads its own session, so its pgid is its pid; killing the group reaches
+    # the soffice wrapper and soffice.bin too.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)
+
+
+def _reap_group(proc: subprocess.Popen[bytes], timeout_s: float = 5.0) -> None:
+    """SIGKILL the group and wait until no member runs (orphans are reaped by init)."""
+    _kill_group(proc)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=timeout_s)
+    deadline = time.monotonic() + timeout_s
+    while _group_members(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@dataclass(eq=False)
+class _Worker:
+    slot: int
+    directory: Path
+    port: int
+    uno_port: int
+    proc: subprocess.Popen[bytes]
+    soffice_pids: list[int] = field(default_factory=list)
+    conversions: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def alive(self) -> bool:
+        if self.proc.poll() is not None:
+            return False
+        return all(_is_running(pid) for pid in self.soffice_pids)
+
+
+class ConverterPool:
+    """A fixed number of warm LibreOffice workers converting DOCX to PDF/A-2b.
+
+    ``uno_python_bin`` is the ``bin`` directory of the venv made by ``setup_uno.sh``
+    (``.venv-uno/bin``); the pool runs ``unoserver`` from it. ``uno_venv`` (the venv root,
+    ``.venv-uno``) may be given instead. ``soffice`` is the LibreOffice executable handed to
+    unoserver (None: unoserver finds ``soffice`` on PATH).
+    A worker is replaced after ``max_conversions`` conversions to bound LibreOffice's memory.
+    """
+
+    def __init__(
+        self,
+        *,
+        size: int,
+        work_dir: Path,
+        uno_python_bin: Path | None = None,
+        uno_venv: Path | None = None,
+        timeout_s: float = 30.0,
+        start_timeout_s: float = 60.0,
+        max_conversions: int = 200,
+        soffice: Path | None = None,
+    ) -> None:
+        if size < 1:
+            raise ValueError("size must be at least 1")
+        if (uno_python_bin is None) == (uno_venv is None):
+            raise ValueError("give exactly one of uno_python_bin and uno_venv")
+        bin_dir = uno_python_bin if uno_python_bin is not None else Path(str(uno_venv)) / "bin"
+        self._size = size
+        self._unoserver = bin_dir / "unoserver"
+        self._work_dir = work_dir
+        self._timeout_s = timeout_s
+        self._start_timeout_s = start_timeout_s
+        self._max_conversions = max_conversions
+        self._soffice = soffice
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        # Every worker process we own, ready or starting, by slot; stop() kills all of them.
+        self._workers: dict[int, _Worker] = {}
+        self._ready: set[int] = set()
+        self._generation = 0
+        self._started = False
+        self._stopped = False
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Launch every worker and wait until each answers ``info()``."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        self._work_dir.mkdir(parents=True, exist_ok=True)
+        atexit.register(self.stop)
+        # Launch all first so the LibreOffice start-ups overlap.
+        launched = [self._launch(slot) for slot in range(self._size)]
+        ready: list[_Worker] = []
+        try:
+            for worker in launched:
+                try:
+                    self._wait_ready(worker)
+                except ConverterUnavailable:
+                    # A port seen free may have been taken before unoserver bound it: one more
+                    # try on fresh ports before giving up.
+                    self._discard(worker)
+                    worker = self._launch(worker.slot)
+                    self._wait_ready(worker)
+                ready.append(worker)
+        except BaseException:
+            self.stop()
+            raise
+        for worker in ready:
+            self._mark_ready(worker)
+
+    def stop(self) -> None:
+        """Terminate every worker's process group; SIGKILL what is left after a grace period."""
+        with self._lock:
+            if self._stopped:
+                return
+            self._stopped = True
+            workers = list(self._workers.values())
+            self._workers.clear()
+            self._ready.clear()
+        atexit.unregister(self.stop)
+        for worker in workers:
+            _kill_group(worker.proc, signal.SIGTERM)
+        deadline = time.monotonic() + 5.0
+        for worker in workers:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                worker.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            # unoserver may be gone while soffice lingers in its group: always sweep it.
+            _reap_group(worker.proc)
+            shutil.rmtree(worker.directory, ignore_errors=True)
+
+    def _launch(self, slot: int) -> _Worker:
+        with self._lock:
+            if self._stopped:
+                raise _unavailable("konverteris sustabdytas")
+            self._generation += 1
+            generation = self._generation
+        # A fresh profile per worker generation: a killed soffice may leave its profile locked.
+        directory = self._work_dir / f"worker-{slot}-{generation}"
+        (directory / "tmp").mkdir(parents=True, exist_ok=True)
+        port, uno_port = _free_port(), _free_port()
+        while uno_port == port:
+            uno_port = _free_port()
+        cmd = [
+            str(self._unoserver),
+            "--interface", "127.0.0.1",
+            "--uno-interface", "127.0.0.1",
+            "--port", str(port),
+            "--uno-port", str(uno_port),
+            # unoserver turns this path into the file:// URL itself (Path.as_uri()).
+            "--user-installation", str(directory / "profile"),
+            "--temp-dir", str(directory / "tmp"),
+        ]  # fmt: skip
+        if self._soffice is not None:
+            cmd += ["--executable", str(self._soffice)]
+        with (directory / "unoserver.log").open("ab") as logfile:
+            try:
+                proc = subprocess.Popen(
+                    cmd,
+                    stdin=subprocess.DEVNULL,
+                    stdout=logfile,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            except OSError as exc:
+                raise _unavailable("nepavyko paleisti LibreOffice") from exc
+        worker = _Worker(slot=slot, directory=directory, port=port, uno_port=uno_port, proc=proc)
+        with self._lock:
+            stopped = self._stopped
+            if not stopped:
+                self._workers[slot] = worker
+        if stopped:
+            _reap_group(proc)
+            raise _unavailable("konverteris sustabdytas")
+        return worker
+
+    def _wait_ready(self, worker: _Worker) -> None:
+        deadline = time.monotonic() + self._start_timeout_s
+        last_error: Exception | None = None
+        while time.monotonic() < deadline:
+            if worker.proc.poll() is not None:
+                raise _unavailable("LibreOffice nepasileido") from last_error
+            proxy = xmlrpc.client.ServerProxy(
+                worker.url, transport=_TimeoutTransport(2.0), allow_none=True
+            )
+            try:
+                proxy.info()
+            except (OSError, http.client.HTTPException, xmlrpc.client.Error) as exc:
+                last_error = exc
+                time.sleep(0.25)
+                continue
+            worker.soffice_pids = [
+                pid for pid, comm in _group_members(worker.proc.pid) if comm == "soffice.bin"
+            ]
+            return
+        raise _unavailable(
+            f"LibreOffice nepasileido per {self._start_timeout_s:g} s"
+        ) from last_error
+
+    def _discard(self, worker: _Worker) -> None:
+        with self._lock:
+            if self._workers.get(worker.slot) is worker:
+                del self._workers[worker.slot]
+        _reap_group(worker.proc)
+        shutil.rmtree(worker.directory, ignore_errors=True)
+
+    def _mark_ready(self, worker: _Worker) -> None:
+        with self._lock:
+            if self._stopped or self._workers.get(worker.slot) is not worker:
+                return
+            self._ready.add(worker.slot)
+        self._idle.put(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        """Kill ``worker`` and start its replacement in the background."""
+        with self._lock:
+            if self._workers.get(worker.slot) is worker:
+                self._ready.discard(worker.slot)
+            stopped = self._stopped
+        self._discard(worker)
+        if not stopped:
+            threading.Thread(
+                target=self._replace,
+                args=(worker.slot,),
+                name="bylos-converter-restart",
+                daemon=True,
+            ).start()
+
+    def _replace(self, slot: int) -> None:
+        for attempt in range(1, 4):
+            try:
+                worker = self._launch(slot)
+            except ConverterUnavailable:
+                return  # stopped, or LibreOffice cannot be executed at all
+            try:
+                self._wait_ready(worker)
+            except ConverterUnavailable:
+                log.warning("converter worker %d failed to start (attempt %d)", slot, attempt)
+                self._discard(worker)
+                continue
+            self._mark_ready(worker)
+            return
+        log.error("converter worker %d could not be restarted; the pool is smaller", slot)
+
+    # -- use ---------------------------------------------------------------------------------
+
+    def ping(self) -> None:
+        """Raise ConverterUnavailable unless at least one worker is alive (for health checks)."""
+        with self._lock:
+            workers = [self._workers[slot] for slot in self._ready if slot in self._workers]
+        if not any(worker.alive() for worker in workers):
+            raise ConverterUnavailable("PDF konverteris neveikia: nė vienas LibreOffice neatsako.")
+
+    def worker_pids(self) -> list[int]:
+        """The soffice.bin pids of the ready workers."""
+        with self._lock:
+            workers = [self._workers[slot] for slot in sorted(self._ready) if slot in self._workers]
+        return [pid for worker in workers for pid in worker.soffice_pids]
+
+    def convert_to_pdfa(self, docx: bytes) -> bytes:
+        """Convert DOCX bytes to PDF/A-2b bytes; blocks, safe to call from many threads."""
+        worker = self._acquire()
+        try:
+            pdf = self._convert(worker, docx)
+        except ConverterUnavailable:
+            self._retire(worker)
+            raise
+        except BaseException:
+            self._release(worker)
+            raise
+        self._release(worker)
+        return pdf
+
+    def _acquire(self) -> _Worker:
+        deadline = time.monotonic() + self._timeout_s
+        while True:
+            if self._stopped:
+                raise _unavailable("konverteris sustabdytas")
+            remaining = deadline - time.monotonic()
+            try:
+                worker = self._idle.get(timeout=max(0.0, remaining))
+            except queue.Empty:
+                raise _unavailable(
+                    f"visi konverteriai užimti arba neveikia (laukta {self._timeout_s:g} s)"
+                ) from None
+            if worker.alive():
+                return worker
+            # Died while idle (killed, crashed): replace it and try the next one.
+            self._retire(worker)
+
+    def _release(self, worker: _Worker) -> None:
+        worker.conversions += 1
+        if worker.conversions >= self._max_conversions:
+            self._retire(worker)
+        else:
+            self._idle.put(worker)
+
+    def _convert(self, worker: _Worker, docx: bytes) -> bytes:
+        proxy = xmlrpc.client.ServerProxy(
+            worker.url, transport=_TimeoutTransport(self._timeout_s), allow_none=True
+        )
+        try:
+            # unoserver 3.7 server.convert(inpath, indata, outpath, convert_to, filtername,
+            # filter_options, update_index, infiltername, password). update_index=False: no
+            # refresh, so LibreOffice does not recompute date fields to today's date.
+            result = proxy.convert(
+                None,
+                xmlrpc.client.Binary(docx),
+                None,
+                "pdf",
+                PDF_EXPORT_FILTER,
+                list(PDFA_FILTER_OPTIONS),
+                False,
+                None,
+                None,
+            )
+        except TimeoutError as exc:
+            raise _unavailable(f"konverteris neatsakė per {self._timeout_s:g} s") from exc
+        except (OSError, http.client.HTTPException, xmlrpc.client.ProtocolError) as exc:
+            raise _unavailable("nutrūko ryšys su konverteriu") from exc
+        except xmlrpc.client.Fault as exc:
+            if not self._still_alive(worker):
+                raise _unavailable("konverteris nustojo veikti") from exc
+            raise DocumentRejected(
+                "LibreOffice nepavyko konvertuoti dokumento į PDF/A (sugadintas DOCX šablonas?)."
+            ) from exc
+        data = result.data if isinstance(result, xmlrpc.client.Binary) else None
+        if not data or not data.startswith(b"%PDF-"):
+            raise DocumentRejected("Konverteris grąžino ne PDF failą.")
+        return data
+
+    @staticmethod
+    def _still_alive(worker: _Worker) -> bool:
+        # After soffice dies, unoserver answers with a UNO DisposedException fault and exits a
+        # moment later; give it that moment before calling the worker healthy.
+        for _ in range(5):
+            if not worker.alive():
+                return False
+            time.sleep(0.1)
+        return True
+
+
+def convert_cold(
+    docx: bytes, work_dir: Path, *, soffice: Path = Path("soffice"), timeout_s: float = 120.0
+) -> bytes:
+    """Convert with one throwaway ``soffice --convert-to`` run (the benchmark's baseline)."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work_dir, prefix="cold-") as tmp_name:
+        tmp = Path(tmp_name)
+        source = tmp / "document.docx"
+        source.write_bytes(docx)
+        # LibreOffice >= 7.4 takes export FilterData as JSON after the filter name.
+        filter_data = {
+            name: {"type": "boolean" if isinstance(value, bool) else "long", "value": value}
+            for name, value in PDFA_FILTER_DATA.items()
+        }
+        cmd = [
+            str(soffice),
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            "--nolockcheck",
+            f"-env:UserInstallation={(tmp / 'profile').as_uri()}",
+            "--convert-to",
+            f"pdf:{PDF_EXPORT_FILTER}:{json.dumps(filter_data, separators=(',', ':'))}",
+            "--outdir",
+            str(tmp / "out"),
+            str(source),
+        ]
+        try:
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise _unavailable("nepavyko paleisti LibreOffice") from exc
+        try:
+            output, _ = proc.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            _kill_group(proc)
+            proc.communicate()
+            raise _unavailable(f"LibreOffice neatsakė per {timeout_s:g} s") from exc
+        finally:
+            # soffice may leave helpers in its group even after a clean exit.
+            _kill_group(proc)
+        result = tmp / "out" / "document.pdf"
+        if proc.returncode != 0 or not result.exists():
+            log.warning("soffice --convert-to failed: %s", output.decode(errors="replace"))
+            raise DocumentRejected("LibreOffice nepavyko konvertuoti dokumento į PDF/A.")
+        return result.read_bytes()

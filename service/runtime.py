@@ -1,0 +1,33 @@
+"""What the running service holds: built once in the app's lifespan, handed to routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from retention.rules import RuleSet
+from service.documents.issuing import Converter, Issuer
+from service.documents.kinds import KindSpec
+from service.settings import SchoolProfile
+from storage.objectstore import ObjectStorePort
+
+
+@dataclass
+class Runtime:
+    engine: Engine
+    store: ObjectStorePort
+    converter: Converter
+    rules: RuleSet
+    school: SchoolProfile
+    kinds: dict[str, KindSpec]
+
+    @property
+    def issuer(self) -> Issuer:
+        return Issuer(
+            engine=self.engine,
+            store=self.store,
+            converter=self.converter,
+            rules=self.rules,
+            school=self.school,
+        )

@@ -1,0 +1,90 @@
+"""The one typed configuration of the service, read once from ``BYLOS_*`` environment variables.
+
+Only ``app.py``, ``cli.py`` and the request dependencies read it; everything below them receives
+plain values, so domain code never depends on the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Keys that must never reach a production object store: they are what the embedded
+# SeaweedFS uses on loopback and what people paste from tutorials.
+_PLACEHOLDER_SECRETS = {"changethis", "minioadmin", "bylos-embedded-secret", ""}
+
+
+class SchoolProfile(BaseModel):
+    """What the letterhead and the signature block say; configuration, never code."""
+
+    name: str
+    code: str
+    address: str
+    city: str
+    director_name: str
+    director_title: str = "Direktorius"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BYLOS_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    database_url: str | None = None
+
+    s3_endpoint: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_bucket: str = "bylos"
+    s3_secure: bool = False
+    s3_timeout_s: float = 10.0
+
+    converter_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=32)
+    converter_timeout_s: float = Field(default=30.0, gt=0)
+    # Where setup_uno.sh puts unoserver beside Debian's python3-uno (see rendering/pdf.py).
+    uno_venv: Path = Path(__file__).resolve().parents[1] / ".venv-uno"
+
+    # The defaults describe the school whose regulation Bylos was built from (seed/); a real
+    # deployment sets its own through these variables.
+    school_name: str = "Kauno Milikonių progimnazija"
+    school_code: str = "190148134"
+    school_address: str = "Sodžiaus g. 1, LT-48323 Kaunas"
+    school_city: str = "Kaunas"
+    school_director_name: str = "Vardenis Pavardenis"
+    school_director_title: str = "Direktorius"
+
+    retention_rules_file: Path | None = None
+    timezone: str = "Europe/Vilnius"
+
+    @model_validator(mode="after")
+    def _external_store_needs_real_keys(self) -> Settings:
+        if self.s3_endpoint:
+            secret = self.s3_secret_key.get_secret_value() if self.s3_secret_key else ""
+            if not self.s3_access_key or secret in _PLACEHOLDER_SECRETS:
+                raise ValueError(
+                    "Nurodžius BYLOS_S3_ENDPOINT, būtini tikri BYLOS_S3_ACCESS_KEY ir "
+                    "BYLOS_S3_SECRET_KEY (numatytieji ar tušti raktai neleidžiami)."
+                )
+        return self
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'bylos.sqlite3').resolve()}"
+
+    @cached_property
+    def school(self) -> SchoolProfile:
+        return SchoolProfile(
+            name=self.school_name,
+            code=self.school_code,
+            address=self.school_address,
+            city=self.school_city,
+            director_name=self.school_director_name,
+            director_title=self.school_director_title,
+        )

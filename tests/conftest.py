@@ -1,0 +1,108 @@
+"""Shared fixtures: a fresh database per test (SQLite, or PostgreSQL when
+BYLOS_TEST_POSTGRES_URL is set), and the real object store and converter for the session."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
+from service.app import create_app
+from service.db import make_engine, migrate, session_scope
+from service.rendering.pdf import ConverterPool
+from service.settings import Settings
+from service.users.accounts import create_user, issue_token
+from service.users.models import Role
+from storage.objectstore import ObjectStore
+from storage.seaweed import EmbeddedSeaweed
+
+pytest_plugins = ["tests.fixtures.objectstore", "tests.fixtures.converter"]
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+POSTGRES_URL = os.environ.get("BYLOS_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A database nobody else uses: a SQLite file, or a fresh PostgreSQL schema."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'bylos.sqlite3'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    migrate(eng)
+    yield eng
+    eng.dispose()
+
+
+def add_user(engine: Engine, *roles: Role, name: str = "Rasa Raštinienė") -> str:
+    with session_scope(engine) as session:
+        user = create_user(session, name=name, position="Raštinės vedėja", roles=list(roles))
+        return issue_token(session, user)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def example(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+class Service:
+    """A running app on its own database and bucket, sharing the session's store and pool."""
+
+    def __init__(self, client: TestClient, engine: Engine, store: ObjectStore) -> None:
+        self.client = client
+        self.engine = engine
+        self.store = store
+
+    def user(self, *roles: Role, name: str = "Rasa Raštinienė") -> dict[str, str]:
+        return auth(add_user(self.engine, *roles, name=name))
+
+
+@pytest.fixture
+def service(
+    tmp_path: Path,
+    database_url: str,
+    seaweed: EmbeddedSeaweed,
+    converter_pool: ConverterPool,
+) -> Iterator[Service]:
+    bucket = f"t-{uuid.uuid4().hex[:16]}"
+    store = ObjectStore(
+        endpoint=seaweed.endpoint,
+        access_key=seaweed.access_key,
+        secret_key=seaweed.secret_key,
+        bucket=bucket,
+    )
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, s3_bucket=bucket)
+    app = create_app(settings, store=store, converter=converter_pool)
+    with TestClient(app) as client:
+        eng = make_engine(database_url)
+        try:
+            yield Service(client, eng, store)
+        finally:
+            eng.dispose()

@@ -1,0 +1,184 @@
+"""XMP stamping (PDF-LT fields) and the PDF/A gate."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import docx
+import pikepdf
+import pytest
+
+from service.errors import DocumentRejected
+from service.rendering.pdf import ConverterPool
+from service.rendering.pdfmeta import (
+    LTUD_NS,
+    LTUDENT_NS,
+    PdfMetadata,
+    check_pdfa,
+    pdfa_claim,
+    stamp,
+)
+
+META = PdfMetadata(
+    title="Mokinio pasiekimų pažyma Nr. PZ-1",
+    creator="Kauno Milikonių progimnazija",
+    subject="Gabija Žukauskaitė, 6b",
+    registration_number="PZ-1",
+    registration_date=date(2026, 11, 20),
+    authors=["Rūta Raštinienė"],
+    recipients=["Gabija Žukauskaitė"],
+)
+
+
+@pytest.fixture(scope="module")
+def plain_pdf(converter_pool: ConverterPool) -> bytes:
+    """A PDF/A-2b from an untouched python-docx document: its XMP says dc:creator python-docx."""
+    doc = docx.Document()
+    doc.add_paragraph("Žukauskaitė")
+    out = io.BytesIO()
+    doc.save(out)
+    return converter_pool.convert_to_pdfa(out.getvalue())
+
+
+def _xmp(pdf: bytes, *keys: str) -> list[object]:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        xmp = doc.open_metadata()
+        return [xmp[key] for key in keys]
+
+
+def _packet(pdf: bytes) -> str:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return doc.Root.Metadata.read_bytes().decode("utf-8")
+
+
+def _docinfo(pdf: bytes) -> dict[str, str]:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return {str(key): str(value) for key, value in doc.docinfo.items()}
+
+
+def _with_fonts(fonts: pikepdf.Dictionary, *, claim: bool = True, form: bool = False) -> bytes:
+    """A one-page PDF claiming PDF/A-2b whose page (or a form XObject on it) uses ``fonts``."""
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    resources = pikepdf.Dictionary(Font=fonts)
+    content = b"BT /F1 12 Tf 72 720 Td (Sveiki) Tj ET"
+    if form:
+        xobject = pdf.make_stream(
+            content, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
+            BBox=[0, 0, 595, 842], Resources=resources,
+        )  # fmt: skip
+        page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Fm1=xobject))
+        page.obj.Contents = pdf.make_stream(b"/Fm1 Do")
+    else:
+        page.obj.Resources = resources
+        page.obj.Contents = pdf.make_stream(content)
+    if claim:
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
+            xmp["pdfaid:part"] = "2"
+            xmp["pdfaid:conformance"] = "B"
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+HELVETICA = pikepdf.Dictionary(
+    Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+)
+
+
+def test_stamp_sets_title_school_and_registration(plain_pdf: bytes) -> None:
+    values = _xmp(
+        stamp(plain_pdf, META),
+        "dc:title",
+        "dc:creator",
+        "dc:description",
+        "xmp:CreatorTool",
+        f"{{{LTUD_NS}}}standardVersion",
+        f"{{{LTUD_NS}}}registrationNumber",
+        f"{{{LTUD_NS}}}registrationDate",
+    )
+
+    assert values == [
+        META.title,
+        ["Kauno Milikonių progimnazija", "Rūta Raštinienė"],
+        META.subject,
+        "Bylos",
+        "PDF-LT-V1.0",
+        "PZ-1",
+        "2026-11-20",
+    ]
+
+
+def test_stamp_writes_people_as_ltud_entities(plain_pdf: bytes) -> None:
+    packet = _packet(stamp(plain_pdf, META))
+
+    assert f'xmlns:LTUdEnt="{LTUDENT_NS}"' in packet
+    assert (
+        '<LTUd:recipients><rdf:Seq><rdf:li rdf:parseType="Resource">'
+        "<LTUdEnt:name>Gabija Žukauskaitė" in packet
+    )
+
+
+def test_stamp_removes_template_properties(plain_pdf: bytes) -> None:
+    assert "python-docx" in _packet(plain_pdf)
+
+    stamped = stamp(plain_pdf, META)
+
+    assert "python-docx" not in _packet(stamped)
+    assert "python-docx" not in str(_docinfo(stamped))
+
+
+def test_stamp_keeps_docinfo_equal_to_xmp(plain_pdf: bytes) -> None:
+    docinfo = _docinfo(stamp(plain_pdf, META))
+
+    assert docinfo["/Title"] == META.title
+    assert docinfo["/Author"] == "Kauno Milikonių progimnazija; Rūta Raštinienė"
+    assert docinfo["/Creator"] == "Bylos"
+
+
+def test_stamp_keeps_pdfa_claim(plain_pdf: bytes) -> None:
+    stamped = stamp(plain_pdf, META)
+
+    assert pdfa_claim(stamped) == ("2", "B")
+    check_pdfa(stamped)
+
+
+def test_stamping_twice_leaves_one_ltud_block(plain_pdf: bytes) -> None:
+    twice = stamp(stamp(plain_pdf, META), META)
+
+    assert _packet(twice).count("<LTUd:standardVersion>") == 1
+
+
+def test_check_pdfa_rejects_pdf_without_claim() -> None:
+    with pytest.raises(DocumentRejected, match="PDF/A-2b žymos"):
+        check_pdfa(_with_fonts(pikepdf.Dictionary(), claim=False))
+
+
+def test_check_pdfa_rejects_non_embedded_font() -> None:
+    with pytest.raises(DocumentRejected, match="neįterpti šriftai: Helvetica"):
+        check_pdfa(_with_fonts(pikepdf.Dictionary(F1=HELVETICA)))
+
+
+def test_check_pdfa_rejects_non_embedded_font_in_form_xobject() -> None:
+    with pytest.raises(DocumentRejected, match="Helvetica"):
+        check_pdfa(_with_fonts(pikepdf.Dictionary(F1=HELVETICA), form=True))
+
+
+def test_check_pdfa_rejects_non_embedded_descendant_font() -> None:
+    descriptor = pikepdf.Dictionary(Type=pikepdf.Name.FontDescriptor, FontName=pikepdf.Name.Arial)
+    descendant = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.CIDFontType2, BaseFont=pikepdf.Name.Arial,
+        FontDescriptor=descriptor,
+    )  # fmt: skip
+    type0 = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type0, BaseFont=pikepdf.Name.Arial,
+        Encoding=pikepdf.Name("/Identity-H"), DescendantFonts=pikepdf.Array([descendant]),
+    )  # fmt: skip
+    with pytest.raises(DocumentRejected, match="Arial"):
+        check_pdfa(_with_fonts(pikepdf.Dictionary(F1=type0)))
+
+
+def test_check_pdfa_rejects_garbage() -> None:
+    with pytest.raises(DocumentRejected, match="sugadintas"):
+        check_pdfa(b"not a pdf")

@@ -76,6 +76,14 @@ def _free_port_pair(host: str, taken: set[int]) -> int:
     raise LaunchFailed(f"found no free port pair on {host}")
 
 
+def _exited(pid: int) -> bool:
+    """Whether our child ``pid`` has exited, without reaping it (see EmbeddedSeaweed.stop)."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True  # already reaped
+
+
 def _log_tail(path: Path) -> str:
     try:
         lines = path.read_text(errors="replace").splitlines()
@@ -216,18 +224,20 @@ class EmbeddedSeaweed:
         if process is None:
             self._unlock_data_dir()
             return
-        pgid = process.pid  # leader of its own session, so its pid is the group id
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGTERM)
-        try:
-            process.wait(timeout=self._stop_grace_s)
-        except subprocess.TimeoutExpired:
+        # weed leads its own session, so its pid is the group id. The leader is not reaped until
+        # the very end: while it is a zombie its pid cannot be reused, so no signal below can
+        # reach an unrelated process that inherited the number (pids wrap at 32768 here).
+        pgid = process.pid
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGTERM)
+            deadline = time.monotonic() + self._stop_grace_s
+            while not _exited(pgid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            # SIGKILL after the grace period, and for any straggler in the group either way.
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pgid, signal.SIGKILL)
-            process.wait()
-        # Any straggler left in the group (weed does not fork today) goes too.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
+        process.wait()
         self._remove_stale_sockets()
         self._unlock_data_dir()
 
@@ -333,10 +343,9 @@ class EmbeddedSeaweed:
         try:
             while True:
                 process = self._process
-                if process is None or process.poll() is not None:
-                    code = None if process is None else process.returncode
+                if process is None or _exited(process.pid):
                     raise LaunchFailed(
-                        f"weed exited with code {code} during startup; log {self.log_path}:\n"
+                        f"weed exited during startup; log {self.log_path}:\n"
                         f"{_log_tail(self.log_path)}"
                     )
                 try:

@@ -110,21 +110,41 @@ def _group_members(pgid: int) -> list[tuple[int, str]]:
     return members
 
 
+def _leader_exited(proc: subprocess.Popen[bytes]) -> bool:
+    """Whether the group leader has exited, WITHOUT reaping it.
+
+    While the leader is an unreaped zombie its pid (which is the group id) cannot be given to a
+    new process, so signalling the group stays safe. Once it is reaped, the pid can be reused
+    within seconds on a busy machine (pids wrap at 32768) and ``killpg`` would hit a stranger:
+    another service's SeaweedFS, say. So the leader is only ever reaped last.
+    """
+    if proc.returncode is not None:
+        return True
+    try:
+        info = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return True
+    return info is not None
+
+
 def _kill_group(proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
     # The worker leads its own session, so its pgid is its pid; killing the group reaches
-    # the soffice wrapper and soffice.bin too.
+    # the soffice wrapper and soffice.bin too. A reaped leader's pid may already belong to
+    # someone else: never signal it then.
+    if proc.returncode is not None:
+        return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, sig)
 
 
 def _reap_group(proc: subprocess.Popen[bytes], timeout_s: float = 5.0) -> None:
-    """SIGKILL the group and wait until no member runs (orphans are reaped by init)."""
+    """SIGKILL the group, wait until no member runs, then reap the leader (last, see above)."""
     _kill_group(proc)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=timeout_s)
     deadline = time.monotonic() + timeout_s
-    while _group_members(proc.pid) and time.monotonic() < deadline:
+    while time.monotonic() < deadline and (not _leader_exited(proc) or _group_members(proc.pid)):
         time.sleep(0.05)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=max(0.1, deadline - time.monotonic()))
 
 
 @dataclass(eq=False)
@@ -142,7 +162,7 @@ class _Worker:
         return f"http://127.0.0.1:{self.port}"
 
     def alive(self) -> bool:
-        if self.proc.poll() is not None:
+        if _leader_exited(self.proc):
             return False
         return all(_is_running(pid) for pid in self.soffice_pids)
 
@@ -250,8 +270,8 @@ class ConverterPool:
             _kill_group(worker.proc, signal.SIGTERM)
         deadline = time.monotonic() + 5.0
         for worker in workers:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                worker.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            while time.monotonic() < deadline and not _leader_exited(worker.proc):
+                time.sleep(0.05)
             # unoserver may be gone while soffice lingers in its group: always sweep it.
             _reap_group(worker.proc)
             shutil.rmtree(worker.directory, ignore_errors=True)
@@ -305,7 +325,7 @@ class ConverterPool:
         deadline = time.monotonic() + self._start_timeout_s
         last_error: Exception | None = None
         while time.monotonic() < deadline:
-            if worker.proc.poll() is not None:
+            if _leader_exited(worker.proc):
                 raise _unavailable("LibreOffice nepasileido") from last_error
             proxy = xmlrpc.client.ServerProxy(
                 worker.url, transport=_TimeoutTransport(2.0), allow_none=True
@@ -495,25 +515,28 @@ def convert_cold(
             str(tmp / "out"),
             str(source),
         ]
+        log_path = tmp / "soffice.log"
         try:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            with log_path.open("wb") as out:
+                proc = subprocess.Popen(
+                    cmd,
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
         except OSError as exc:
             raise _unavailable("nepavyko paleisti LibreOffice") from exc
-        try:
-            output, _ = proc.communicate(timeout=timeout_s)
-        except subprocess.TimeoutExpired as exc:
-            _kill_group(proc)
-            proc.communicate()
-            raise _unavailable(f"LibreOffice neatsakė per {timeout_s:g} s") from exc
-        finally:
-            # soffice may leave helpers in its group even after a clean exit.
-            _kill_group(proc)
+        deadline = time.monotonic() + timeout_s
+        while not _leader_exited(proc) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        timed_out = not _leader_exited(proc)
+        # soffice may leave helpers in its group even after a clean exit; the leader is reaped
+        # only after the sweep so the group id cannot have been reused.
+        _reap_group(proc)
+        if timed_out:
+            raise _unavailable(f"LibreOffice neatsakė per {timeout_s:g} s")
+        output = log_path.read_bytes()
         result = tmp / "out" / "document.pdf"
         if proc.returncode != 0 or not result.exists():
             log.warning("soffice --convert-to failed: %s", output.decode(errors="replace"))

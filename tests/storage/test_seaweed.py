@@ -2,6 +2,9 @@
 
 import datetime as dt
 import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -11,11 +14,17 @@ from storage.objectstore import ObjectStore
 from storage.seaweed import EmbeddedSeaweed
 
 
-def assert_gone(pid: int) -> None:
+def assert_gone(pid: int, data_dir: Path) -> None:
+    """Neither the process nor its group is alive (tolerating a reuse of the pid by another)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        pass
+    else:
+        assert str(data_dir).encode() not in cmdline, f"weed {pid} still runs"
+        return
     with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
-    with pytest.raises(ProcessLookupError):
-        os.killpg(pid, 0)  # the process group (weed leads its own session)
+        os.killpg(pid, 0)  # weed leads its own group; the group must be empty too
 
 
 def processes_mentioning(path: Path) -> list[int]:
@@ -41,7 +50,7 @@ def test_stop_leaves_no_weed_process_alive(tmp_path: Path) -> None:
 
     assert server.pid is None
     assert processes_mentioning(tmp_path) == []
-    assert_gone(pid)
+    assert_gone(pid, tmp_path)
 
 
 def test_stop_twice_is_harmless(tmp_path: Path) -> None:
@@ -51,7 +60,30 @@ def test_stop_twice_is_harmless(tmp_path: Path) -> None:
         server.stop()
 
     server.stop()
-    assert_gone(pid)
+    assert_gone(pid, tmp_path)
+
+
+def test_weed_does_not_outlive_a_python_process_that_forgot_to_stop_it(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from storage.seaweed import EmbeddedSeaweed
+        server = EmbeddedSeaweed(Path({str(tmp_path)!r}))
+        server.start()
+        print(server.pid)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+    assert_gone(int(done.stdout), tmp_path)
+    assert processes_mentioning(tmp_path) == []
 
 
 def test_data_survives_a_restart_on_the_same_data_dir(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ MARK_NAMES: dict[str, str] = {
     "a": "aukštesnysis lygis",
 }
 
-ALLOWED_MARKS_TEXT = "1–10 arba "  # noqa: RUF001  (a Lithuanian range dash) + ", ".join(MARK_NAMES)
+ALLOWED_MARKS_TEXT = "1–10 arba " + ", ".join(MARK_NAMES)
 
 
 def long_date(day: dt.date) -> str:

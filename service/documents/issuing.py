@@ -26,6 +26,7 @@ from service.audit.log import Actor
 from service.cases.plan import open_case_for_filing
 from service.db import session_scope
 from service.documents.files import store_errors
+from service.documents.hooks import HOOKS, Prepared
 from service.documents.kinds import KindSpec, Payload, retention_event_on
 from service.documents.models import Document, IdempotencyKey
 from service.documents.validation import parse_payload
@@ -98,6 +99,9 @@ class Issuer:
     ) -> Issued:
         payload = parse_payload(spec.model, data)
         rule = self.rules.get(spec.retention_rule)
+        if supersedes is not None and supersedes.superseded_by_id is not None:
+            # Checked before a number is taken; checked again at commit for a racing request.
+            raise Conflict("Ši dokumento versija jau pakeista naujesne; taisykite naujausią.")
         assert user.id is not None
         if idempotency_key:
             earlier = self._claim_key(user.id, idempotency_key, spec, data, supersedes)
@@ -159,9 +163,12 @@ class Issuer:
         idempotency_key: str | None,
     ) -> Document:
         today = today_vilnius()
+        hooks = HOOKS.get(spec.slug)
         # (1) File into the open case and take the number; bad input never gets this far.
         with session_scope(self.engine) as session:
-            case = open_case_for_filing(session, today.year, spec.case_index)
+            prepared = hooks.prepare(session, payload, user) if hooks else Prepared()
+            year, index = prepared.case or (today.year, spec.case_index)
+            case = open_case_for_filing(session, year, index)
             register = numbering.get_register(session, spec.register)
             entry = numbering.reserve(
                 session, register, on=today, title=spec.title, reserved_by=user.id
@@ -184,6 +191,8 @@ class Issuer:
                 session.add(document)
                 session.flush()
                 numbering.confirm(session, entry.id, document_id)
+                if hooks:
+                    hooks.record(session, document, payload, user, prepared.state)
                 if idempotency_key and user.id is not None:
                     self._bind_key(session, user.id, idempotency_key, document_id)
                 audit.record(

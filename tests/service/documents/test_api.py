@@ -246,3 +246,26 @@ def test_issuing_and_downloading_are_audited(service: Service, office: dict[str,
     assert ("document.issued", doc["id"]) in actions
     assert ("document.downloaded", doc["id"]) in actions
     assert all(e is not EntryStatus.void for e in [r.status for r in _entries(service)])
+
+
+def test_correcting_a_superseded_version_is_a_conflict_and_takes_no_number(
+    service: Service, office: dict[str, str]
+) -> None:
+    old = service.client.post(URL, json=_cert(), headers=office).json()
+    body = {"reason": "Klaida", "payload": _cert(class_name="6c")}
+    service.client.post(f"/api/documents/{old['id']}/versions", json=body, headers=office)
+    again = service.client.post(f"/api/documents/{old['id']}/versions", json=body, headers=office)
+    assert again.status_code == 409
+    assert [e.number for e in _entries(service)] == ["PZ-1", "PZ-2"]
+
+
+def test_new_version_without_a_reason_is_refused(
+    service: Service, office: dict[str, str]
+) -> None:
+    old = service.client.post(URL, json=_cert(), headers=office).json()
+    response = service.client.post(
+        f"/api/documents/{old['id']}/versions", json={"payload": _cert()}, headers=office
+    )
+    assert response.status_code == 422
+    assert "„reason“" in response.json()["detail"]
+    assert len(_entries(service)) == 1

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv fonts-liberation2 \
-	fonts-dejavu-core poppler-utils
+	fonts-dejavu-core poppler-utils chromium
 PYTEST_ARGS ?=
 
 .PHONY: run test test-postgres setup system-deps lint bench clean

@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-SECTIONS = ["conversion"]
+SECTIONS = ["conversion", "documents", "archive", "registry"]
 
 
 def main() -> None:

@@ -90,7 +90,8 @@ class _Server:
     def token(self) -> str:
         done = subprocess.run(
             [str(BIN / "bylos"), "users", "add", "--name", "Rasa Raštinienė",
-             "--position", "Raštinės vedėja", "--role", "office_manager", "--token"],
+             "--position", "Raštinės vedėja", "--role", "office_manager", "--with-pledge",
+             "--token"],
             env=self.env, capture_output=True, text=True, check=True,
         )  # fmt: skip
         return done.stdout.strip().splitlines()[-1]

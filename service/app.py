@@ -16,18 +16,27 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from retention.rules import RuleSet, default_rules, load_rules
+from service.archive.retention_admin import persisted_rules
+from service.archive.routes import router as archive_router
+from service.archive.schedule import scheduled_fixity
+from service.cases.routes import router as cases_router
 from service.db import make_engine, migrate, session_scope
 from service.documents.issuing import Converter
 from service.documents.kinds import load_kinds
 from service.documents.routes import router as documents_router
+from service.documents.seed_routes import notifications_router
+from service.documents.seed_routes import router as seed_documents_router
 from service.documents.validation import describe
 from service.errors import DependencyUnavailable, ServiceError
+from service.limits import BodySizeLimit
 from service.registry import numbering
 from service.registry.defaults import ensure_default_registers
+from service.registry.routes import router as registry_router
 from service.rendering.pdf import ConverterPool
 from service.runtime import Runtime
 from service.settings import Settings
 from service.timeutil import utcnow
+from service.web import install as install_web_pages
 from storage.objectstore import ObjectStore, ObjectStorePort
 from storage.seaweed import EmbeddedSeaweed
 
@@ -99,9 +108,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             engine=engine,
             store=store,
             converter=converter,
-            rules=_rules(settings),
+            # The archivist's saved rule set, once there is one, wins over the file/defaults.
+            rules=persisted_rules(engine) or _rules(settings),
             school=settings.school,
             kinds=load_kinds(),
+        )
+        await stack.enter_async_context(
+            scheduled_fixity(app.state.runtime, settings.fixity_interval_hours)
         )
         yield
 
@@ -161,6 +174,13 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
     app.include_router(documents_router)
+    app.include_router(seed_documents_router)
+    app.include_router(notifications_router)
+    app.add_middleware(BodySizeLimit)
+    app.include_router(archive_router)
+    app.include_router(registry_router)
+    app.include_router(cases_router)
+    install_web_pages(app)
 
     @app.get("/api/health")
     def health(request: Request) -> dict[str, Any]:

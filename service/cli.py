@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 from rich.console import Console
 
+from service.archive.cli import register as register_archive_commands
+from service.bootstrap import Components
 from service.db import make_engine, migrate, session_scope
 from service.errors import ServiceError
+from service.registry.cli import registers_cli
 from service.settings import Settings
 from service.users.accounts import create_user, issue_token, parse_roles
 
 app = typer.Typer(help="Bylos: mokyklos dokumentų registravimo ir saugojimo tarnyba.")
 users_app = typer.Typer(help="Naudotojai ir jų prieigos raktai.")
 app.add_typer(users_app, name="users")
+register_archive_commands(app, Settings)
+app.add_typer(registers_cli(lambda: Settings().resolved_database_url), name="registers")
 err = Console(stderr=True)
 
 
@@ -44,6 +50,28 @@ def migrate_cmd() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate(make_engine(settings.resolved_database_url))
     err.print("Duomenų bazės schema atnaujinta.")
+
+
+def _components(settings: Settings) -> Components:
+    s3 = None
+    if settings.s3_endpoint and settings.s3_access_key and settings.s3_secret_key:
+        s3 = (
+            settings.s3_endpoint,
+            settings.s3_access_key,
+            settings.s3_secret_key.get_secret_value(),
+        )
+    return Components(
+        data_dir=settings.data_dir,
+        database_url=settings.resolved_database_url,
+        s3=s3,
+        bucket=settings.s3_bucket,
+        s3_secure=settings.s3_secure,
+        s3_timeout_s=settings.s3_timeout_s,
+        uno_bin=settings.uno_venv / "bin",
+        converter_timeout_s=settings.converter_timeout_s,
+        rules_file=settings.retention_rules_file,
+        school=settings.school,
+    )
 
 
 @users_app.command("add")
@@ -81,14 +109,45 @@ def users_add(
         engine.dispose()
     err.print(f"Sukurtas naudotojas „{user.name}“ (Nr. {user.id}), vaidmenys: {user.roles}.")
     if with_pledge:
-        # The pledge document kind arrives with the seed's documents; until then the person is
-        # created without one and told so plainly rather than refused.
-        err.print(
-            "[yellow]Įspėjimas:[/yellow] konfidencialumo pasižadėjimas NEĮREGISTRUOTAS: "
-            "pasižadėjimų registravimas dar neįdiegtas."
-        )
+        from service.bootstrap import register_pledge
+
+        assert user.id is not None
+        try:
+            number = register_pledge(_components(settings), user.id)
+        except ServiceError as exc:
+            # The account exists but the gate stays shut: no token, a non-zero exit.
+            err.print(
+                f"[red]Klaida:[/red] konfidencialumo pasižadėjimo įregistruoti nepavyko: "
+                f"{exc.detail} Naudotojas Nr. {user.id} sukurtas be pasižadėjimo; jį galima "
+                "įregistruoti vėliau (POST /api/documents/confidentiality-pledge su user_id)."
+            )
+            raise typer.Exit(3) from None
+        err.print(f"Įregistruotas konfidencialumo pasižadėjimas Nr. {number}.")
     if api_token:
         sys.stdout.write(api_token + "\n")
+
+
+@app.command("issue")
+def issue_cmd(
+    kind: Annotated[str, typer.Argument(help="Dokumento rūšis, pvz., progress-report")],
+    source: Annotated[
+        Path, typer.Option("--from", help="Aplankas su JSON/XLSX/CSV arba vienas failas")
+    ],
+    token: Annotated[
+        str, typer.Option("--token", envvar="BYLOS_TOKEN", help="API prieigos raktas")
+    ],
+    url: Annotated[
+        str | None, typer.Option("--url", help="Tarnybos adresas (numatytasis – vietinis)")
+    ] = None,
+    parallel: Annotated[int, typer.Option("--parallel", min=1, max=16)] = 2,
+) -> None:
+    """Išduoti daug dokumentų per veikiančią tarnybą: eiga ir suvestinė lentelė."""
+    from service.documents.bulk_client import issue_from
+
+    settings = Settings()
+    base = url or f"http://{settings.http_host}:{settings.http_port}"
+    failed = issue_from(kind, source, base_url=base, token=token, parallel=parallel)
+    raise typer.Exit(1 if failed else 0)
 
 
 def main() -> None:

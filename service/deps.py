@@ -11,6 +11,7 @@ from sqlmodel import Session
 from service.db import session_scope
 from service.errors import NotAuthenticated, NotPermitted
 from service.runtime import Runtime
+from service.users import pledge
 from service.users.accounts import user_for_token
 from service.users.models import ROLE_TITLES, Role, User
 
@@ -44,6 +45,19 @@ def get_current_user(request: Request, runtime: RuntimeDep) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_pledge(request: Request, user: CurrentUser) -> User:
+    """The pledge gate for routes that touch personal data (service/users/pledge.py)."""
+    own = request.method == "POST" and request.url.path.rstrip("/") == (
+        f"/api/documents/{pledge.PLEDGE_KIND}"
+    )
+    # Registering a pledge passes here; the issuing step then allows only one's own.
+    pledge.ensure_pledge(user, registering_own=own)
+    return user
+
+
+PledgedUser = Annotated[User, Depends(require_pledge)]
 
 
 def ensure_role(user: User, allowed: frozenset[Role], action: str) -> None:

@@ -50,6 +50,12 @@ class Conflict(ServiceError):
     status_code = 409
 
 
+class Gone(ServiceError):
+    """The record exists but its files were destroyed by an approved destruction act: 410."""
+
+    status_code = 410
+
+
 class DependencyUnavailable(ServiceError):
     """A dependency (database, object store, converter) is down or timed out: 503."""
 

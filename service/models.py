@@ -1,8 +1,20 @@
 """Imports every table model so metadata and migrations see the whole schema."""
 
+from service.archive.models import (
+    DestroyedDocument,
+    Disposal,
+    FixityRun,
+    Hold,
+    JournalFile,
+    RetentionEvent,
+    RuleChange,
+    RuleSetVersion,
+)
 from service.audit.models import AuditEvent, AuditHead
-from service.cases.models import Case
+from service.cases.models import Case, DocumentationPlan, PlanArea, PlanChange
+from service.documents.corrections import SummaryCorrection
 from service.documents.models import Document, IdempotencyKey
+from service.documents.notifications import Notification
 from service.registry.models import Register, RegisterCounter, RegistryEntry
 from service.users.models import ApiToken, User
 
@@ -11,10 +23,23 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Case",
+    "DestroyedDocument",
+    "Disposal",
     "Document",
+    "DocumentationPlan",
+    "FixityRun",
+    "Hold",
     "IdempotencyKey",
+    "JournalFile",
+    "Notification",
+    "PlanArea",
+    "PlanChange",
     "Register",
     "RegisterCounter",
     "RegistryEntry",
+    "RetentionEvent",
+    "RuleChange",
+    "RuleSetVersion",
+    "SummaryCorrection",
     "User",
 ]

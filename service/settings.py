@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     school_director_title: str = "Direktorius"
 
     retention_rules_file: Path | None = None
+    # Hours between scheduled fixity runs while the service runs; 0 turns them off.
+    fixity_interval_hours: float = Field(default=0, ge=0)
     timezone: str = "Europe/Vilnius"
 
     @model_validator(mode="after")

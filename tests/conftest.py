@@ -57,9 +57,15 @@ def engine(database_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
-def add_user(engine: Engine, *roles: Role, name: str = "Rasa Raštinienė") -> str:
+def add_user(
+    engine: Engine, *roles: Role, name: str = "Rasa Raštinienė", pledge: bool = True
+) -> str:
     with session_scope(engine) as session:
         user = create_user(session, name=name, position="Raštinės vedėja", roles=list(roles))
+        if pledge:
+            # Stands for a registered pledge so the gate opens; tests of the pledge itself
+            # (tests/service/users/test_pledge*.py) register real ones.
+            user.pledge_document_id = "pledge-registered-in-fixture"
         return issue_token(session, user)
 
 
@@ -80,8 +86,10 @@ class Service:
         self.engine = engine
         self.store = store
 
-    def user(self, *roles: Role, name: str = "Rasa Raštinienė") -> dict[str, str]:
-        return auth(add_user(self.engine, *roles, name=name))
+    def user(
+        self, *roles: Role, name: str = "Rasa Raštinienė", pledge: bool = True
+    ) -> dict[str, str]:
+        return auth(add_user(self.engine, *roles, name=name, pledge=pledge))
 
 
 @pytest.fixture

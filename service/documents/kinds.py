@@ -10,7 +10,14 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from service.archive.acts import DestructionAct, JournalTransfer
+from service.cases.inventory import CaseInventory
+from service.documents.achievement_summary import AchievementSummary
+from service.documents.change_act import ChangeAct
+from service.documents.confidentiality_pledge import ConfidentialityPledge
 from service.documents.leaving_certificate import LeavingCertificate
+from service.documents.progress_report import ProgressReport
+from service.documents.safety_briefing import SafetyBriefing
 from service.errors import NotFound
 from service.users.models import Role
 
@@ -36,10 +43,52 @@ class KindSpec:
 
 
 _MODELS: dict[str, tuple[type[BaseModel], frozenset[Role], frozenset[Role]]] = {
+    "case-inventory": (
+        CaseInventory,
+        frozenset({Role.archivist, Role.director}),
+        frozenset({Role.archivist, Role.director, Role.office_manager}),
+    ),
     "leaving-certificate": (
         LeavingCertificate,
         frozenset({Role.office_manager, Role.director}),
         frozenset({Role.office_manager, Role.director, Role.deputy, Role.archivist}),
+    ),
+    # Issued only through the archive's own flows (a disposal proposal, a journal upload), which
+    # supply what the payload must state; hence nobody may POST them to /api/documents.
+    "destruction-act": (
+        DestructionAct,
+        frozenset(),
+        frozenset({Role.archivist, Role.director, Role.office_manager}),
+    ),
+    "journal-transfer": (
+        JournalTransfer,
+        frozenset(),
+        frozenset({Role.archivist, Role.director, Role.deputy, Role.admin}),
+    ),
+    "change-act": (
+        ChangeAct,
+        frozenset({Role.deputy, Role.admin}),
+        frozenset({Role.deputy, Role.admin, Role.director, Role.archivist, Role.office_manager}),
+    ),
+    "confidentiality-pledge": (
+        ConfidentialityPledge,
+        frozenset({Role.office_manager, Role.admin}),
+        frozenset({Role.office_manager, Role.admin, Role.director, Role.archivist}),
+    ),
+    "achievement-summary": (
+        AchievementSummary,
+        frozenset({Role.class_teacher, Role.deputy}),
+        frozenset({Role.class_teacher, Role.deputy, Role.director, Role.archivist}),
+    ),
+    "safety-briefing": (
+        SafetyBriefing,
+        frozenset({Role.class_teacher, Role.deputy}),
+        frozenset({Role.class_teacher, Role.deputy, Role.office_manager, Role.archivist}),
+    ),
+    "progress-report": (
+        ProgressReport,
+        frozenset({Role.class_teacher}),
+        frozenset({Role.class_teacher, Role.deputy, Role.archivist}),
     ),
 }
 

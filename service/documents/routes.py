@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import col, or_, select
 
+from service.archive.models import DestroyedDocument
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.db import session_scope
-from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
+from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role, require_pledge
 from service.documents.files import read_verified, store_errors
 from service.documents.issuing import DOCX_MEDIA_TYPE
 from service.documents.kinds import kind_or_404
 from service.documents.models import Document
 from service.documents.schemas import DocumentOut, document_out
 from service.documents.validation import Text, parse_payload
-from service.errors import InvalidPayload, NotFound
+from service.errors import Gone, InvalidPayload, NotFound
 
-router = APIRouter(prefix="/api/documents", tags=["documents"])
+router = APIRouter(
+    prefix="/api/documents", tags=["documents"], dependencies=[Depends(require_pledge)]
+)
 
 IdempotencyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
@@ -131,6 +134,13 @@ def get_file(
     with session_scope(runtime.engine) as session:
         doc = _get(session, document_id)
         ensure_role(user, kind_or_404(runtime.kinds, doc.kind).read_roles, "atsisiųsti dokumentą")
+        destroyed = session.get(DestroyedDocument, doc.id)
+    if destroyed is not None:
+        raise Gone(
+            f"Dokumento Nr. {doc.number} failai sunaikinti pagal dokumentų naikinimo aktą "
+            f"Nr. {destroyed.act_number} ({destroyed.destroyed_at.date().isoformat()}); "
+            "registre lieka jo aprašas ir kontrolinė suma."
+        )
     if format == "pdf":
         key, version, sha, media = doc.object_key, doc.object_version_id, doc.sha256, doc.media_type
         filename = f"{doc.number}.pdf"

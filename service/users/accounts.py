@@ -7,9 +7,11 @@ import hmac
 import secrets
 from collections.abc import Iterable
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlmodel import Session, col, select
 
-from service.errors import Conflict, InvalidPayload, NotAuthenticated
+from service.errors import Conflict, InvalidPayload, NotAuthenticated, NotFound
 from service.users.models import ApiToken, Role, User
 
 TOKEN_PREFIX = "byl_"
@@ -19,16 +21,29 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile); the parameters travel in
+# the hash itself, so raising them later only needs `password_needs_rehash`.
+_HASHER = PasswordHasher()
+
+
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${salt.hex()}${digest.hex()}"
+    return _HASHER.hash(password)
 
 
 def check_password(password: str, stored: str) -> bool:
-    _scheme, salt_hex, digest_hex = stored.split("$")
-    digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), n=2**14, r=8, p=1)
-    return hmac.compare_digest(digest.hex(), digest_hex)
+    if stored.startswith("scrypt$"):
+        # Accounts created before Argon2: still accepted, rehashed at the next sign-in.
+        _scheme, salt_hex, digest_hex = stored.split("$")
+        digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), n=2**14, r=8, p=1)
+        return hmac.compare_digest(digest.hex(), digest_hex)
+    try:
+        return _HASHER.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(stored: str) -> bool:
+    return stored.startswith("scrypt$") or _HASHER.check_needs_rehash(stored)
 
 
 def parse_roles(values: Iterable[str]) -> list[Role]:
@@ -91,3 +106,15 @@ def user_for_token(session: Session, token: str) -> User:
     if row is None or not row.active:
         raise NotAuthenticated("Prieigos raktas neteisingas arba atšauktas.")
     return row
+
+
+def set_roles(session: Session, user_id: int, roles: list[Role]) -> User:
+    if not roles:
+        raise InvalidPayload("Naudotojui būtinas bent vienas vaidmuo.")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"Naudotojas Nr. {user_id} nerastas.")
+    user.roles = " ".join(sorted({r.value for r in roles}))
+    session.add(user)
+    session.flush()
+    return user

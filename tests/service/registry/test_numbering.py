@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from service.db import session_scope
-from service.errors import NotFound
+from service.errors import Conflict, NotFound
 from service.registry import numbering
 from service.registry.defaults import ensure_default_registers
 from service.registry.models import EntryStatus, Register, RegistryEntry
@@ -96,3 +96,42 @@ def test_default_registers_are_seeded_once(registers: Engine) -> None:
         codes = [r.code for r in session.exec(select(Register))]
     assert len(codes) == len(set(codes))
     assert "PZ" in codes
+
+
+def _register_or_void(engine: Engine, i: int) -> tuple[str, int]:
+    """What the issuer does: reserve in one transaction, then confirm or void in another."""
+    code = ("PZ", "DA")[i % 2]
+    entry = _reserve(engine, code)
+    assert entry.id is not None
+    with session_scope(engine) as session:
+        if i % 3 == 0:
+            numbering.void(session, entry.id, f"Bandymas {i} nepavyko")
+        else:
+            numbering.confirm(session, entry.id, f"doc-{i}")
+    return code, entry.seq
+
+
+def test_concurrent_register_and_void_accounts_for_every_number(registers: Engine) -> None:
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        taken = list(pool.map(lambda i: _register_or_void(registers, i), range(160)))
+    for code in ("PZ", "DA"):
+        seqs = sorted(seq for c, seq in taken if c == code)
+        assert seqs == list(range(1, 81))
+        with session_scope(registers) as session:
+            rows = numbering.entries(session, code, DAY.year)
+        assert [r.seq for r in rows] == seqs
+        assert len({r.number for r in rows}) == 80
+        for row in rows:
+            if row.status == EntryStatus.void:
+                assert row.void_reason and row.document_id is None
+            else:
+                assert row.status == EntryStatus.registered and row.document_id
+
+
+def test_confirming_a_void_number_is_refused(registers: Engine) -> None:
+    entry = _reserve(registers)
+    assert entry.id is not None
+    with session_scope(registers) as session:
+        numbering.void(session, entry.id, "Atšaukta")
+    with pytest.raises(Conflict), session_scope(registers) as session:
+        numbering.confirm(session, entry.id, "doc-1")

@@ -1,0 +1,182 @@
+"""A synthetic school's documents end to end (issue 4): every class summary plus one monthly
+report per pupil, through the real service over HTTP, against the converter pool's raw
+throughput for the same documents and against one cold soffice per document.
+
+Full scale is 40 classes x 28 pupils x 14 subjects: 40 summaries + 1,120 reports.
+``--school-scale 0.1`` runs 4 classes (4 + 112 documents) for a quick look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+
+from bench.conversion import BIN, ROOT, _Server
+from service.documents.issuing import build_context
+from service.documents.kinds import load_kinds
+from service.documents.validation import parse_payload
+from service.rendering.docx import render_docx
+from service.rendering.pdf import ConverterPool, convert_cold
+from service.settings import Settings
+from service.timeutil import today_vilnius
+
+SUBJECTS = [
+    "Lietuvių kalba ir literatūra", "Matematika", "Anglų kalba", "Vokiečių kalba", "Istorija",
+    "Geografija", "Biologija", "Fizika", "Chemija", "Informatika", "Dailė", "Muzika",
+    "Fizinis ugdymas", "Etika",
+]  # fmt: skip
+FIRST = ["Augustas", "Emilija", "Dominykas", "Gabija", "Ąžuolas", "Urtė", "Matas", "Kamilė",
+         "Jonas", "Ugnė", "Lukas", "Austėja", "Nojus", "Saulė"]  # fmt: skip
+LAST = ["Balčiūnas", "Šimkutė", "Ūselis", "Žukauskaitė", "Kazlauskas", "Petrauskaitė",
+        "Jankauskas", "Vaitkevičiūtė", "Butkus", "Čepulytė", "Grigonis", "Navickaitė"]  # fmt: skip
+PUPILS, CLASSES = 28, 40
+
+
+def _school(classes: int, seed: int = 7) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rng = random.Random(seed)
+    summaries: list[dict[str, Any]] = []
+    reports: list[dict[str, Any]] = []
+    for c in range(classes):
+        class_name = f"{5 + c % 4}{'abcdefghij'[c // 4 % 10]}"
+        pupils = []
+        for p in range(PUPILS):
+            first, last = FIRST[(p + c) % len(FIRST)], f"{LAST[p % len(LAST)]}-{c}-{p}"
+            missed = rng.randint(0, 60)
+            pupils.append({
+                "first_name": first, "last_name": last,
+                "marks": {s: rng.choice([4, 5, 6, 7, 8, 9, 10, 10]) for s in SUBJECTS},
+                "missed_lessons": missed, "excused_lessons": rng.randint(0, missed),
+            })  # fmt: skip
+            marks = [
+                {"subject": s, "date": f"2026-10-{rng.randint(1, 30):02d}",
+                 "mark": rng.randint(4, 10)}
+                for s in SUBJECTS for _ in range(rng.randint(1, 2))
+            ]  # fmt: skip
+            reports.append({
+                "student": {"first_name": first, "last_name": last}, "class_name": class_name,
+                "month": "2026-10", "marks": marks, "missed_lessons": missed % 12,
+                "excused_lessons": missed % 12 // 2, "late": rng.randint(0, 3),
+            })  # fmt: skip
+        summaries.append({
+            "class_name": class_name, "school_year": "2025-2026", "period": "I pusmetis",
+            "class_teacher": {"name": "Jūratė Mockienė"}, "subjects": SUBJECTS,
+            "students": pupils,
+        })  # fmt: skip
+    return summaries, reports
+
+
+def _docx(kind: str, data: dict[str, Any]) -> bytes:
+    spec = load_kinds()[kind]
+    model: Any = parse_payload(spec.model, data)
+    context = build_context(model, Settings().school, "X-1", today_vilnius(), "Bench", "vedėja")
+    return render_docx(spec.template, context)
+
+
+def _timed(n: int, parallel: int, job: Callable[[int], object]) -> float:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        list(pool.map(job, range(n)))
+    return time.perf_counter() - started
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--school-scale", type=float, default=1.0,
+        help="share of the 40-class school to issue (1.0 = 40 summaries + 1,120 reports)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--school-pool-sample", type=int, default=120,
+        help="reports converted for the pool's raw rate (all summaries are converted)",
+    )  # fmt: skip
+    parser.add_argument("--school-cold-docs", type=int, default=4, help="documents, cold soffice")
+
+
+def run(args: argparse.Namespace) -> list[str]:
+    workers: int = getattr(args, "workers", 2)
+    classes = max(1, round(CLASSES * args.school_scale))
+    summaries, reports = _school(classes)
+    n_sum, n_rep = len(summaries), len(reports)
+    total = n_sum + n_rep
+    sum_docx = [_docx("achievement-summary", s) for s in summaries]
+    sample = min(n_rep, args.school_pool_sample)
+    rep_docx = [_docx("progress-report", r) for r in reports[:sample]]
+
+    with tempfile.TemporaryDirectory(prefix="bylos-bench-docs-") as tmp_name:
+        tmp = Path(tmp_name)
+        # (a) the pool alone, same documents: summaries all, reports sampled, then weighted.
+        with ConverterPool(
+            size=workers, uno_venv=ROOT / ".venv-uno", work_dir=tmp / "pool"
+        ) as pool:
+            for _ in range(workers * 2):
+                pool.convert_to_pdfa(rep_docx[0])
+            t_sum = _timed(n_sum, workers, lambda i: pool.convert_to_pdfa(sum_docx[i])) / n_sum
+            t_rep = _timed(sample, workers, lambda i: pool.convert_to_pdfa(rep_docx[i])) / sample
+        pool_rate = total / (n_sum * t_sum + n_rep * t_rep)
+
+        # (b) the real service over HTTP: validate, number, render, convert, stamp, store, record.
+        (tmp / "server").mkdir()
+        server = _Server(tmp / "server", workers)
+        added = subprocess.run(
+            [str(BIN / "bylos"), "users", "add", "--name", "Jūratė Mockienė", "--position",
+             "klasės vadovė", "--role", "class_teacher", "--with-pledge", "--token"],
+            env=server.env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        token = added.stdout.strip().splitlines()[-1]
+        server.start()
+        try:
+            headers = {"Authorization": f"Bearer {token}"}
+            items = [("achievement-summary", s) for s in summaries]
+            items += [("progress-report", r) for r in reports]
+            with httpx.Client(base_url=server.url, headers=headers, timeout=300) as client:
+
+                def issue(i: int) -> None:
+                    kind, data = items[i]
+                    r = client.post(f"/api/documents/{kind}", json=data)
+                    if r.status_code != 201:
+                        raise RuntimeError(f"{r.status_code}: {r.text[:500]}")
+
+                client.post("/api/documents/progress-report", json=reports[0])  # warm up
+                elapsed = _timed(total, workers * 2, issue)
+        finally:
+            server.stop()
+        http_rate = total / elapsed
+
+        # (c) one cold soffice per document, the same mix.
+        cold_n = max(2, args.school_cold_docs)
+        half = cold_n // 2
+        cold_docs = sum_docx[:1] * half + rep_docx[: cold_n - half]
+        t_cold_sum = _timed(half, 1, lambda i: convert_cold(cold_docs[i], tmp / f"c{i}")) / half
+        t_cold_rep = _timed(
+            cold_n - half, 1, lambda i: convert_cold(cold_docs[half + i], tmp / f"d{i}")
+        ) / (cold_n - half)
+        # Cold conversions run `workers` at a time, as the pool does.
+        cold_rate = total / ((n_sum * t_cold_sum + n_rep * t_cold_rep) / workers)
+
+    when = dt.datetime.now().strftime("%Y-%m-%d")
+    return [
+        f"School: {classes} classes x {PUPILS} pupils x {len(SUBJECTS)} subjects = "
+        f"{n_sum} summaries + {n_rep} monthly reports; {os.cpu_count()} cores, "
+        f"{workers} LibreOffice workers; {when}.",
+        "",
+        "| measurement | docs/s |",
+        "|---|---:|",
+        f"| (a) converter pool alone, same documents ({workers} workers) | {pool_rate:.2f} |",
+        f"| (b) end to end over HTTP ({total} documents, {workers * 2} clients) | "
+        f"{http_rate:.2f} |",
+        f"| (c) cold soffice per document, {workers} at a time ({cold_n} sampled) | "
+        f"{cold_rate:.2f} |",
+        f"| ratio b/a (goal >= 0.85) | {http_rate / pool_rate:.2f} |",
+        f"| ratio b/c (goal >= 5) | {http_rate / cold_rate:.1f} |",
+        f"| wall time of (b) | {elapsed:.0f} s |",
+    ]

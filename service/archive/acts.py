@@ -1,0 +1,110 @@
+"""Payload models of the archivist's documents: the destruction act (dokumentų naikinimo aktas)
+and the journal-transfer cover record (dienyno perkėlimo į skaitmeninę laikmeną įrašas)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.documents.validation import IsoDate, Text
+from service.lt import long_date
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Person(_Payload):
+    name: Text
+    position: Text
+
+
+class ActCase(_Payload):
+    year: int = Field(ge=1900, le=2200)
+    index: Text
+    title: Text
+    term: Text
+    rule: Text
+    closed_on: IsoDate
+    retain_until: IsoDate
+    documents: int = Field(ge=0)
+    numbers: str = ""
+
+
+class DestructionAct(_Payload):
+    """The cases selected for destruction; the director's approval is recorded on the disposal."""
+
+    cases: list[ActCase] = Field(min_length=1, max_length=2000)
+    compiled_by: Person
+    basis: Text = (
+        "Bylų saugojimo terminai pasibaigė; bylos atrinktos naikinti įvertinus jų vertę "
+        "(dokumentų ir archyvų tvarkymo taisyklės)."
+    )
+
+    def search_text(self) -> str:
+        return "naikinimo aktas " + " ".join(f"{c.year} {c.index}" for c in self.cases)
+
+    def template_context(self) -> dict[str, Any]:
+        return {
+            "cases": [
+                {
+                    "year": c.year,
+                    "index": c.index,
+                    "title": c.title,
+                    "term": c.term,
+                    "closed_on": c.closed_on.isoformat(),
+                    "retain_until": c.retain_until.isoformat(),
+                    "documents": c.documents,
+                    "numbers": c.numbers,
+                }
+                for c in self.cases
+            ],
+            "case_count": len(self.cases),
+            "document_count": sum(c.documents for c in self.cases),
+            "compiled_by": {"name": self.compiled_by.name, "position": self.compiled_by.position},
+            "basis": self.basis,
+        }
+
+
+class JournalTransfer(_Payload):
+    """What was handed over: the e-journal's export file, identified by its SHA-256."""
+
+    school_year: Text
+    file_name: Text
+    media_type: Text
+    size: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    transferred_on: IsoDate
+    transferred_by: Person
+    note: str = ""
+
+    def search_text(self) -> str:
+        return f"dienynas {self.school_year} {self.file_name}"
+
+    def template_context(self) -> dict[str, Any]:
+        return {
+            "school_year": self.school_year,
+            "file_name": self.file_name,
+            "media_type": self.media_type,
+            "size_text": _size_text(self.size),
+            "size": self.size,
+            "sha256": self.sha256,
+            "transferred_on_long": long_date(self.transferred_on),
+            "transferred_by": {
+                "name": self.transferred_by.name,
+                "position": self.transferred_by.position,
+            },
+            "note": self.note,
+        }
+
+
+def _size_text(size: int) -> str:
+    units = ("B", "KiB", "MiB", "GiB", "TiB")
+    value = float(size)
+    for unit in units:
+        if value < 1024 or unit == units[-1]:
+            text = f"{value:.0f}" if unit == "B" else f"{value:.1f}".replace(".", ",")
+            return f"{text} {unit} ({size} baitų)"
+        value /= 1024
+    raise AssertionError("unreachable")

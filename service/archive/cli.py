@@ -1,0 +1,294 @@
+"""`bylos fixity`, `bylos audit verify`, `bylos export`, `bylos retention ...`: the archivist's
+commands, run against the same data dir, database and store as the server.
+
+With the embedded store, the server holds SeaweedFS's data dir; store commands then ask for the
+server to be stopped (or an external store, BYLOS_S3_ENDPOINT, to be configured).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Protocol
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from retention.rules import default_rules, load_rules
+from service.archive import export, fixity, retention_admin
+from service.audit import log as audit
+from service.db import make_engine, migrate, session_scope
+from service.documents.kinds import load_kinds
+from service.errors import ConverterUnavailable, ServiceError
+from service.runtime import Runtime
+from service.settings import SchoolProfile
+from storage.errors import StorageError
+from storage.objectstore import ObjectStore
+from storage.seaweed import EmbeddedSeaweed
+
+out = Console()
+err = Console(stderr=True)
+
+audit_app = typer.Typer(help="Audito žurnalas.")
+retention_app = typer.Typer(help="Saugojimo terminų taisyklės.")
+
+
+class CliSettings(Protocol):
+    """What these commands read of the service's settings (handed in by ``service/cli.py``)."""
+
+    @property
+    def data_dir(self) -> Path: ...
+    @property
+    def resolved_database_url(self) -> str: ...
+    @property
+    def s3_endpoint(self) -> str | None: ...
+    @property
+    def s3_access_key(self) -> str | None: ...
+    @property
+    def s3_secret_key(self) -> Any: ...
+    @property
+    def s3_bucket(self) -> str: ...
+    @property
+    def s3_secure(self) -> bool: ...
+    @property
+    def s3_timeout_s(self) -> float: ...
+    @property
+    def retention_rules_file(self) -> Path | None: ...
+    @property
+    def school(self) -> SchoolProfile: ...
+
+
+# Set by register(): only the command's edge reads the environment (design.md).
+_settings: Callable[[], CliSettings] | None = None
+
+
+def _read_settings() -> CliSettings:
+    assert _settings is not None, "register() was not called"
+    return _settings()
+
+
+class _NoConverter:
+    """The archivist's commands never render documents."""
+
+    def convert_to_pdfa(self, docx: bytes) -> bytes:
+        raise ConverterUnavailable("Komandinėje eilutėje dokumentai negeneruojami.")
+
+    def ping(self) -> None:
+        return None
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]Klaida:[/red] {message}")
+    return typer.Exit(2)
+
+
+@contextmanager
+def _runtime(*, with_store: bool = True) -> Iterator[Runtime]:
+    settings = _read_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        engine = make_engine(settings.resolved_database_url)
+        stack.callback(engine.dispose)
+        migrate(engine)
+        store: Any = None
+        if with_store:
+            try:
+                if settings.s3_endpoint:
+                    assert settings.s3_access_key and settings.s3_secret_key
+                    store = ObjectStore(
+                        endpoint=settings.s3_endpoint,
+                        access_key=settings.s3_access_key,
+                        secret_key=settings.s3_secret_key.get_secret_value(),
+                        bucket=settings.s3_bucket,
+                        secure=settings.s3_secure,
+                        timeout_s=settings.s3_timeout_s,
+                    )
+                else:
+                    seaweed = stack.enter_context(EmbeddedSeaweed(settings.data_dir / "seaweedfs"))
+                    store = seaweed.object_store(settings.s3_bucket)
+                stack.callback(store.close)
+                store.ensure_bucket()
+            except StorageError as exc:
+                raise _fail(
+                    "Nepavyko atverti objektų saugyklos. Jei tarnyba veikia su įtaisyta "
+                    "saugykla, sustabdykite ją arba nurodykite BYLOS_S3_ENDPOINT. "
+                    f"({exc})"
+                ) from None
+        file_rules = (
+            load_rules(settings.retention_rules_file)
+            if settings.retention_rules_file
+            else default_rules()
+        )
+        yield Runtime(
+            engine=engine,
+            store=store,
+            converter=_NoConverter(),
+            rules=retention_admin.persisted_rules(engine) or file_rules,
+            school=settings.school,
+            kinds=load_kinds(),
+        )
+
+
+def fixity_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Ataskaita JSON formatu")] = False,
+) -> None:
+    """Perskaityti visus saugomus failus ir patikrinti jų SHA-256, užraktus ir likučius."""
+    with _runtime() as runtime:
+        progress = Progress(
+            TextColumn("Tikrinama"),
+            BarColumn(),
+            DownloadColumn(binary_units=True),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=err,
+        )
+        task = progress.add_task("fixity", total=None)
+
+        def on_start(objects: int, total_bytes: int) -> None:
+            progress.update(task, total=total_bytes)
+
+        with progress:
+            report = fixity.run(
+                runtime.engine,
+                runtime.store,
+                audit.Actor(id=None, name="bylos fixity"),
+                progress=lambda n: progress.advance(task, n),
+                on_start=on_start,
+            )
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    out.print(
+        f"Patikrinta objektų: {report['checked']}, tvarkingi: {report['ok']}, "
+        f"nesutampa: {len(report['mismatched'])}, trūksta: {len(report['missing'])}, "
+        f"be įrašo: {len(report['orphans'])}, užraktų neatitikimai: "
+        f"{len(report['lock_problems'])}."
+    )
+    for label, key in (
+        ("Nesutampa kontrolinė suma", "mismatched"),
+        ("Trūksta saugykloje", "missing"),
+        ("Užrakto neatitikimas", "lock_problems"),
+        ("Objektas be įrašo", "orphans"),
+    ):
+        for item in report[key]:
+            out.print(f"  [red]{label}:[/red] {item.get('number', '')} {item['key']}")
+    if not report["clean"]:
+        raise typer.Exit(1)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Perskaičiuoti audito žurnalo grandinę ir nurodyti pirmą pažeistą įvykį."""
+    with _runtime(with_store=False) as runtime, session_scope(runtime.engine) as session:
+        report = audit.verify(session)
+    if report.ok:
+        out.print(f"Audito žurnalo grandinė vientisa: patikrinta įvykių: {report.events}.")
+        return
+    if report.first_broken is None:
+        out.print("[red]Audito žurnalo grandinė pažeista:[/red] ištrinti paskutiniai įvykiai.")
+    else:
+        out.print(
+            "[red]Audito žurnalo grandinė pažeista:[/red] pirmas netinkamas įvykis "
+            f"Nr. {report.first_broken}."
+        )
+    raise typer.Exit(1)
+
+
+def export_cmd(
+    year: Annotated[int, typer.Argument(help="Metai, kurių užbaigtos bylos eksportuojamos")],
+    to: Annotated[Path, typer.Option("--to", help="Katalogas arba prijungta laikmena")],
+    as_zip: Annotated[bool, typer.Option("--zip", help="Papildomai įrašyti ZIP failą")] = False,
+) -> None:
+    """Įrašyti metų bylų BagIt paketą į katalogą ir jį patikrinti po įrašymo."""
+    with _runtime() as runtime:
+        target = to / export.export_dir_name(runtime.school, year)
+        try:
+            with err.status("Rengiamas paketas..."):
+                bag, summary = export.build_bag(
+                    runtime.engine,
+                    runtime.store,
+                    runtime.school,
+                    runtime.rules,
+                    year,
+                    target,
+                    audit.Actor(id=None, name="bylos export"),
+                )
+            with err.status("Tikrinamas įrašytas paketas..."):
+                export.validate(bag)
+        except ServiceError as exc:
+            raise _fail(exc.detail) from None
+    if as_zip:
+        zip_path = bag.with_suffix(".zip")
+        with zip_path.open("wb") as handle:
+            for chunk in export.zip_stream(bag):
+                handle.write(chunk)
+        out.print(f"ZIP: {zip_path}")
+    out.print(
+        f"Paketas įrašytas ir patikrintas: {bag} (bylų: {summary['cases']}, "
+        f"dokumentų: {summary['documents']}, failų: {summary['files']})."
+    )
+
+
+@retention_app.command("rules")
+def retention_rules() -> None:
+    """Parodyti galiojančias saugojimo taisykles ir ar jos patvirtintos."""
+    with _runtime(with_store=False) as runtime:
+        data = retention_admin.rules_out(runtime.rules)
+    table = Table("Taisyklė", "Rodyklė", "Punktas", "Terminas", "Patvirtinta")
+    for rule in data["rules"]:
+        table.add_row(
+            rule["id"],
+            rule["index"],
+            rule["item"],
+            rule["term"],
+            "taip" if rule["verified"] else "[red]NE[/red]",
+        )
+    out.print(table)
+    if data["warning"]:
+        out.print(f"[yellow]{data['warning']}[/yellow]")
+
+
+@retention_app.command("import")
+def retention_import(
+    path: Annotated[Path, typer.Argument(help="Oficiali lentelė: CSV, XLSX arba JSON")],
+) -> None:
+    """Importuoti oficialią saugojimo terminų lentelę (visos eilutės teisingos arba nieko)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise _fail(f"Failo „{path}“ perskaityti nepavyko.") from None
+    with _runtime() as runtime:
+        try:
+            report = retention_admin.import_table(runtime, data, None)
+        except ServiceError as exc:
+            raise _fail(exc.detail) from None
+    out.print(
+        f"Pakeista taisyklių: {len(report['changed'])}, nepakito: {report['unchanged']}, "
+        f"perskaičiuota dokumentų: {len(report['documents'])}."
+    )
+    for item in report["documents"]:
+        if "note" in item:
+            out.print(f"  {item['number']}: {item['note']}")
+    if report["warning"]:
+        out.print(f"[yellow]{report['warning']}[/yellow]")
+
+
+def register(app: typer.Typer, settings: Callable[[], CliSettings]) -> None:
+    """Add the archivist's commands to the `bylos` command; ``settings`` reads the environment."""
+    global _settings
+    _settings = settings
+    app.command("fixity")(fixity_cmd)
+    app.command("export")(export_cmd)
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(retention_app, name="retention")

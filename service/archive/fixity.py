@@ -1,0 +1,287 @@
+"""Fixity: re-read every stored object, recompute its SHA-256 and compare with the record; check
+each version's Object Lock against the record; report what is missing and what the bucket holds
+that no record knows (including a new version written over a registered key behind Bylos's back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import select
+
+from service.archive.models import DestroyedDocument, FixityRun, JournalFile
+from service.audit import log as audit
+from service.audit.log import Actor
+from service.db import session_scope
+from service.documents.models import Document
+from service.errors import StoreUnavailable
+from service.timeutil import utcnow
+from storage.errors import IntegrityError, ObjectMissing, StorageError
+from storage.objectstore import ObjectInfo, ObjectStorePort
+
+_READ_CHUNK = 1 << 20
+# Reads of separate objects overlap: hashing releases the GIL, so a few threads keep both the
+# network and the CPU busy.
+_WORKERS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """One object version as the records describe it."""
+
+    key: str
+    version_id: str
+    sha256: str
+    size: int
+    lock_until: dt.date | None
+    legal_hold: bool
+    document_id: str
+    number: str
+    part: str  # "pdf", "docx", "journal"
+
+
+def expected_objects(engine: Any) -> list[Expected]:
+    with session_scope(engine) as session:
+        destroyed = set(session.exec(select(DestroyedDocument.document_id)).all())
+        journals = {j.document_id: j for j in session.exec(select(JournalFile))}
+        result: list[Expected] = []
+        for doc in session.exec(select(Document)):
+            if doc.id in destroyed:
+                continue
+            parts = [
+                ("pdf", doc.object_key, doc.object_version_id, doc.sha256, doc.size),
+                ("docx", doc.docx_key, doc.docx_version_id, doc.docx_sha256, doc.docx_size),
+            ]
+            journal = journals.get(doc.id)
+            if journal is not None:
+                parts.append(
+                    (
+                        "journal",
+                        journal.object_key,
+                        journal.object_version_id,
+                        journal.sha256,
+                        journal.size,
+                    )
+                )
+            for part, key, version, sha, size in parts:
+                result.append(
+                    Expected(
+                        key=key,
+                        version_id=version,
+                        sha256=sha,
+                        size=size,
+                        lock_until=doc.lock_until,
+                        legal_hold=doc.legal_hold,
+                        document_id=doc.id,
+                        number=doc.number,
+                        part=part,
+                    )
+                )
+    return result
+
+
+def _hash(store: ObjectStorePort, key: str, version_id: str) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    stream = store.get(key, version_id, chunk_size=_READ_CHUNK)
+    try:
+        while True:
+            try:
+                chunk = next(stream)
+            except StopIteration:
+                break
+            digest.update(chunk)
+            size += len(chunk)
+    except IntegrityError:
+        # The store's own check (bytes vs. its stored hash) fails at the end of the stream;
+        # the bytes were all read, so our digest is still the answer.
+        pass
+    finally:
+        close = getattr(stream, "close", None)
+        if callable(close):
+            close()
+    return digest.hexdigest(), size
+
+
+def _describe(item: Expected) -> dict[str, Any]:
+    return {
+        "document_id": item.document_id,
+        "number": item.number,
+        "part": item.part,
+        "key": item.key,
+        "version_id": item.version_id,
+    }
+
+
+def check(
+    store: ObjectStorePort,
+    expected: list[Expected],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Compare the bucket with the records; ``progress`` gets the bytes of each object read."""
+    try:
+        listing = store.list_versions()
+    except StorageError as exc:
+        raise StoreUnavailable(
+            "Objektų saugykla nepasiekiama: vientisumo patikra neatlikta."
+        ) from exc
+    by_version: dict[tuple[str, str], ObjectInfo] = {
+        (info.key, info.version_id): info for info in listing
+    }
+    known = {(e.key, e.version_id) for e in expected}
+    known_keys = {e.key for e in expected}
+    latest: dict[str, ObjectInfo] = {}
+    for info in listing:
+        current = latest.get(info.key)
+        if current is None or (info.last_modified or dt.datetime.min.replace(tzinfo=dt.UTC)) > (
+            current.last_modified or dt.datetime.min.replace(tzinfo=dt.UTC)
+        ):
+            latest[info.key] = info
+
+    mismatched: list[dict[str, Any]] = []
+    missing: list[dict[str, Any]] = []
+    locks: list[dict[str, Any]] = []
+    present = [e for e in expected if (e.key, e.version_id) in by_version]
+    for item in expected:
+        if (item.key, item.version_id) not in by_version:
+            missing.append(_describe(item))
+
+    def read(item: Expected) -> tuple[Expected, str | None, int]:
+        try:
+            sha, size = _hash(store, item.key, item.version_id)
+        except ObjectMissing:
+            return item, None, 0
+        return item, sha, size
+
+    bytes_read = 0
+    ok_items: set[tuple[str, str]] = set()
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        for item, sha, size in pool.map(read, present):
+            bytes_read += size
+            if progress is not None:
+                progress(size)
+            if sha is None:
+                missing.append(_describe(item))
+                continue
+            if sha != item.sha256 or size != item.size:
+                mismatched.append(
+                    _describe(item)
+                    | {"expected_sha256": item.sha256, "actual_sha256": sha, "size": size}
+                )
+                continue
+            info = by_version[(item.key, item.version_id)]
+            problem = _lock_problem(item, info)
+            if problem is not None:
+                locks.append(_describe(item) | {"problem": problem})
+                continue
+            ok_items.add((item.key, item.version_id))
+
+    orphans: list[dict[str, Any]] = []
+    for info in listing:
+        if (info.key, info.version_id) in known:
+            continue
+        entry: dict[str, Any] = {
+            "key": info.key,
+            "version_id": info.version_id,
+            "size": info.size,
+            "delete_marker": info.is_delete_marker,
+        }
+        if info.key in known_keys:
+            entry["reason"] = (
+                "Ant užregistruoto rakto įrašyta nauja versija (ar trynimo žymė) ne per Bylas."
+            )
+            entry["overwrites_registered_key"] = True
+        else:
+            entry["reason"] = "Objektas saugykloje, bet be įrašo registre."
+        orphans.append(entry)
+    return {
+        "checked": len(expected),
+        "ok": len(ok_items),
+        "bytes_read": bytes_read,
+        "mismatched": mismatched,
+        "missing": missing,
+        "lock_problems": locks,
+        "orphans": orphans,
+        "overwritten_keys": sorted(
+            k for k, info in latest.items() if k in known_keys and (k, info.version_id) not in known
+        ),
+    }
+
+
+def _lock_problem(item: Expected, info: ObjectInfo) -> str | None:
+    if item.lock_until is not None and item.lock_until < dt.datetime.now(dt.UTC).date():
+        # The recorded lock is over: the store owes nothing more (a longer lock is fine).
+        return _hold_problem(item, info)
+    if info.mode != "COMPLIANCE" and item.lock_until is not None:
+        return f"Užrakto režimas „{info.mode or 'nėra'}“, o turi būti COMPLIANCE."
+    if item.lock_until is not None and (
+        info.retain_until is None or info.retain_until < item.lock_until
+    ):
+        found = info.retain_until.isoformat() if info.retain_until else "nėra"
+        return f"Saugyklos užraktas iki {found}, o įraše — iki {item.lock_until.isoformat()}."
+    return _hold_problem(item, info)
+
+
+def _hold_problem(item: Expected, info: ObjectInfo) -> str | None:
+    if item.legal_hold and not info.legal_hold:
+        return "Įraše dokumentas sulaikytas, bet saugykloje teisinio sulaikymo nėra."
+    return None
+
+
+def run(
+    engine: Any,
+    store: ObjectStorePort,
+    actor: Actor,
+    *,
+    user_id: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """One recorded fixity run (API, CLI and the scheduler all come here)."""
+    started = utcnow()
+    expected = expected_objects(engine)
+    if on_start is not None:
+        on_start(len(expected), sum(e.size for e in expected))
+    report = check(store, expected, progress=progress)
+    with session_scope(engine) as session:
+        row = FixityRun(
+            started_at=started,
+            finished_at=utcnow(),
+            started_by=user_id,
+            checked=report["checked"],
+            ok=report["ok"],
+            bytes_read=report["bytes_read"],
+            report=report,
+        )
+        session.add(row)
+        session.flush()
+        clean = not (
+            report["mismatched"]
+            or report["missing"]
+            or report["orphans"]
+            or report["lock_problems"]
+        )
+        audit.record(
+            session,
+            actor,
+            "fixity.run",
+            subject_type="fixity_run",
+            subject_id=str(row.id),
+            detail={
+                "checked": report["checked"],
+                "ok": report["ok"],
+                "mismatched": len(report["mismatched"]),
+                "missing": len(report["missing"]),
+                "orphans": len(report["orphans"]),
+                "lock_problems": len(report["lock_problems"]),
+                "clean": clean,
+            },
+        )
+        report = {"id": row.id, "clean": clean, **report}
+    return report

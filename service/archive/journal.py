@@ -1,0 +1,234 @@
+"""Journal transfer: the e-journal's own export (any file type, possibly several GB) uploaded by
+streaming, hashed on the way, stored under retention, registered in register DP with a PDF/A
+cover record stating its SHA-256.
+
+Memory stays bounded: the body is read in chunks and spooled to a file under the data dir while
+it is hashed; only a complete upload (Content-Length and, if sent, X-Content-SHA256 match) is
+stored. The object is written unlocked, the cover is registered, then the lock is set; if the
+cover cannot be registered the object is deleted, so a broken upload leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from anyio import to_thread
+from starlette.requests import ClientDisconnect, Request
+
+from service.archive.models import JournalFile
+from service.audit import log as audit
+from service.audit.log import Actor
+from service.db import session_scope
+from service.documents.files import store_errors
+from service.documents.kinds import kind_or_404
+from service.documents.models import Document
+from service.errors import InvalidPayload
+from service.runtime import Runtime
+from service.timeutil import today_vilnius
+from service.users.models import User
+from storage.errors import StorageError
+from storage.objectstore import MAX_SINGLE_PUT
+
+log = logging.getLogger("bylos.journal")
+
+_BATCH = 1 << 20
+_SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+
+
+def default_school_year(today: dt.date) -> str:
+    """The school year that ended last: the transfer happens at its end (June-August)."""
+    start = today.year if today.month >= 9 else today.year - 1
+    return f"{start}-{start + 1}"
+
+
+def _check_school_year(value: str) -> str:
+    match = _SCHOOL_YEAR.match(value)
+    if match is None or int(match.group(2)) != int(match.group(1)) + 1:
+        raise InvalidPayload(f"„school_year“: laukiama, pvz., „2025-2026“; gauta „{value}“.")
+    return value
+
+
+def _clean_name(name: str) -> str:
+    cleaned = Path(name.replace("\\", "/")).name.strip()
+    if not cleaned or len(cleaned) > 200:
+        raise InvalidPayload("„filename“: nurodykite įkeliamo failo pavadinimą (iki 200 simbolių).")
+    return cleaned
+
+
+class _Spool:
+    """A temporary file under the data dir that hashes what is written to it."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.file: BinaryIO = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.file.write(data)
+        self.size += len(data)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+async def _receive(request: Request, spool: _Spool) -> None:
+    pending = bytearray()
+    async for chunk in request.stream():
+        pending += chunk
+        if len(pending) >= _BATCH:
+            block = bytes(pending)
+            pending.clear()
+            await to_thread.run_sync(spool.write, block)
+        if spool.size + len(pending) > MAX_SINGLE_PUT:
+            raise InvalidPayload("Failas per didelis: daugiausia 5 GiB.")
+    if pending:
+        await to_thread.run_sync(spool.write, bytes(pending))
+
+
+async def upload(
+    request: Request,
+    runtime: Runtime,
+    user: User,
+    data_dir: Path,
+    *,
+    filename: str,
+    school_year: str | None,
+    note: str,
+) -> dict[str, Any]:
+    name = _clean_name(filename)
+    year = _check_school_year(school_year or default_school_year(today_vilnius()))
+    media_type = (request.headers.get("content-type") or "application/octet-stream").split(";")[0]
+    declared = request.headers.get("content-length")
+    expected_size: int | None = None
+    if declared is not None:
+        try:
+            expected_size = int(declared)
+        except ValueError:
+            raise InvalidPayload("Netinkama Content-Length antraštė.") from None
+        if expected_size > MAX_SINGLE_PUT:
+            raise InvalidPayload("Failas per didelis: daugiausia 5 GiB.")
+    expected_sha = (request.headers.get("x-content-sha256") or "").strip().lower() or None
+    spec = kind_or_404(runtime.kinds, "journal-transfer")
+
+    spool = _Spool(data_dir / "uploads")
+    try:
+        try:
+            await _receive(request, spool)
+        except ClientDisconnect:
+            log.warning("journal upload from user %s broken after %d bytes", user.id, spool.size)
+            raise InvalidPayload(
+                f"Įkėlimas nutrūko (gauta {spool.size} baitų): niekas neužregistruota."
+            ) from None
+        sha = spool.digest.hexdigest()
+        if expected_size is not None and spool.size != expected_size:
+            raise InvalidPayload(
+                f"Įkėlimas nutrūko: gauta {spool.size} iš {expected_size} baitų. "
+                "Niekas neužregistruota; įkelkite failą iš naujo."
+            )
+        if expected_sha is not None and expected_sha != sha:
+            raise InvalidPayload(
+                "Gauto failo SHA-256 nesutampa su nurodytu X-Content-SHA256: failas sugadintas "
+                "perduodant. Niekas neužregistruota."
+            )
+        if spool.size == 0:
+            raise InvalidPayload("Įkeltas failas tuščias.")
+        return await to_thread.run_sync(
+            _store_and_register, runtime, user, spec, spool, sha, name, media_type, year, note
+        )
+    finally:
+        spool.close()
+
+
+def _store_and_register(
+    runtime: Runtime,
+    user: User,
+    spec: Any,
+    spool: _Spool,
+    sha: str,
+    name: str,
+    media_type: str,
+    school_year: str,
+    note: str,
+) -> dict[str, Any]:
+    today = today_vilnius()
+    key = f"{today.year}/DP/journal-{uuid.uuid4()}"
+    spool.file.seek(0)
+    with store_errors():
+        stored = runtime.store.put_stream(
+            key,
+            spool.file,
+            spool.size,
+            retain_until=None,
+            content_type=media_type,
+            metadata={"sha256-declared": sha},
+        )
+    if stored.sha256 != sha:
+        _discard(runtime, key, stored.version_id)
+        raise InvalidPayload("Failas pasikeitė įrašant į saugyklą; niekas neužregistruota.")
+    payload = {
+        "school_year": school_year,
+        "file_name": name,
+        "media_type": media_type,
+        "size": spool.size,
+        "sha256": sha,
+        "transferred_on": today.isoformat(),
+        "transferred_by": {"name": user.name, "position": user.position},
+        "note": note,
+    }
+    try:
+        cover: Document = runtime.issuer.issue(spec, payload, user).document
+    except BaseException:
+        # Not registered: the still unlocked upload must not stay behind as an orphan.
+        _discard(runtime, key, stored.version_id)
+        raise
+    lock_problem = None
+    try:
+        runtime.store.extend_retention(key, stored.version_id, cover.lock_until)
+    except StorageError as exc:
+        # The cover is registered and names the file: keep both; fixity reports the lock.
+        log.exception("could not lock the journal file %s@%s", key, stored.version_id)
+        lock_problem = f"Failo užrakinti nepavyko ({type(exc).__name__}); kartokite patikrą."
+    with session_scope(runtime.engine) as session:
+        session.add(
+            JournalFile(
+                document_id=cover.id,
+                file_name=name,
+                media_type=media_type,
+                object_key=key,
+                object_version_id=stored.version_id,
+                sha256=sha,
+                size=spool.size,
+            )
+        )
+        audit.record(
+            session,
+            Actor(id=user.id, name=user.name),
+            "journal.transferred",
+            subject_type="document",
+            subject_id=cover.id,
+            detail={"file": name, "sha256": sha, "size": spool.size, "number": cover.number},
+        )
+    return {
+        "document_id": cover.id,
+        "number": cover.number,
+        "file": {"name": name, "media_type": media_type, "size": spool.size, "sha256": sha},
+        "cover": {"sha256": cover.sha256, "size": cover.size},
+        "retention": {"rule": cover.retention_rule, "locked_until": cover.lock_until.isoformat()},
+        "lock_problem": lock_problem,
+    }
+
+
+def _discard(runtime: Runtime, key: str, version_id: str) -> None:
+    try:
+        runtime.store.delete_version(key, version_id)
+    except StorageError:
+        log.exception("could not remove the unregistered upload %s@%s", key, version_id)

@@ -1,0 +1,249 @@
+"""The archivist's retention rules: the set in force (persisted, with history), importing an
+official table, editing one rule, recording the event an event-bound term waits for.
+
+Every change is a new row of ``retention_rule_sets`` plus one ``retention_rule_changes`` row per
+rule and an audit event, and re-evaluates every document under the changed rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from retention.rules import RetentionRule, RuleDataError, RuleSet, parse_rule
+from retention.table import parse_table
+from retention.terms import Trigger
+from service.archive.evaluation import apply, evaluate
+from service.archive.models import DestroyedDocument, RetentionEvent, RuleChange, RuleSetVersion
+from service.audit import log as audit
+from service.audit.log import Actor
+from service.db import session_scope
+from service.documents.models import Document
+from service.errors import Conflict, InvalidPayload, NotFound
+from service.runtime import Runtime
+from service.timeutil import today_vilnius
+from service.users.models import User
+
+UNVERIFIED_WARNING = (
+    "Dėmesio: {n} iš {total} saugojimo taisyklių nepatvirtintos (verified=false) — tai "
+    "numatytosios reikšmės, nepatikrintos pagal oficialias rodykles (V-1511, V-100). "
+    "Archyvaras turi jas patikrinti arba importuoti oficialią lentelę."
+)
+
+
+def persisted_rules(engine: Engine) -> RuleSet | None:
+    """The archivist's rule set if one was ever saved; None means the file/defaults apply."""
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(RuleSetVersion).order_by(col(RuleSetVersion.id).desc()).limit(1)
+        ).first()
+    return RuleSet.from_json(row.rules_json) if row is not None else None
+
+
+def rules_out(rules: RuleSet) -> dict[str, Any]:
+    unverified = rules.unverified()
+    warning = UNVERIFIED_WARNING.format(n=len(unverified), total=len(rules)) if unverified else None
+    return {
+        "description": rules.description,
+        "all_verified": not unverified,
+        "unverified": len(unverified),
+        "warning": warning,
+        "rules": [
+            rule.model_dump(mode="json")
+            | {"status": "patvirtinta" if rule.verified else "NEPATVIRTINTA"}
+            for rule in rules
+        ],
+    }
+
+
+def _actor(user: User | None) -> Actor:
+    return audit.SYSTEM if user is None else Actor(id=user.id, name=user.name)
+
+
+def _destroyed_ids(session: Session) -> set[str]:
+    return set(session.exec(select(DestroyedDocument.document_id)).all())
+
+
+def reevaluate(
+    session: Session,
+    runtime: Runtime,
+    rules: RuleSet,
+    rule_ids: set[str],
+    *,
+    year: int | None = None,
+) -> list[dict[str, object]]:
+    """Re-evaluate every (not destroyed) document under ``rule_ids``; extends locks that grew."""
+    if not rule_ids:
+        return []
+    destroyed = _destroyed_ids(session)
+    today = today_vilnius()
+    report: list[dict[str, object]] = []
+    stmt = select(Document).where(col(Document.retention_rule).in_(sorted(rule_ids)))
+    if year is not None:
+        stmt = stmt.where(Document.year == year)
+    docs = session.exec(stmt.order_by(col(Document.created_at))).all()
+    for doc in docs:
+        if doc.id in destroyed:
+            continue
+        result = evaluate(session, doc, rules, runtime.kinds, today)
+        apply(session, runtime.store, doc, result)
+        report.append(result.as_report())
+    return report
+
+
+def _commit_rules(
+    runtime: Runtime,
+    new_rules: list[RetentionRule],
+    user: User | None,
+    source: str,
+) -> dict[str, Any]:
+    current = runtime.rules
+    merged = current
+    changes: list[tuple[RetentionRule | None, RetentionRule]] = []
+    for rule in new_rules:
+        before = current.get(rule.id) if rule.id in current else None
+        if before == rule:
+            continue
+        changes.append((before, rule))
+        merged = merged.with_rule(rule)
+    if not changes:
+        return {"changed": [], "unchanged": len(new_rules), "documents": [], **rules_out(current)}
+    actor = _actor(user)
+    with session_scope(runtime.engine) as session:
+        version = RuleSetVersion(
+            rules_json=merged.to_json(), source=source, created_by=user.id if user else None
+        )
+        session.add(version)
+        session.flush()
+        assert version.id is not None
+        for before, after in changes:
+            session.add(
+                RuleChange(
+                    rule_set_id=version.id,
+                    rule_id=after.id,
+                    change="changed" if before else "added",
+                    before=before.model_dump(mode="json") if before else None,
+                    after=after.model_dump(mode="json"),
+                    changed_by=user.id if user else None,
+                )
+            )
+            audit.record(
+                session,
+                actor,
+                "retention.rule_changed" if before else "retention.rule_added",
+                subject_type="retention_rule",
+                subject_id=after.id,
+                detail={
+                    "source": source,
+                    "rule_set": version.id,
+                    "before": before.model_dump(mode="json") if before else None,
+                    "after": after.model_dump(mode="json"),
+                },
+            )
+        documents = reevaluate(session, runtime, merged, {after.id for _, after in changes})
+    # Only after the commit: requests issued from now on use the new rules.
+    runtime.rules = merged
+    return {
+        "rule_set": version.id,
+        "changed": [
+            {"id": after.id, "change": "changed" if before else "added"}
+            for before, after in changes
+        ],
+        "unchanged": len(new_rules) - len(changes),
+        "documents": documents,
+        **rules_out(merged),
+    }
+
+
+def import_table(runtime: Runtime, data: bytes, user: User | None) -> dict[str, Any]:
+    """Apply an official table (CSV or XLSX): every row valid, or nothing changes (422)."""
+    if not data.strip():
+        raise InvalidPayload("Importuojamas failas tuščias.")
+    try:
+        if data.lstrip().startswith(b"{"):
+            rules = list(RuleSet.from_json(data))
+        else:
+            rules = parse_table(data)
+    except RuleDataError as exc:
+        raise InvalidPayload(str(exc)) from exc
+    return _commit_rules(runtime, rules, user, "import")
+
+
+def edit_rule(runtime: Runtime, rule_id: str, changes: object, user: User | None) -> dict[str, Any]:
+    if rule_id not in runtime.rules:
+        raise NotFound(f"Saugojimo taisyklė „{rule_id}“ nerasta.")
+    if not isinstance(changes, dict) or not changes:
+        raise InvalidPayload("Nurodykite keičiamus taisyklės laukus (JSON objektas).")
+    if changes.get("id", rule_id) != rule_id:
+        raise InvalidPayload("Taisyklės id keisti negalima.")
+    data = runtime.rules.get(rule_id).model_dump(mode="json") | changes
+    try:
+        rule = parse_rule(data)
+    except RuleDataError as exc:
+        raise InvalidPayload(str(exc)) from exc
+    return _commit_rules(runtime, [rule], user, "edit")
+
+
+def record_event(
+    runtime: Runtime, document_id: str, event_on: dt.date, note: str, user: User
+) -> dict[str, object]:
+    """Record the date an event-bound term counts from, then compute the term and lock."""
+    with session_scope(runtime.engine) as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            raise NotFound(f"Dokumentas „{document_id}“ nerastas.")
+        if session.get(DestroyedDocument, doc.id) is not None:
+            raise Conflict(f"Dokumentas {doc.number} jau sunaikintas.")
+        rule = runtime.rules.get(doc.retention_rule)
+        if rule.trigger is not Trigger.EVENT:
+            raise Conflict(
+                f"Dokumento {doc.number} saugojimo terminas („{rule.term}“) skaičiuojamas nuo "
+                "bylos užbaigimo, ne nuo įvykio."
+            )
+        if event_on < doc.registered_on.replace(year=doc.registered_on.year - 100):
+            raise InvalidPayload(f"Netikėta įvykio data {event_on.isoformat()}.")
+        existing = session.get(RetentionEvent, doc.id)
+        if existing is None:
+            existing = RetentionEvent(document_id=doc.id, event_on=event_on)
+        existing.event_on = event_on
+        existing.note = note
+        existing.recorded_by = user.id
+        session.add(existing)
+        session.flush()
+        result = evaluate(session, doc, runtime.rules, runtime.kinds, today_vilnius())
+        apply(session, runtime.store, doc, result)
+        audit.record(
+            session,
+            _actor(user),
+            "retention.event_recorded",
+            subject_type="document",
+            subject_id=doc.id,
+            detail={"event": rule.event_name, "event_on": event_on.isoformat(), "note": note},
+        )
+        return result.as_report()
+
+
+def reevaluate_year(runtime: Runtime, user: User | None, year: int | None) -> dict[str, Any]:
+    """Re-evaluate every document (of ``year``) against the rules and the cases as they are now:
+    run after cases are closed in a later year than their documents, so the locks follow."""
+    with session_scope(runtime.engine) as session:
+        stmt = select(Document.retention_rule).distinct()
+        if year is not None:
+            stmt = stmt.where(Document.year == year)
+        rule_ids = {r for r in session.exec(stmt).all() if r in runtime.rules}
+        report = reevaluate(session, runtime, runtime.rules, rule_ids, year=year)
+        audit.record(
+            session,
+            _actor(user),
+            "retention.reevaluated",
+            subject_type="year",
+            subject_id=str(year or ""),
+            detail={
+                "documents": len(report),
+                "extended": sum(1 for item in report if item["extended"]),
+            },
+        )
+    return {"documents": report, "extended": sum(1 for item in report if item["extended"])}

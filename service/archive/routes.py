@@ -1,0 +1,350 @@
+"""HTTP routes of the archivist's work: thin, each a call into its service module."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from anyio import to_thread
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import col, select
+from starlette.background import BackgroundTask
+
+from service.archive import disposal, export, fixity, holds, journal, retention_admin
+from service.archive.models import FixityRun, JournalFile, RuleChange
+from service.audit import log as audit
+from service.audit.log import Actor
+from service.db import session_scope
+from service.deps import CurrentUser, RuntimeDep, ensure_role, require_pledge
+from service.documents.files import store_errors
+from service.documents.kinds import kind_or_404
+from service.documents.models import Document
+from service.documents.validation import IsoDate, Text, parse_payload
+from service.errors import InvalidPayload, NotFound
+from service.timeutil import today_vilnius
+from service.users.models import Role
+
+router = APIRouter(prefix="/api", tags=["archive"])
+
+ARCHIVIST = frozenset({Role.archivist})
+OVERSIGHT = frozenset({Role.archivist, Role.director})
+AUDITORS = frozenset({Role.archivist, Role.director, Role.admin})
+_MAX_TABLE = 10 * 1024 * 1024
+
+
+def _data_dir(request: Request) -> Path:
+    path: Path = request.app.state.settings.data_dir
+    return path
+
+
+# -- retention rules -------------------------------------------------------------------------
+
+
+@router.get("/retention/rules")
+def get_rules(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+    return retention_admin.rules_out(runtime.rules)
+
+
+@router.post("/retention/rules/import")
+async def import_rules(request: Request, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+    ensure_role(user, ARCHIVIST, "importuoti saugojimo terminų lentelę")
+    data = await request.body()
+    if len(data) > _MAX_TABLE:
+        raise InvalidPayload("Lentelės failas per didelis (daugiausia 10 MiB).")
+    return await to_thread.run_sync(retention_admin.import_table, runtime, data, user)
+
+
+@router.patch("/retention/rules/{rule_id}")
+@router.put("/retention/rules/{rule_id}")
+def edit_rule(
+    rule_id: str, runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
+) -> dict[str, Any]:
+    ensure_role(user, ARCHIVIST, "keisti saugojimo taisyklę")
+    return retention_admin.edit_rule(runtime, rule_id, body, user)
+
+
+@router.get("/retention/rules/changes")
+def rule_changes(runtime: RuntimeDep, user: CurrentUser) -> list[dict[str, Any]]:
+    ensure_role(user, AUDITORS, "peržiūrėti saugojimo taisyklių pakeitimus")
+    with session_scope(runtime.engine) as session:
+        rows = session.exec(select(RuleChange).order_by(col(RuleChange.id)))
+        return [r.model_dump(mode="json") for r in rows]
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    document_id: Text
+    event_on: IsoDate
+    note: str = Field(default="", max_length=500)
+
+
+@router.post("/retention/events")
+def record_event(
+    runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
+) -> dict[str, object]:
+    ensure_role(
+        user,
+        frozenset({Role.archivist, Role.office_manager, Role.admin}),
+        "įrašyti saugojimo termino įvykį",
+    )
+    request = parse_payload(EventIn, body)
+    return retention_admin.record_event(
+        runtime, request.document_id, request.event_on, request.note, user
+    )
+
+
+class ReevaluateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    year: int | None = Field(default=None, ge=1900, le=2200)
+
+
+@router.post("/retention/reevaluate")
+def reevaluate(
+    runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
+) -> dict[str, Any]:
+    ensure_role(user, ARCHIVIST, "perskaičiuoti saugojimo terminus")
+    request = parse_payload(ReevaluateIn, body or {})
+    return retention_admin.reevaluate_year(runtime, user, request.year)
+
+
+@router.get("/retention/due")
+def due(
+    runtime: RuntimeDep, user: CurrentUser, on: Annotated[dt.date | None, Query()] = None
+) -> dict[str, Any]:
+    ensure_role(user, OVERSIGHT, "peržiūrėti naikintinas bylas")
+    return disposal.due(runtime, on or today_vilnius())
+
+
+@router.get("/retention/destroyed")
+def destroyed(
+    runtime: RuntimeDep, user: CurrentUser, year: int | None = None
+) -> list[dict[str, Any]]:
+    ensure_role(
+        user,
+        frozenset({Role.archivist, Role.director, Role.office_manager}),
+        "peržiūrėti sunaikintų dokumentų aprašus",
+    )
+    return disposal.destroyed_records(runtime, year)
+
+
+# -- holds -----------------------------------------------------------------------------------
+
+
+class HoldIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    document_id: str | None = None
+    case_index: str | None = None
+    year: int | None = Field(default=None, ge=1900, le=2200)
+    reason: Text = Field(max_length=1000)
+
+
+@router.post("/holds", status_code=201)
+def place_hold(
+    runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
+) -> dict[str, Any]:
+    ensure_role(user, ARCHIVIST, "sulaikyti dokumentus")
+    request = parse_payload(HoldIn, body)
+    return holds.place(
+        runtime,
+        user,
+        document_id=request.document_id,
+        case_index=request.case_index,
+        year=request.year,
+        reason=request.reason,
+    )
+
+
+@router.get("/holds")
+def list_holds(runtime: RuntimeDep, user: CurrentUser, active: bool = True) -> list[dict[str, Any]]:
+    ensure_role(user, OVERSIGHT, "peržiūrėti sulaikymus")
+    return holds.list_holds(runtime, active_only=active)
+
+
+@router.delete("/holds/{hold_id}")
+def release_hold(
+    hold_id: int,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    reason: Annotated[str | None, Query(max_length=1000)] = None,
+) -> dict[str, Any]:
+    ensure_role(user, ARCHIVIST, "panaikinti sulaikymą")
+    return holds.release(runtime, user, hold_id, reason)
+
+
+# -- disposal --------------------------------------------------------------------------------
+
+
+class DisposalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    case_indexes: list[Text] = Field(min_length=1, max_length=500)
+    year: int | None = Field(default=None, ge=1900, le=2200)
+
+
+@router.post("/disposals", status_code=201)
+def propose_disposal(
+    runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
+) -> dict[str, Any]:
+    ensure_role(user, ARCHIVIST, "teikti dokumentų naikinimo aktą")
+    request = parse_payload(DisposalIn, body)
+    return disposal.propose(runtime, user, request.case_indexes, request.year)
+
+
+@router.get("/disposals/{disposal_id}")
+def get_disposal(disposal_id: int, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+    ensure_role(user, OVERSIGHT, "peržiūrėti naikinimo aktą")
+    return disposal.get(runtime, disposal_id)
+
+
+@router.post("/disposals/{disposal_id}/approve")
+def approve_disposal(disposal_id: int, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+    ensure_role(user, frozenset({Role.director}), "tvirtinti dokumentų naikinimo aktą")
+    return disposal.approve(runtime, user, disposal_id)
+
+
+@router.post("/disposals/{disposal_id}/execute")
+def execute_disposal(disposal_id: int, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+    ensure_role(user, ARCHIVIST, "naikinti dokumentus pagal aktą")
+    return disposal.execute(runtime, user, disposal_id)
+
+
+# -- fixity and audit ------------------------------------------------------------------------
+
+
+@router.post("/fixity/runs")
+def run_fixity(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+    ensure_role(user, ARCHIVIST, "tikrinti saugomų failų vientisumą")
+    return fixity.run(
+        runtime.engine, runtime.store, Actor(id=user.id, name=user.name), user_id=user.id
+    )
+
+
+@router.get("/fixity/runs")
+def fixity_runs(
+    runtime: RuntimeDep, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=100)] = 20
+) -> list[dict[str, Any]]:
+    ensure_role(user, AUDITORS, "peržiūrėti vientisumo patikras")
+    with session_scope(runtime.engine) as session:
+        rows = session.exec(select(FixityRun).order_by(col(FixityRun.id).desc()).limit(limit))
+        return [r.model_dump(mode="json") for r in rows]
+
+
+@router.get("/audit/verify")
+def verify_audit(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+    ensure_role(user, AUDITORS, "tikrinti audito žurnalo grandinę")
+    with session_scope(runtime.engine) as session:
+        report = audit.verify(session)
+    return {
+        "ok": report.ok,
+        "events": report.events,
+        "first_broken": report.first_broken,
+        "detail": _chain_text(report.ok, report.events, report.first_broken),
+    }
+
+
+def _chain_text(ok: bool, events: int, first_broken: int | None) -> str:
+    if ok:
+        return f"Audito žurnalo grandinė vientisa: patikrinta įvykių: {events}."
+    if first_broken is None:
+        return "Audito žurnalo grandinė pažeista: ištrinti paskutiniai įvykiai."
+    return f"Audito žurnalo grandinė pažeista: pirmas netinkamas įvykis Nr. {first_broken}."
+
+
+# -- year-end export -------------------------------------------------------------------------
+
+
+class ExportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    year: int = Field(ge=1900, le=2200)
+
+
+@router.post("/exports", dependencies=[Depends(require_pledge)])
+def create_export(
+    request: Request, runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
+) -> StreamingResponse:
+    ensure_role(user, ARCHIVIST, "eksportuoti metų bylas")
+    wanted = parse_payload(ExportIn, body)
+    name = export.export_dir_name(runtime.school, wanted.year)
+    work = _data_dir(request) / "exports" / uuid.uuid4().hex / name
+    try:
+        bag_dir, _summary = export.build_bag(
+            runtime.engine,
+            runtime.store,
+            runtime.school,
+            runtime.rules,
+            wanted.year,
+            work,
+            Actor(id=user.id, name=user.name),
+        )
+    except BaseException:
+        shutil.rmtree(work.parent, ignore_errors=True)
+        raise
+    return StreamingResponse(
+        export.zip_stream(bag_dir, remove=True),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+        # Also when the client goes away before the end of the stream.
+        background=BackgroundTask(shutil.rmtree, work.parent, ignore_errors=True),
+    )
+
+
+# -- journal transfer ------------------------------------------------------------------------
+
+
+@router.post("/journal-transfers", status_code=201, dependencies=[Depends(require_pledge)])
+async def journal_transfer(
+    request: Request,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    filename: Annotated[str, Query(max_length=200)] = "",
+    school_year: Annotated[str | None, Query(max_length=9)] = None,
+    note: Annotated[str, Query(max_length=500)] = "",
+) -> dict[str, Any]:
+    ensure_role(
+        user,
+        frozenset({Role.admin, Role.deputy, Role.archivist}),
+        "perkelti dienyną į skaitmeninę laikmeną",
+    )
+    return await journal.upload(
+        request,
+        runtime,
+        user,
+        _data_dir(request),
+        filename=filename,
+        school_year=school_year,
+        note=note,
+    )
+
+
+@router.get("/journal-transfers/{document_id}/file", dependencies=[Depends(require_pledge)])
+def journal_file(document_id: str, runtime: RuntimeDep, user: CurrentUser) -> StreamingResponse:
+    with session_scope(runtime.engine) as session:
+        doc = session.get(Document, document_id)
+        record = session.get(JournalFile, document_id)
+        if doc is None or record is None:
+            raise NotFound(f"Perkeltas dienynas „{document_id}“ nerastas.")
+    ensure_role(user, kind_or_404(runtime.kinds, doc.kind).read_roles, "atsisiųsti dienyną")
+    with store_errors():
+        stream = runtime.store.get(record.object_key, record.object_version_id, 1 << 20)
+    with session_scope(runtime.engine) as session:
+        audit.record(
+            session,
+            Actor(id=user.id, name=user.name),
+            "journal.downloaded",
+            subject_type="document",
+            subject_id=doc.id,
+            detail={"number": doc.number},
+        )
+    return StreamingResponse(
+        stream,
+        media_type=record.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{record.object_key.rsplit("/", 1)[-1]}"',
+            "Content-Length": str(record.size),
+            "X-Content-SHA256": record.sha256,
+        },
+    )

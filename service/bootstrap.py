@@ -1,0 +1,146 @@
+"""The service's components outside the HTTP server, for commands that must issue documents
+(``bylos users add --with-pledge``).
+
+The CLI builds what the app builds: engine (migrated, default registers), object store and a
+converter pool of one worker. The embedded SeaweedFS is the one subtle part: only one process
+may run it on a data dir (storage/seaweed.py locks it). When ``bylos serve`` already runs on the
+same BYLOS_DATA_DIR, the CLI attaches to that running SeaweedFS as a client, using the port and
+credentials files the server's SeaweedFS keeps under ``<data dir>/seaweedfs`` (owner-only);
+otherwise it starts SeaweedFS itself for the duration of the command. Either way the document
+goes through the same Issuer as over HTTP: same numbering, same locked storage, same audit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from retention.rules import default_rules, load_rules
+from service.db import make_engine, migrate, session_scope
+from service.documents.files import store_errors
+from service.documents.kinds import load_kinds
+from service.errors import StoreUnavailable
+from service.registry.defaults import ensure_default_registers
+from service.rendering.pdf import ConverterPool
+from service.runtime import Runtime
+from service.settings import SchoolProfile
+from storage.errors import LaunchFailed
+from storage.objectstore import ObjectStore
+from storage.seaweed import EmbeddedSeaweed
+
+
+def _running_seaweed(seaweed_dir: Path) -> tuple[str, str, str] | None:
+    """Endpoint and keys of the SeaweedFS a running server started on this data dir."""
+    try:
+        ports = json.loads((seaweed_dir / "ports.json").read_text())
+        identities = json.loads((seaweed_dir / "s3-identities.json").read_text())
+        credentials = identities["identities"][0]["credentials"][0]
+        return f"127.0.0.1:{int(ports['s3'])}", credentials["accessKey"], credentials["secretKey"]
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Components:
+    """Plain values the CLI reads from its settings (only the edges read settings)."""
+
+    data_dir: Path
+    database_url: str
+    s3: tuple[str, str, str] | None  # endpoint, access key, secret key; None = embedded
+    bucket: str
+    s3_secure: bool
+    s3_timeout_s: float
+    uno_bin: Path
+    converter_timeout_s: float
+    rules_file: Path | None
+    school: SchoolProfile
+
+
+def _store(config: Components, stack: ExitStack) -> ObjectStore:
+    if config.s3 is not None:
+        endpoint, access, secret = config.s3
+    else:
+        seaweed_dir = config.data_dir / "seaweedfs"
+        try:
+            seaweed = stack.enter_context(EmbeddedSeaweed(seaweed_dir))
+            endpoint, access, secret = seaweed.endpoint, seaweed.access_key, seaweed.secret_key
+        except LaunchFailed as exc:
+            running = _running_seaweed(seaweed_dir)
+            if running is None:
+                raise StoreUnavailable(
+                    f"Nepavyko paleisti įtaisytos saugyklos ({seaweed_dir})."
+                ) from exc
+            endpoint, access, secret = running
+    store = ObjectStore(
+        endpoint=endpoint,
+        access_key=access,
+        secret_key=secret,
+        bucket=config.bucket,
+        secure=config.s3_secure,
+        timeout_s=config.s3_timeout_s,
+    )
+    stack.callback(store.close)
+    return store
+
+
+@contextmanager
+def standalone_runtime(config: Components) -> Iterator[Runtime]:
+    """The components of the app, for one command; everything is stopped on exit."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        engine = make_engine(config.database_url)
+        stack.callback(engine.dispose)
+        migrate(engine)
+        with session_scope(engine) as session:
+            ensure_default_registers(session)
+        store = _store(config, stack)
+        with store_errors():
+            store.ensure_bucket()
+        converter = stack.enter_context(
+            ConverterPool(
+                size=1,
+                uno_python_bin=config.uno_bin,
+                # Its own directory: a running server's workers keep theirs.
+                work_dir=config.data_dir / "converter-cli",
+                timeout_s=config.converter_timeout_s,
+            )
+        )
+        # The same rule source as the server (service/app.py).
+        rules = load_rules(config.rules_file) if config.rules_file else default_rules()
+        yield Runtime(
+            engine=engine,
+            store=store,
+            converter=converter,
+            rules=rules,
+            school=config.school,
+            kinds=load_kinds(),
+        )
+
+
+def register_pledge(config: Components, user_id: int) -> str:
+    """Issue and register the confidentiality pledge of user ``user_id``; returns its number.
+
+    The person registers their own pledge (they are its issuer), which is what the pledge gate
+    allows someone without one; the operator at the machine stands in for the office.
+    """
+    from service.documents.models import Document
+    from service.timeutil import today_vilnius
+    from service.users.models import User
+    from service.users.pledge import PLEDGE_KIND
+
+    with standalone_runtime(config) as runtime:
+        with session_scope(runtime.engine) as session:
+            user = session.get(User, user_id)
+            assert user is not None
+            session.expunge(user)
+        payload = {
+            "person": {"name": user.name, "position": user.position},
+            "date": today_vilnius().isoformat(),
+            "user_id": user_id,
+        }
+        issued = runtime.issuer.issue(runtime.kinds[PLEDGE_KIND], payload, user)
+        document: Document = issued.document
+        return document.number

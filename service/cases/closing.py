@@ -1,0 +1,236 @@
+"""Closing cases: the closure date fixes the year retention counts from, the case inventory
+(bylų apyrašas) is issued as a registered document, and the documents' locks are re-evaluated.
+
+Order matters because three systems are involved: (1) check everything and plan the new locks;
+(2) extend the object locks (extend-only, so doing it early can never harm); (3) issue the
+inventory through the ordinary issuing pipeline (it files into an open case and gets a number);
+(4) one transaction closes the cases, stores the re-evaluated dates and writes the audit event.
+Bad input fails in (1) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from retention.compute import lock_until, retain_until
+from retention.rules import RuleSet
+from service.audit import log as audit
+from service.audit.log import Actor
+from service.cases.models import Case, CaseStatus
+from service.cases.plan import cases_of, ensure_year, validate_index, validate_year
+from service.db import session_scope
+from service.documents.files import store_errors
+from service.documents.kinds import KindSpec, retention_event_on
+from service.documents.models import Document
+from service.documents.validation import parse_payload
+from service.errors import Conflict, InvalidPayload, NotFound, ServiceError
+from service.runtime import Runtime
+from service.timeutil import today_vilnius
+from service.users.models import User
+from storage.errors import RetentionLocked
+
+INVENTORY_KIND = "case-inventory"
+
+
+@dataclass(frozen=True, slots=True)
+class Relock:
+    """A document whose dates move because its case closed (extend-only)."""
+
+    document_id: str
+    retain_until: dt.date | None
+    lock_until: dt.date
+    extend_objects: bool  # the object lock itself must move later
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    cases: list[Case]
+    inventory: Document | None
+    relocked: int
+
+
+def retention_term_text(rules: RuleSet, rule_id: str) -> str:
+    if rule_id not in rules:
+        return rule_id
+    rule = rules.get(rule_id)
+    return f"{rule.term} ({rule.index} {rule.item} p.)"
+
+
+def reevaluate(
+    doc: Document, rules: RuleSet, kinds: dict[str, KindSpec], closed_on: dt.date
+) -> Relock | None:
+    """The document's retention once its case is closed on ``closed_on``; None when unchanged.
+
+    The term computed at issuing assumed the case closes in the document's own year; a later
+    closure moves the term (and the lock) later. Nothing is ever shortened.
+    """
+    if doc.retention_rule not in rules or doc.permanent:
+        return None
+    rule = rules.get(doc.retention_rule)
+    event_on = None
+    spec = kinds.get(doc.kind)
+    if spec is not None:
+        with contextlib.suppress(InvalidPayload):
+            event_on = retention_event_on(parse_payload(spec.model, doc.payload))
+    term = retain_until(rule, closed_on=closed_on, event_on=event_on, created_on=doc.registered_on)
+    lock = lock_until(rule, created_on=doc.registered_on, closed_on=closed_on, event_on=event_on)
+    new_until = doc.retain_until
+    if term.until is not None and (new_until is None or term.until > new_until):
+        new_until = term.until
+    new_lock = max(lock, doc.lock_until)
+    if new_until == doc.retain_until and new_lock == doc.lock_until:
+        return None
+    return Relock(doc.id, new_until, new_lock, extend_objects=new_lock > doc.lock_until)
+
+
+def _to_close(session: Session, year: int, indexes: list[str] | None) -> list[Case]:
+    cases = cases_of(session, year)
+    if indexes is None:
+        return [c for c in cases if c.status == CaseStatus.open]
+    for index in indexes:
+        validate_index(index)
+    by_index = {c.index: c for c in cases}
+    unknown = [i for i in indexes if i not in by_index]
+    if unknown:
+        raise NotFound(f"{year} m. dokumentacijos plane nėra bylų: {', '.join(unknown)}.")
+    closed = [i for i in indexes if by_index[i].status == CaseStatus.closed]
+    if closed:
+        raise Conflict(f"{year} m. bylos jau uždarytos: {', '.join(closed)}.")
+    return [by_index[i] for i in dict.fromkeys(indexes)]
+
+
+def close_cases(
+    runtime: Runtime,
+    user: User,
+    year: int,
+    indexes: list[str] | None = None,
+    closed_on: dt.date | None = None,
+) -> Closed:
+    validate_year(year)
+    today = today_vilnius()
+    closed_on = closed_on or today
+    spec = runtime.kinds.get(INVENTORY_KIND)
+    if spec is None:
+        raise ServiceError("Bylų apyrašo dokumento rūšis nesukonfigūruota (doc_templates).")
+
+    # (1) Check and plan; nothing is written here but a missing year's default draft.
+    with session_scope(runtime.engine) as session:
+        ensure_year(session, year)
+        cases = _to_close(session, year, indexes)
+        if not cases:
+            return Closed(cases=[], inventory=None, relocked=0)
+        if closed_on > today:
+            raise InvalidPayload(
+                f"„closed_on“: bylų uždaryti ateities data ({closed_on}) negalima."
+            )
+        if closed_on.year < year:
+            raise InvalidPayload(
+                f"„closed_on“: {year} m. bylų negalima uždaryti ankstesne data ({closed_on})."
+            )
+        ids = [c.id for c in cases if c.id is not None]
+        documents = list(session.exec(select(Document).where(col(Document.case_id).in_(ids))))
+        latest = max((d.registered_on for d in documents), default=None)
+        if latest is not None and closed_on < latest:
+            raise InvalidPayload(
+                f"„closed_on“: bylose yra dokumentų, įregistruotų {latest}, vėliau nei "
+                f"nurodyta uždarymo data {closed_on}."
+            )
+        inventory_case = (today.year, spec.case_index)
+        closing = {(c.year, c.index) for c in cases}
+        home = session.exec(
+            select(Case).where(Case.year == today.year, Case.index == spec.case_index)
+        ).first()
+        if home is not None and home.status == CaseStatus.closed:
+            raise Conflict(
+                f"Bylų apyrašą reikia įdėti į bylą „{spec.case_index}“ ({today.year} m.), bet ji "
+                "uždaryta."
+            )
+        stats: dict[int, tuple[int, dt.date | None, dt.date | None]] = {}
+        for d in documents:
+            count, first, last = stats.get(d.case_id, (0, None, None))
+            first = d.registered_on if first is None else min(first, d.registered_on)
+            last = d.registered_on if last is None else max(last, d.registered_on)
+            stats[d.case_id] = (count + 1, first, last)
+        relocks = [
+            r for d in documents if (r := reevaluate(d, runtime.rules, runtime.kinds, closed_on))
+        ]
+        by_id = {d.id: d for d in documents}
+
+    # (2) Extend the object locks first: lengthening a lock is always safe to have done.
+    with store_errors():
+        for relock in relocks:
+            if not relock.extend_objects:
+                continue
+            doc = by_id[relock.document_id]
+            for key, version in (
+                (doc.object_key, doc.object_version_id),
+                (doc.docx_key, doc.docx_version_id),
+            ):
+                # Already locked longer (e.g. extended by the archive): nothing to do.
+                with contextlib.suppress(RetentionLocked):
+                    runtime.store.extend_retention(key, version, relock.lock_until)
+
+    # (3) The inventory: a registered document like any other, filed into the plan's case 1.1.
+    entries = []
+    for case in cases:
+        count, first, last = stats.get(case.id or 0, (0, None, None))
+        if (case.year, case.index) == inventory_case and inventory_case in closing:
+            # The inventory itself is filed into this case before it closes.
+            count, first, last = count + 1, first or today, today
+        entries.append(
+            {
+                "index": case.index,
+                "title": case.title,
+                "first_date": first.isoformat() if first else None,
+                "last_date": last.isoformat() if last else None,
+                "documents": count,
+                "retention": retention_term_text(runtime.rules, case.retention_rule),
+                "closed_on": closed_on.isoformat(),
+            }
+        )
+    issued = runtime.issuer.issue(spec, {"year": year, "cases": entries}, user)
+
+    # (4) Close, store the re-evaluated dates, record.
+    with session_scope(runtime.engine) as session:
+        rows = [session.get(Case, c.id) for c in cases]
+        raced = [
+            c.index
+            for c, r in zip(cases, rows, strict=True)
+            if r is None or r.status == CaseStatus.closed
+        ]
+        if raced:
+            raise Conflict(
+                f"Bylas kartu uždarė kita užklausa: {', '.join(raced)}. Apyrašas "
+                f"{issued.document.number} įregistruotas; patikrinkite bylų sąrašą."
+            )
+        closed_rows: list[Case] = []
+        for row in rows:
+            assert row is not None
+            row.status, row.closed_on = CaseStatus.closed, closed_on
+            session.add(row)
+            closed_rows.append(row)
+        for relock in relocks:
+            row_doc = session.get(Document, relock.document_id)
+            assert row_doc is not None
+            row_doc.retain_until = relock.retain_until
+            row_doc.lock_until = max(row_doc.lock_until, relock.lock_until)
+            session.add(row_doc)
+        audit.record(
+            session,
+            Actor(id=user.id, name=user.name),
+            "cases.closed",
+            subject_type="documentation_plan",
+            subject_id=str(year),
+            detail={
+                "indexes": [c.index for c in closed_rows],
+                "closed_on": closed_on.isoformat(),
+                "inventory": issued.document.id,
+                "inventory_number": issued.document.number,
+                "relocked": [r.document_id for r in relocks],
+            },
+        )
+    return Closed(cases=closed_rows, inventory=issued.document, relocked=len(relocks))

@@ -1,0 +1,91 @@
+"""Aktas apie duomenų keitimą: the record of a correction to locked journal data (seed p.17, 23.9).
+
+It holds every item of p.17.1 / 23.9.3: the subject, the wrong and the correct mark (number and
+words), the wrong and the correct missed and excused lessons, the pupil, who corrected the data,
+the e-journal administrator, the date of the change, the reason and other related data.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Self
+
+from pydantic import Field, model_validator
+
+from service.documents.common import (
+    Lessons,
+    Name,
+    NamedPerson,
+    Payload,
+    Prose,
+    Pupil,
+    StaffMember,
+    excused_within_missed,
+)
+from service.documents.validation import IsoDate, Mark
+from service.lt import long_date, mark_text
+from service.timeutil import today_vilnius
+
+
+class JournalState(Payload):
+    mark: Mark
+    missed_lessons: Lessons
+    excused_lessons: Lessons
+
+
+class ChangeAct(Payload):
+    class_name: Name
+    student: Pupil
+    subject: Name
+    period: Name
+    wrong: JournalState
+    correct: JournalState
+    corrected_by: StaffMember
+    administrator: NamedPerson
+    changed_on: IsoDate
+    reason: Prose
+    # The class summary this act corrects (p.17.3: the act is kept with it).
+    summary_id: Annotated[str, Field(max_length=64)] | None = None
+    other: Prose | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        for side in ("wrong", "correct"):
+            state: JournalState = getattr(self, side)
+            excused_within_missed(state.missed_lessons, state.excused_lessons, f"{side}.")
+        if self.wrong == self.correct:
+            raise ValueError("„correct“: teisingi duomenys sutampa su klaidingais, taisyti nėra ko")
+        if self.changed_on > today_vilnius():
+            raise ValueError(
+                f"„changed_on“: duomenų keitimo data negali būti ateityje "
+                f"({self.changed_on.isoformat()})"
+            )
+        return self
+
+    def search_text(self) -> str:
+        return f"{self.student.full_name} {self.class_name} {self.subject}"
+
+    @staticmethod
+    def _state(state: JournalState) -> dict[str, Any]:
+        return {
+            "mark_text": mark_text(state.mark),
+            "missed_lessons": state.missed_lessons,
+            "excused_lessons": state.excused_lessons,
+        }
+
+    def template_context(self) -> dict[str, Any]:
+        return {
+            "class_name": self.class_name,
+            "student": {"full_name": self.student.full_name},
+            "subject": self.subject,
+            "period": self.period,
+            "wrong": self._state(self.wrong),
+            "correct": self._state(self.correct),
+            "corrected_by": {
+                "name": self.corrected_by.name,
+                "position": self.corrected_by.position,
+            },
+            "administrator": {"name": self.administrator.name},
+            "changed_on_long": long_date(self.changed_on),
+            "reason": self.reason,
+            "other": self.other or "",
+        }

@@ -1,0 +1,30 @@
+"""Konfidencialumo pasižadėjimas: the seed's annex 1, signed before any work with the journal (p.9).
+
+The payload may name the account it belongs to (``user_id``); registering the pledge then opens
+that person's pledge gate (service/users/pledge.py explains how an account is matched otherwise).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from service.documents.common import Payload, StaffMember
+from service.documents.validation import IsoDate
+from service.lt import long_date
+
+
+class ConfidentialityPledge(Payload):
+    person: StaffMember
+    date: IsoDate
+    user_id: Annotated[int, Field(ge=1)] | None = None
+
+    def search_text(self) -> str:
+        return f"{self.person.name} {self.person.position}"
+
+    def template_context(self) -> dict[str, Any]:
+        return {
+            "person": {"name": self.person.name, "position": self.person.position},
+            "date_long": long_date(self.date),
+        }

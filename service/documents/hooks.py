@@ -1,0 +1,99 @@
+"""What some kinds do beyond the common pipeline, at its two transactional points.
+
+``prepare`` runs in the transaction that reserves the number, before anything is rendered: it
+checks references (a change act's summary, a pledge's account) so bad input consumes no number,
+and may name the case to file in. ``record`` runs in the final transaction with the document
+row, so links and notification events commit together with the document or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from service.audit import log as audit
+from service.audit.log import Actor
+from service.documents import corrections, notifications
+from service.documents.change_act import ChangeAct
+from service.documents.confidentiality_pledge import ConfidentialityPledge
+from service.documents.models import Document
+from service.users import pledge
+from service.users.models import User
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    case: tuple[int, str] | None = None  # (year, index) instead of the kind's default case
+    state: Any = None  # handed to record()
+
+
+class KindHooks(Protocol):
+    def prepare(self, session: Session, payload: BaseModel, user: User) -> Prepared: ...
+    def record(
+        self, session: Session, document: Document, payload: BaseModel, user: User, state: Any
+    ) -> None: ...
+
+
+class ChangeActHooks:
+    def prepare(self, session: Session, payload: BaseModel, user: User) -> Prepared:
+        assert isinstance(payload, ChangeAct)
+        if payload.summary_id is None:
+            return Prepared()
+        summary = corrections.summary_for_act(session, payload.summary_id)
+        # p.17.3: the act is kept with the summary it corrects, in that summary's case.
+        return Prepared(case=corrections.summary_case(session, summary), state=summary.id)
+
+    def record(
+        self, session: Session, document: Document, payload: BaseModel, user: User, state: Any
+    ) -> None:
+        assert isinstance(payload, ChangeAct)
+        if state is not None:
+            corrections.link(session, document.id, state)
+        pupil = payload.student.full_name
+        message = (
+            f"Pakeisti „užrakinti“ e. dienyno duomenys: {pupil} ({payload.class_name} kl.), "
+            f"{payload.subject}, {payload.period}. Aktas {document.number}."
+        )
+        notifications.record(
+            session,
+            document.id,
+            message,
+            [
+                ("administrator", payload.administrator.name),
+                ("subject_teacher", payload.corrected_by.name),
+                ("pupil", pupil),
+                ("parents", f"{pupil} tėvai (globėjai, rūpintojai)"),
+            ],
+        )
+
+
+class PledgeHooks:
+    def prepare(self, session: Session, payload: BaseModel, user: User) -> Prepared:
+        assert isinstance(payload, ConfidentialityPledge)
+        pledge.ensure_may_register(session, user, name=payload.person.name, user_id=payload.user_id)
+        owner = pledge.pledge_owner(session, name=payload.person.name, user_id=payload.user_id)
+        return Prepared(state=owner.id if owner is not None else None)
+
+    def record(
+        self, session: Session, document: Document, payload: BaseModel, user: User, state: Any
+    ) -> None:
+        if state is None:
+            return
+        pledge.link(session, state, document.id)
+        audit.record(
+            session,
+            Actor(id=user.id, name=user.name),
+            "user.pledge_registered",
+            subject_type="user",
+            subject_id=str(state),
+            detail={"document_id": document.id, "number": document.number},
+        )
+
+
+HOOKS: dict[str, KindHooks] = {
+    "change-act": ChangeActHooks(),
+    pledge.PLEDGE_KIND: PledgeHooks(),
+}

@@ -1,0 +1,80 @@
+"""Who is asking: the signed-in person (fresh from the database), their pledge, the CSRF check."""
+
+from __future__ import annotations
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+
+from service.db import session_scope
+from service.errors import NotPermitted
+from service.limits import BULK_LIMIT, MiB, PayloadTooLarge
+from service.runtime import Runtime
+from service.users.models import User
+from service.users.pledge import has_pledge
+from service.web.rendering import PledgeRequired, SignInRequired, web_session
+from service.web.session import password_fingerprint
+
+CSRF_FIELD = "csrf"
+# Far above any real form (a certificate is a few KiB), far below what would strain memory.
+FORM_LIMIT = 1 * MiB
+CSRF_REFUSED = (
+    "Formos apsaugos žetonas netinkamas arba pasibaigęs, todėl nieko nepakeista. "
+    "Atnaujinkite puslapį ir bandykite dar kartą."
+)
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def current_user(request: Request) -> User:
+    """The signed-in person; read on every request, so removed roles or accounts apply at once."""
+    session = web_session(request)
+    if session.user_id is None:
+        raise SignInRequired
+    with session_scope(runtime_of(request).engine) as db:
+        user = db.get(User, session.user_id)
+        if user is not None:
+            db.expunge(user)
+    if (
+        user is None
+        or not user.active
+        or password_fingerprint(user.password_hash) != session.fingerprint
+    ):
+        session.sign_out()
+        raise SignInRequired
+    request.state.web_user = user
+    return user
+
+
+def pledged_user(request: Request) -> User:
+    """The signed-in person, who must have a registered pledge to see any personal data."""
+    user = current_user(request)
+    if not has_pledge(user):
+        raise PledgeRequired
+    return user
+
+
+async def checked_form(request: Request) -> FormData:
+    """The posted form, refused unless it carries this session's CSRF token."""
+    return await read_checked_form(request, FORM_LIMIT)
+
+
+async def checked_upload(request: Request) -> FormData:
+    """A posted form with a file (a class summary spreadsheet), CSRF-checked like any form."""
+    return await read_checked_form(request, BULK_LIMIT)
+
+
+async def read_checked_form(request: Request, limit: int) -> FormData:
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise PayloadTooLarge(
+            f"Formos duomenų per daug: leidžiama ne daugiau kaip {limit // MiB} MiB. "
+            "Nieko nepakeista."
+        )
+    form = await request.form(max_fields=2000)
+    sent = form.get(CSRF_FIELD)
+    if not web_session(request).csrf_ok(sent if isinstance(sent, str) else None):
+        raise NotPermitted(CSRF_REFUSED)
+    return form

@@ -1,0 +1,220 @@
+"""What is due, for the home page: read-only questions over the records, one function each.
+
+Each item knows who needs to see it (roles) and where the person goes to act on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, func, select
+
+from service.archive.models import Disposal, DisposalStatus
+from service.cases.models import Case, CaseStatus
+from service.documents.kinds import KindSpec
+from service.documents.models import Document
+from service.registry.models import EntryStatus, RegistryEntry
+from service.timeutil import VILNIUS
+from service.users.models import Role, User
+
+RECENT_DAYS = 7
+LIST_LIMIT = 10
+
+STAFF_KEEPERS = frozenset({Role.office_manager, Role.admin, Role.director})
+CASE_KEEPERS = frozenset({Role.office_manager, Role.archivist, Role.director})
+REGISTER_KEEPERS = frozenset({Role.office_manager, Role.archivist, Role.director})
+DISPOSAL_DECIDERS = frozenset({Role.archivist, Role.director})
+
+
+@dataclass
+class DueItem:
+    title: str
+    count: int
+    text: str
+    link: str | None = None
+    link_label: str = ""
+    rows: list[tuple[str, str, str | None]] = field(default_factory=list)  # (main, side, href)
+    tone: str = "info"  # info | warn | ok
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """A duty from the school's rules whose page comes with a later part of Bylos."""
+
+    title: str
+    text: str
+    roles: frozenset[Role]
+
+
+UPCOMING: tuple[Upcoming, ...] = (
+    Upcoming(
+        "Suvestinės pasibaigus laikotarpiui",
+        "Klasių mokymosi pasiekimų suvestinės parengiamos per 5 darbo dienas po trimestro "
+        "ar pusmečio pabaigos.",
+        frozenset({Role.class_teacher, Role.deputy}),
+    ),
+    Upcoming(
+        "Mėnesio ataskaitos tėvams",
+        "Pažangos ir lankomumo ataskaitos tėvams, neturintiems galimybės naudotis e. dienynu, "
+        "rengiamos kas mėnesį.",
+        frozenset({Role.class_teacher}),
+    ),
+    Upcoming(
+        "E. dienyno perkėlimas metų pabaigoje",
+        "Pasibaigus mokslo metams e. dienyno duomenys perkeliami į skaitmeninę laikmeną ir "
+        "įregistruojami.",
+        frozenset({Role.archivist, Role.admin, Role.deputy}),
+    ),
+)
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time(), tzinfo=VILNIUS).astimezone(dt.UTC)
+    return start, start + dt.timedelta(days=1)
+
+
+def voided_today(session: Session, today: dt.date) -> DueItem:
+    start, end = _day_bounds(today)
+    entries = session.exec(
+        select(RegistryEntry)
+        .where(
+            RegistryEntry.status == EntryStatus.void,
+            col(RegistryEntry.updated_at) >= start,
+            col(RegistryEntry.updated_at) < end,
+        )
+        .order_by(col(RegistryEntry.updated_at).desc())
+    ).all()
+    return DueItem(
+        title="Šiandien anuliuoti numeriai",
+        count=len(entries),
+        text=(
+            "Numeriai, kurių dokumento parengti nepavyko. Patikrinkite priežastį ir, jei reikia, "
+            "išduokite dokumentą iš naujo."
+            if entries
+            else "Šiandien nė vienas registracijos numeris neanuliuotas."
+        ),
+        rows=[
+            (e.number, e.void_reason or "", f"/registrai/{e.register_code}?metai={e.year}")
+            for e in entries[:LIST_LIMIT]
+        ],
+        tone="warn" if entries else "ok",
+    )
+
+
+def recent_documents(session: Session, readable: list[KindSpec], today: dt.date) -> DueItem:
+    since, _ = _day_bounds(today - dt.timedelta(days=RECENT_DAYS - 1))
+    slugs = [k.slug for k in readable]
+    stmt = select(Document).where(col(Document.kind).in_(slugs), col(Document.created_at) >= since)
+    count = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    docs = session.exec(stmt.order_by(col(Document.created_at).desc()).limit(LIST_LIMIT)).all()
+    return DueItem(
+        title=f"Išduota per {RECENT_DAYS} d.",
+        count=count,
+        text="Naujausi jums matomi dokumentai." if docs else "Per savaitę dokumentų neišduota.",
+        link="/dokumentai",
+        link_label="Visi dokumentai",
+        rows=[(f"{d.number} · {d.title}", d.search_text, f"/dokumentai/{d.id}") for d in docs],
+    )
+
+
+def staff_without_pledge(session: Session) -> DueItem:
+    people = session.exec(
+        select(User)
+        .where(col(User.active).is_(True), col(User.pledge_document_id).is_(None))
+        .order_by(col(User.name))
+    ).all()
+    return DueItem(
+        title="Darbuotojai be konfidencialumo pasižadėjimo",
+        count=len(people),
+        text=(
+            "Kol pasižadėjimas neįregistruotas, darbuotojas negali matyti asmens duomenų "
+            "(Aprašo 9 p.)."
+            if people
+            else "Visi darbuotojai pasižadėjimus pasirašę."
+        ),
+        link="/admin/naudotojai",
+        link_label="Naudotojai",
+        rows=[(p.name, p.position, None) for p in people[:LIST_LIMIT]],
+        tone="warn" if people else "ok",
+    )
+
+
+def open_past_cases(session: Session, today: dt.date) -> DueItem:
+    cases = session.exec(
+        select(Case)
+        .where(Case.status == CaseStatus.open, col(Case.year) < today.year)
+        .order_by(col(Case.year), col(Case.index))
+    ).all()
+    return DueItem(
+        title="Neužbaigtos praėjusių metų bylos",
+        count=len(cases),
+        text=(
+            "Praėjusių metų bylos turi būti užbaigtos: nuo užbaigimo metų pabaigos "
+            "skaičiuojamas saugojimo terminas."
+            if cases
+            else "Visos praėjusių metų bylos užbaigtos."
+        ),
+        rows=[(f"{c.year} m. {c.index}", c.title, None) for c in cases[:LIST_LIMIT]],
+        link=f"/planas?metai={cases[0].year}" if cases else None,
+        link_label="Užbaigti bylas plane",
+        tone="warn" if cases else "ok",
+    )
+
+
+def disposals_waiting(session: Session, user: User) -> DueItem:
+    waiting = session.exec(
+        select(Disposal)
+        .where(col(Disposal.status).in_([DisposalStatus.proposed, DisposalStatus.approved]))
+        .order_by(col(Disposal.id))
+    ).all()
+    director = Role.director in user.role_set
+    return DueItem(
+        title="Naikinimo aktai, laukiantys sprendimo",
+        count=len(waiting),
+        text=(
+            "Pateiktus aktus tvirtina direktorius, patvirtintus vykdo archyvaras."
+            if waiting
+            else "Neišspręstų naikinimo aktų nėra."
+        ),
+        rows=[
+            (
+                f"Aktas {d.act_number}",
+                "laukia jūsų patvirtinimo"
+                if d.status == DisposalStatus.proposed and director
+                else (
+                    "laukia direktoriaus"
+                    if d.status == DisposalStatus.proposed
+                    else "patvirtintas, laukia vykdymo"
+                ),
+                f"/archyvas/naikinimas/{d.id}",
+            )
+            for d in waiting[:LIST_LIMIT]
+        ],
+        link="/archyvas/naikinimas",
+        link_label="Naikintinos bylos",
+        tone="warn" if waiting else "ok",
+    )
+
+
+def due_for(
+    session: Session, user: User, kinds: dict[str, KindSpec], today: dt.date
+) -> list[DueItem]:
+    roles = user.role_set
+    items: list[DueItem] = []
+    if roles & REGISTER_KEEPERS:
+        items.append(voided_today(session, today))
+    readable = [k for k in kinds.values() if roles & k.read_roles]
+    if readable:
+        items.append(recent_documents(session, readable, today))
+    if roles & STAFF_KEEPERS:
+        items.append(staff_without_pledge(session))
+    if roles & CASE_KEEPERS:
+        items.append(open_past_cases(session, today))
+    if roles & DISPOSAL_DECIDERS:
+        items.append(disposals_waiting(session, user))
+    return items
+
+
+def upcoming_for(user: User) -> list[Upcoming]:
+    return [u for u in UPCOMING if user.role_set & u.roles]

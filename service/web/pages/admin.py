@@ -1,0 +1,144 @@
+"""Administration: people, their roles and whether their pledge is registered."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from sqlmodel import col, select
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from service.audit import log as audit
+from service.audit.log import Actor
+from service.db import session_scope
+from service.deps import ensure_role
+from service.errors import Conflict, InvalidPayload
+from service.users import accounts
+from service.users.models import ROLE_TITLES, Role, User
+from service.web.access import checked_form, pledged_user, runtime_of
+from service.web.forms import MAX_FIELD_CHARS
+from service.web.rendering import WebRoute, render
+
+router = APIRouter(route_class=WebRoute)
+
+ADMINS = frozenset({Role.admin})
+ACTION = "tvarkyti naudotojus"
+FIELDS = ("name", "position", "login", "password")
+
+
+def _admin(request: Request) -> User:
+    user = pledged_user(request)
+    ensure_role(user, ADMINS, ACTION)
+    return user
+
+
+def _page(
+    request: Request,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    roles: list[str] | None = None,
+    notice: str = "",
+    status_code: int = 200,
+) -> Response:
+    with session_scope(runtime_of(request).engine) as session:
+        people = session.exec(select(User).order_by(col(User.name))).all()
+    return render(
+        request,
+        "users.html",
+        {
+            "people": people,
+            "roles": list(ROLE_TITLES.items()),
+            "values": values or {},
+            "errors": errors or {},
+            "chosen": roles or [],
+            "notice": notice,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/naudotojai")
+def users(request: Request, pranesimas: str = "") -> Response:
+    _admin(request)
+    notices = {"sukurtas": "Naudotojas sukurtas.", "vaidmenys": "Vaidmenys pakeisti."}
+    return _page(request, notice=notices.get(pranesimas, ""))
+
+
+def _roles(form: FormData) -> list[Role]:
+    return accounts.parse_roles(str(v) for v in form.getlist("roles"))
+
+
+@router.post("/admin/naudotojai")
+def add_user(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
+    admin = _admin(request)
+    values = {f: str(form.get(f, "")).strip() for f in FIELDS}
+    chosen = [str(v) for v in form.getlist("roles")]
+    errors: dict[str, str] = {}
+    for name in ("name", "position", "login"):
+        if not values[name]:
+            errors[name] = "Privalomas laukas."
+        elif len(values[name]) > MAX_FIELD_CHARS:
+            errors[name] = f"Per ilga reikšmė (daugiausia {MAX_FIELD_CHARS} simbolių)."
+    password = str(form.get("password", ""))
+    if len(password) < 8:
+        errors["password"] = "Slaptažodis turi būti bent 8 simbolių."
+    elif len(password) > 200:
+        errors["password"] = "Slaptažodis per ilgas (daugiausia 200 simbolių)."
+    if not chosen:
+        errors["roles"] = "Pažymėkite bent vieną vaidmenį."
+    values.pop("password")  # never sent back into the page
+    if errors:
+        return _page(request, values, errors, chosen, status_code=422)
+    try:
+        with session_scope(runtime_of(request).engine) as session:
+            user = accounts.create_user(
+                session,
+                name=values["name"],
+                position=values["position"],
+                roles=_roles(form),
+                login=values["login"],
+                password=password,
+            )
+            audit.record(
+                session,
+                Actor(id=admin.id, name=admin.name),
+                "user.created",
+                subject_type="user",
+                subject_id=str(user.id),
+                detail={"login": user.login, "roles": user.roles},
+            )
+    except Conflict as exc:
+        return _page(request, values, {"login": exc.detail}, chosen, status_code=409)
+    except InvalidPayload as exc:
+        return _page(request, values, {"_form": exc.detail}, chosen, status_code=422)
+    return RedirectResponse("/admin/naudotojai?pranesimas=sukurtas", 303)
+
+
+@router.post("/admin/naudotojai/{user_id}/vaidmenys")
+def change_roles(
+    request: Request, user_id: int, form: Annotated[FormData, Depends(checked_form)]
+) -> Response:
+    admin = _admin(request)
+    roles = _roles(form)
+    if admin.id == user_id and Role.admin not in roles:
+        raise Conflict("Negalite atimti administratoriaus vaidmens patys sau.")
+    with session_scope(runtime_of(request).engine) as session:
+        user = accounts.set_roles(session, user_id, roles)
+        audit.record(
+            session,
+            Actor(id=admin.id, name=admin.name),
+            "user.roles_changed",
+            subject_type="user",
+            subject_id=str(user_id),
+            detail={"roles": user.roles},
+        )
+    return RedirectResponse("/admin/naudotojai?pranesimas=vaidmenys", 303)
+
+
+@router.get("/admin/mokykla")
+def school(request: Request) -> Response:
+    _admin(request)
+    # Configuration (BYLOS_SCHOOL_* variables), shown so the admin can check the letterhead.
+    return render(request, "school.html", {"school": runtime_of(request).school})

@@ -1,0 +1,92 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from sqlmodel import select
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from service.audit import log as audit
+from service.audit.log import Actor
+from service.db import session_scope
+from service.users.accounts import check_password, hash_password, password_needs_rehash
+from service.users.models import User
+from service.web.access import checked_form, runtime_of
+from service.web.rendering import WebRoute, render, web_runtime, web_session
+
+router = APIRouter(route_class=WebRoute)
+
+WRONG = "Neteisingas prisijungimo vardas arba slaptažodis."
+# Checked against when the login is unknown, so both cases take the same time.
+_DUMMY_HASH = hash_password("bylos-nera-tokio-naudotojo")
+
+
+def _safe_target(target: str | None) -> str:
+    # Only a path on this site: "//host" or "https://..." would send a person elsewhere.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+@router.get("/prisijungti")
+def sign_in_form(request: Request, grizti: str | None = None) -> Response:
+    if web_session(request).user_id is not None:
+        return RedirectResponse(_safe_target(grizti), 303)
+    return render(request, "signin.html", {"target": _safe_target(grizti), "login": ""})
+
+
+@router.post("/prisijungti")
+def sign_in(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
+    login = str(form.get("login", "")).strip()[:100]
+    password = str(form.get("password", ""))[:200]
+    target = _safe_target(str(form.get("grizti", "/")))
+    throttle = web_runtime(request).throttle
+    address = _address(request)
+
+    def refuse(message: str, status: int) -> Response:
+        context = {"target": target, "login": login, "error": message}
+        return render(request, "signin.html", context, status_code=status)
+
+    if not login or not password:
+        return refuse("Įveskite prisijungimo vardą ir slaptažodį.", 400)
+    wait = throttle.wait_seconds(login, address)
+    if wait:
+        minutes = max(1, round(wait / 60))
+        return refuse(f"Per daug nesėkmingų bandymų. Bandykite dar kartą po {minutes} min.", 429)
+    with session_scope(runtime_of(request).engine) as db:
+        user = db.exec(select(User).where(User.login == login)).first()
+        stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+        ok = check_password(password, stored) and user is not None and user.active
+        if not ok or user is None or user.id is None:
+            throttle.failed(login, address)
+            return refuse(WRONG, 401)
+        if password_needs_rehash(stored):
+            user.password_hash = hash_password(password)
+            db.add(user)
+        audit.record(
+            db,
+            Actor(id=user.id, name=user.name),
+            "user.signed_in",
+            subject_type="user",
+            subject_id=str(user.id),
+            detail={"address": address},
+        )
+        user_id, password_hash = user.id, user.password_hash
+    throttle.succeeded(login, address)
+    web_session(request).sign_in(user_id, password_hash)
+    return RedirectResponse(target, 303)
+
+
+@router.post("/atsijungti")
+def sign_out(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
+    del form  # only its CSRF token matters: nobody can sign another person out by a link
+    web_session(request).sign_out()
+    return RedirectResponse("/prisijungti", 303)

@@ -1,0 +1,33 @@
+"""The home page: what is due for this person."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from service.db import session_scope
+from service.timeutil import today_vilnius
+from service.users.pledge import has_pledge
+from service.web import due
+from service.web.access import current_user, runtime_of
+from service.web.rendering import WebRoute, render
+
+router = APIRouter(route_class=WebRoute)
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    user = current_user(request)
+    if not has_pledge(user):
+        # Says so, and shows nothing with personal data (not even colleagues' names).
+        return render(request, "pledge_missing.html", {"on_home": True})
+    runtime = runtime_of(request)
+    today = today_vilnius()
+    with session_scope(runtime.engine) as session:
+        items = due.due_for(session, user, runtime.kinds, today)
+    return render(
+        request,
+        "home.html",
+        {"items": items, "upcoming": due.upcoming_for(user), "today": today},
+    )

@@ -1,0 +1,165 @@
+"""Issuing a document from its web form, through the same issuer as the API."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from service.db import session_scope
+from service.deps import ensure_role
+from service.documents.kinds import KindSpec, kind_or_404
+from service.documents.models import Document
+from service.errors import Conflict, InvalidPayload, NotFound, NotPermitted
+from service.users.models import User
+from service.web import forms
+from service.web.access import checked_form, pledged_user, runtime_of
+from service.web.kind_forms import FORMS
+from service.web.navigation import issuable
+from service.web.rendering import WebRoute, render
+
+router = APIRouter(route_class=WebRoute)
+
+# The reason field of a new version: not part of any payload.
+REASON = "reason_for_version"
+
+
+def _form_of(request: Request, kind: str, user: User) -> tuple[KindSpec, forms.FormSpec]:
+    spec = kind_or_404(runtime_of(request).kinds, kind)
+    form = FORMS.get(kind)
+    if form is None:
+        raise NotFound(f"Dokumentui „{spec.title}“ internetinės formos dar nėra.")
+    ensure_role(user, spec.issue_roles, f"išduoti: {spec.title}")
+    return spec, form
+
+
+def _page(
+    request: Request,
+    spec: forms.FormSpec,
+    filled: forms.Filled,
+    key: str,
+    status_code: int = 200,
+    **extra: object,
+) -> Response:
+    rows = {
+        r.name: filled.rows.get(r.name, [])
+        + [{}] * max(1, r.rows - len(filled.rows.get(r.name, [])))
+        for r in spec.row_sets()
+    }
+    return render(
+        request,
+        "issue.html",
+        {"form": spec, "filled": filled, "rows": rows, "key": key} | extra,
+        status_code=status_code,
+    )
+
+
+def _key(value: object) -> str:
+    # A fresh key per form shown: pressing "submit" twice issues one document, not two.
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return str(uuid.uuid4())
+
+
+@router.get("/isduoti")
+def issue_index(request: Request) -> Response:
+    user = pledged_user(request)
+    runtime = runtime_of(request)
+    forms_here = issuable(runtime, user)
+    if not forms_here:
+        raise NotPermitted("Jūsų vaidmenys neleidžia išduoti jokių dokumentų.")
+    return render(request, "issue_index.html", {"forms": forms_here})
+
+
+@router.get("/isduoti/{kind}")
+def issue_form(request: Request, kind: str) -> Response:
+    user = pledged_user(request)
+    _, form = _form_of(request, kind, user)
+    return _page(request, form, forms.Filled(), str(uuid.uuid4()))
+
+
+@router.post("/isduoti/{kind}")
+def issue(
+    request: Request, kind: str, posted: Annotated[FormData, Depends(checked_form)]
+) -> Response:
+    user = pledged_user(request)
+    spec, form = _form_of(request, kind, user)
+    values = {k: v for k, v in posted.items() if isinstance(v, str)}
+    filled = forms.read_form(form, values)
+    key = _key(values.get("idempotency_key"))
+    payload = forms.validate(form, spec.model, filled)
+    if payload is None:
+        return _page(request, form, filled, key, status_code=422)
+    try:
+        issued = runtime_of(request).issuer.issue(spec, payload, user, idempotency_key=key)
+    except InvalidPayload as exc:
+        # A rule the issuer checks beyond the model (e.g. against the records): shown above.
+        filled.add_error(forms.FORM_ERROR, exc.detail)
+        return _page(request, form, filled, key, status_code=422)
+    return RedirectResponse(f"/dokumentai/{issued.document.id}?naujas=1", 303)
+
+
+MAX_REASON = 500
+
+
+def _old(
+    request: Request, document_id: str, user: User
+) -> tuple[KindSpec, forms.FormSpec, Document]:
+    runtime = runtime_of(request)
+    with session_scope(runtime.engine) as session:
+        old = session.get(Document, document_id)
+    if old is None:
+        raise NotFound(f"Dokumentas „{document_id}“ nerastas.")
+    spec, form = _form_of(request, old.kind, user)
+    if old.superseded_by_id is not None:
+        raise Conflict("Ši dokumento versija jau pakeista naujesne; taisykite naujausią.")
+    return spec, form, old
+
+
+@router.get("/dokumentai/{document_id}/nauja-versija")
+def version_form(request: Request, document_id: str) -> Response:
+    user = pledged_user(request)
+    _, form, old = _old(request, document_id, user)
+    filled = forms.from_payload(form, old.payload)
+    return _page(
+        request,
+        form,
+        filled,
+        str(uuid.uuid4()),
+        action=f"/dokumentai/{old.id}/nauja-versija",
+        supersedes=old,
+        reason="",
+    )
+
+
+@router.post("/dokumentai/{document_id}/nauja-versija")
+def issue_version(
+    request: Request, document_id: str, posted: Annotated[FormData, Depends(checked_form)]
+) -> Response:
+    user = pledged_user(request)
+    spec, form, old = _old(request, document_id, user)
+    values = {k: v for k, v in posted.items() if isinstance(v, str)}
+    filled = forms.read_form(form, values)
+    reason = values.get("reason_for_version", "").strip()
+    if not reason:
+        filled.add_error(REASON, "nurodykite, kodėl dokumentas taisomas")
+    elif len(reason) > MAX_REASON:
+        filled.add_error(REASON, f"reikšmė per ilga (daugiausia {MAX_REASON} simbolių)")
+    key = _key(values.get("idempotency_key"))
+    payload = forms.validate(form, spec.model, filled)
+    extra = {"action": f"/dokumentai/{old.id}/nauja-versija", "supersedes": old, "reason": reason}
+    if payload is None:
+        return _page(request, form, filled, key, status_code=422, **extra)
+    try:
+        issued = runtime_of(request).issuer.issue(
+            spec, payload, user, idempotency_key=key, supersedes=old, reason=reason
+        )
+    except InvalidPayload as exc:
+        filled.add_error(forms.FORM_ERROR, exc.detail)
+        return _page(request, form, filled, key, status_code=422, **extra)
+    return RedirectResponse(f"/dokumentai/{issued.document.id}?naujas=1", 303)

@@ -1,0 +1,232 @@
+"""Closing cases: closure fixed, the case inventory issued and registered, nothing filed after,
+and the documents' retention re-evaluated (extend only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+
+import pytest
+from sqlmodel import col, select
+
+from service.cases.models import Case, CaseStatus
+from service.db import session_scope
+from service.documents.models import Document
+from service.registry.models import RegistryEntry
+from service.rendering.pdfmeta import pdfa_claim
+from service.timeutil import today_vilnius
+from service.users.models import Role
+from tests.conftest import Service, example
+
+pytestmark = pytest.mark.db
+
+CERT = "/api/documents/leaving-certificate"
+
+
+@pytest.fixture
+def office(service: Service) -> dict[str, str]:
+    return service.user(Role.office_manager)
+
+
+@pytest.fixture
+def archivist(service: Service) -> dict[str, str]:
+    return service.user(Role.archivist, name="Aldona Archyvarė")
+
+
+def _issue(service: Service, office: dict[str, str]) -> dict[str, object]:
+    response = service.client.post(CERT, json=example("leaving-certificate"), headers=office)
+    assert response.status_code == 201, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def _pdf_text(pdf: bytes) -> str:
+    done = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return done.stdout.decode("utf-8")
+
+
+def _entries(service: Service, code: str) -> list[tuple[int, str]]:
+    with session_scope(service.engine) as session:
+        rows = session.exec(
+            select(RegistryEntry)
+            .where(RegistryEntry.register_code == code)
+            .order_by(col(RegistryEntry.seq))
+        )
+        return [(e.seq, e.status.value) for e in rows]
+
+
+def _case(service: Service, index: str, year: int | None = None) -> Case:
+    with session_scope(service.engine) as session:
+        case = session.exec(
+            select(Case).where(Case.year == (year or today_vilnius().year), Case.index == index)
+        ).one()
+        return case
+
+
+def test_closing_fixes_the_closure_and_issues_the_inventory(
+    service: Service, office: dict[str, str], archivist: dict[str, str]
+) -> None:
+    _issue(service, office)
+    _issue(service, office)
+    year = today_vilnius().year
+    response = service.client.post(
+        "/api/cases/close", json={"year": year, "indexes": ["3.4"]}, headers=archivist
+    )
+    assert response.status_code == 200, response.text
+    [closed] = response.json()
+    assert closed == closed | {
+        "index": "3.4",
+        "year": year,
+        "status": "closed",
+        "documents": 2,
+        "closed_on": today_vilnius().isoformat(),
+    }
+    inventory = closed["inventory"]
+    assert inventory["number"] == "BA-1"
+    doc = service.client.get(f"/api/documents/{inventory['document_id']}", headers=archivist)
+    assert doc.status_code == 200, doc.text
+    assert doc.json()["kind"] == "case-inventory"
+    assert doc.json()["case"]["index"] == "1.1"
+    assert doc.json()["retention"]["permanent"] is True
+    pdf = service.client.get(f"/api/documents/{inventory['document_id']}/file", headers=archivist)
+    assert pdfa_claim(pdf.content) == ("2", "B")
+    text = _pdf_text(pdf.content)
+    assert "BYLŲ APYRAŠAS" in text
+    assert "Nr. BA-1" in text
+    assert "Išvykusiems mokiniams išduotos mokinio pasiekimų pažymos" in " ".join(text.split())
+    assert "Aldona Archyvarė" in text
+    listed = service.client.get(f"/api/cases?year={year}", headers=archivist).json()
+    by_index = {c["index"]: c for c in listed}
+    assert by_index["3.4"]["status"] == "closed"
+    assert by_index["1.1"]["documents"] == 1
+    assert by_index["1.1"]["status"] == "open"
+
+
+def test_filing_into_a_closed_case_is_409_and_takes_no_number(
+    service: Service, office: dict[str, str], archivist: dict[str, str]
+) -> None:
+    _issue(service, office)
+    year = today_vilnius().year
+    service.client.post(
+        "/api/cases/close", json={"year": year, "indexes": ["3.4"]}, headers=archivist
+    )
+    before = _entries(service, "PZ")
+    response = service.client.post(CERT, json=example("leaving-certificate"), headers=office)
+    assert response.status_code == 409
+    assert response.json()["error"] == "Conflict"
+    assert "uždaryta" in response.json()["detail"]
+    assert _entries(service, "PZ") == before == [(1, "registered")]
+
+
+def test_closing_every_open_case_counts_the_inventory_in_its_own_case(
+    service: Service, archivist: dict[str, str]
+) -> None:
+    year = today_vilnius().year
+    response = service.client.post("/api/cases/close", json={"year": year}, headers=archivist)
+    assert response.status_code == 200, response.text
+    closed = {c["index"]: c for c in response.json()}
+    assert "3.4" in closed and "1.1" in closed
+    assert {c["status"] for c in closed.values()} == {"closed"}
+    assert closed["1.1"]["documents"] == 1
+    with session_scope(service.engine) as session:
+        inv = session.exec(select(Document).where(Document.kind == "case-inventory")).one()
+        payload_cases = {c["index"]: c for c in inv.payload["cases"]}  # type: ignore[attr-defined]
+    assert payload_cases["1.1"]["documents"] == 1
+    assert payload_cases["3.4"]["documents"] == 0
+    again = service.client.post("/api/cases/close", json={"year": year}, headers=archivist)
+    assert again.status_code == 200 and again.json() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "needle"),
+    [
+        ({"indexes": ["3,4"]}, 422, "„3,4“"),
+        ({"indexes": ["3.4", "8.8"]}, 404, "8.8"),
+        ({"closed_on": "2999-01-01"}, 422, "closed_on"),
+        ({"closed_on": "2001-01-01"}, 422, "closed_on"),
+        ({"indexes": "3.4"}, 422, "indexes"),
+    ],
+)
+def test_bad_close_request_changes_nothing(
+    service: Service,
+    archivist: dict[str, str],
+    body: dict[str, object],
+    status: int,
+    needle: str,
+) -> None:
+    year = today_vilnius().year
+    service.client.get(f"/api/cases?year={year}", headers=archivist)
+    response = service.client.post(
+        "/api/cases/close", json={"year": year} | body, headers=archivist
+    )
+    assert response.status_code == status, response.text
+    assert needle in response.json()["detail"]
+    assert _case(service, "3.4").status == CaseStatus.open
+    assert _entries(service, "BA") == []
+
+
+def test_closing_a_closed_case_again_is_409(service: Service, archivist: dict[str, str]) -> None:
+    year = today_vilnius().year
+    first = service.client.post(
+        "/api/cases/close", json={"year": year, "indexes": ["3.3"]}, headers=archivist
+    )
+    assert first.status_code == 200
+    again = service.client.post(
+        "/api/cases/close", json={"year": year, "indexes": ["3.3"]}, headers=archivist
+    )
+    assert again.status_code == 409
+    assert _entries(service, "BA") == [(1, "registered")]
+
+
+def test_office_manager_may_not_close_cases(service: Service, office: dict[str, str]) -> None:
+    year = today_vilnius().year
+    service.client.get(f"/api/cases?year={year}", headers=office)
+    response = service.client.post("/api/cases/close", json={"year": year}, headers=office)
+    assert response.status_code == 403
+    assert _case(service, "3.4").status == CaseStatus.open
+
+
+def test_closing_later_extends_the_documents_lock(
+    service: Service, office: dict[str, str], archivist: dict[str, str]
+) -> None:
+    """A document of last year's case, closed this year: its term counts from this year, so
+    its row and its stored object are locked a year longer (never shorter)."""
+    doc = _issue(service, office)
+    this_year = today_vilnius().year
+    last_year = this_year - 1
+    # Move the document back a year: into last year's case, with last year's (shorter) lock
+    # on a fresh object version, as if it had been issued then.
+    service.client.get(f"/api/cases?year={last_year}", headers=archivist)
+    short = dt.date(last_year + 10, 12, 31)
+    with session_scope(service.engine) as session:
+        row = session.get(Document, str(doc["id"]))
+        assert row is not None
+        pdf = service.store.read(row.object_key, row.object_version_id)
+        docx = service.store.read(row.docx_key, row.docx_version_id)
+        stored_pdf = service.store.put(row.object_key, pdf, retain_until=short)
+        stored_docx = service.store.put(row.docx_key, docx, retain_until=short)
+        old_case = session.exec(
+            select(Case).where(Case.year == last_year, Case.index == "3.4")
+        ).one()
+        assert old_case.id is not None
+        row.case_id = old_case.id
+        row.registered_on = dt.date(last_year, 11, 20)
+        row.payload = row.payload | {"left_on": f"{last_year}-11-20"}
+        row.object_version_id, row.docx_version_id = stored_pdf.version_id, stored_docx.version_id
+        row.retain_until = row.lock_until = short
+        session.add(row)
+
+    response = service.client.post(
+        "/api/cases/close", json={"year": last_year, "indexes": ["3.4"]}, headers=archivist
+    )
+    assert response.status_code == 200, response.text
+    longer = dt.date(this_year + 10, 12, 31)
+    with session_scope(service.engine) as session:
+        row = session.get(Document, str(doc["id"]))
+        assert row is not None
+        assert (row.retain_until, row.lock_until) == (longer, longer)
+        assert service.store.stat(row.object_key, row.object_version_id).retain_until == longer
+        assert service.store.stat(row.docx_key, row.docx_version_id).retain_until == longer
+    assert _case(service, "3.4", last_year).closed_on == today_vilnius()

@@ -1,0 +1,79 @@
+"""The case inventory's payload and template (no database: pure rendering)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from typing import Any
+
+import docx as docx_reader
+import pytest
+
+from service.cases.inventory import CaseInventory
+from service.documents.issuing import build_context
+from service.documents.kinds import load_kinds
+from service.documents.validation import parse_payload
+from service.errors import InvalidPayload
+from service.rendering.docx import render_docx, template_variables
+from service.settings import SchoolProfile
+
+SCHOOL = SchoolProfile(
+    name="Kauno Milikonių progimnazija",
+    code="190148134",
+    address="Sodžiaus g. 1, Kaunas",
+    city="Kaunas",
+    director_name="Vardenis Pavardenis",
+)
+
+
+def _payload(**changes: Any) -> dict[str, Any]:
+    case = {
+        "index": "3.4",
+        "title": "Pažymos <išvykusiems> & kiti",
+        "first_date": "2026-01-12",
+        "last_date": "2026-11-28",
+        "documents": 7,
+        "retention": "10 m. po mokinio išvykimo (V-1511 6.3 p.)",
+        "closed_on": "2026-12-31",
+    }
+    return {"year": 2026, "cases": [case | changes]}
+
+
+def test_template_reads_only_what_the_context_gives() -> None:
+    spec = load_kinds()["case-inventory"]
+    inventory = parse_payload(CaseInventory, _payload())
+    context = build_context(inventory, SCHOOL, "BA-1", dt.date(2026, 12, 31), "A. A.", "archyvarė")
+    assert template_variables(spec.template) <= set(context)
+
+
+def test_inventory_renders_escaped_titles_and_counts() -> None:
+    spec = load_kinds()["case-inventory"]
+    inventory = parse_payload(CaseInventory, _payload())
+    context = build_context(inventory, SCHOOL, "BA-1", dt.date(2026, 12, 31), "A. A.", "archyvarė")
+    rendered = docx_reader.Document(io.BytesIO(render_docx(spec.template, context)))
+    cells = [c.text for t in rendered.tables for row in t.rows for c in row.cells]
+    assert "Pažymos <išvykusiems> & kiti" in cells
+    assert "2026-01-12–2026-11-28" in cells
+    text = "\n".join(p.text for p in rendered.paragraphs)
+    assert "BYLŲ APYRAŠAS" in text
+    assert "Apyraše įrašyta bylų: 1; jose dokumentų: 7." in text
+
+
+@pytest.mark.parametrize(
+    ("changes", "needle"),
+    [
+        ({"index": "3-4"}, "„3-4“"),
+        ({"documents": -1}, "cases[0].documents"),
+        ({"last_date": "2025-01-01"}, "last_date"),
+        ({"closed_on": "2026-13-01"}, "2026-13-01"),
+    ],
+)
+def test_bad_inventory_payload_names_the_field(changes: dict[str, Any], needle: str) -> None:
+    with pytest.raises(InvalidPayload, match=re.escape(needle)):
+        parse_payload(CaseInventory, _payload(**changes))
+
+
+def test_inventory_needs_a_case() -> None:
+    with pytest.raises(InvalidPayload, match="cases"):
+        parse_payload(CaseInventory, {"year": 2026, "cases": []})

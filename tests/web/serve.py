@@ -1,0 +1,93 @@
+"""A real `bylos serve` for browser tests: its own data dir and port, staff made with the CLI."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2 as httpx
+
+from service.timeutil import today_vilnius
+
+BYLOS = Path(sys.executable).parent / "bylos"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    url: str
+    env: dict[str, str]
+    log: Path
+
+    def add_user(
+        self, *, name: str, position: str, roles: list[str], login: str, password: str
+    ) -> str:
+        """`bylos users add` as the admin runs it; returns the person's API token."""
+        args = [str(BYLOS), "users", "add", "--name", name, "--position", position]
+        for role in roles:
+            args += ["--role", role]
+        args += ["--login", login, "--password", password, "--token"]
+        done = subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1]
+
+    def register_pledge(self, token: str, *, name: str, position: str) -> None:
+        """The person registers their own pledge through the API (the gate allows only that)."""
+        me = httpx.post(
+            f"{self.url}/api/documents/confidentiality-pledge",
+            json={
+                "person": {"name": name, "position": position},
+                "date": today_vilnius().isoformat(),
+            },
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=120,
+        )
+        assert me.status_code == 201, me.text
+
+
+@contextmanager
+def bylos_serve(data_dir: Path) -> Iterator[Server]:
+    port = free_port()
+    env = os.environ | {
+        "BYLOS_DATA_DIR": str(data_dir),
+        "BYLOS_HTTP_PORT": str(port),
+        "BYLOS_CONVERTER_WORKERS": "1",
+    }
+    env.pop("BYLOS_DATABASE_URL", None)
+    log_path = data_dir / "serve.log"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("wb")
+    server = subprocess.Popen([str(BYLOS), "serve"], env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        ready = False
+        while time.monotonic() < deadline and server.poll() is None:
+            with suppress(httpx.HTTPError):
+                ready = httpx.get(f"{url}/api/health", timeout=2).status_code == 200
+            if ready:
+                break
+            time.sleep(0.3)
+        assert ready, log_path.read_text()
+        yield Server(url=url, env=env, log=log_path)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()

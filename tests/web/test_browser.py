@@ -1,0 +1,314 @@
+"""The office manager's day in a real browser (Debian's chromium through Playwright) against a
+real `bylos serve`: sign in, a form error, issue a certificate, open it, download it. Every page
+visited is saved to docs/screens/ for the README."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
+
+from tests.conftest import example
+from tests.web.serve import Server, bylos_serve
+from tests.web.summary_files import summary_csv
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
+PASSWORD = "Raštinė-2026-ruduo"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--lang=lt",
+]
+
+MANAGER = {"name": "Rasa Raštinienė", "position": "Raštinės vedėja", "login": "rasa"}
+ADMIN = {"name": "Tomas Administratorius", "position": "IT specialistas", "login": "tomas"}
+NEWCOMER = {"name": "Jonas Naujokas", "position": "Mokytojas", "login": "jonas"}
+ARCHIVIST = {"name": "Aldona Archyvarė", "position": "Archyvarė", "login": "aldona"}
+TEACHER = {"name": "Jūratė Mockienė", "position": "Klasės vadovė", "login": "jurate"}
+DEPUTY = {
+    "name": "Asta Pavaduotoja",
+    "position": "Direktoriaus pavaduotoja ugdymui",
+    "login": "asta",
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with bylos_serve(tmp_path_factory.mktemp("serve")) as srv:
+        office = ""
+        for person, roles, pledged in (
+            (MANAGER, ["office_manager"], True),
+            (ADMIN, ["admin"], True),
+            (NEWCOMER, ["class_teacher"], False),
+            (ARCHIVIST, ["archivist"], True),
+            (TEACHER, ["class_teacher"], True),
+            (DEPUTY, ["deputy"], True),
+        ):
+            token = srv.add_user(roles=roles, password=PASSWORD, **person)
+            office = office or token
+            if pledged:
+                # The office manager registers her own pledge first, then everyone else's.
+                srv.register_pledge(office, name=person["name"], position=person["position"])
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Debian's chromium is missing: `make setup` installs it (apt-get install chromium)"
+        )
+    with sync_playwright() as p:
+        # Dates in the date fields as a Lithuanian school's computers show them (2026-11-20).
+        env: dict[str, str | float | bool] = {**os.environ, "LANG": "lt_LT.UTF-8", "LANGUAGE": "lt"}
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True, env=env)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server) -> Iterator[Page]:
+    context = browser.new_context(
+        base_url=server.url,
+        viewport={"width": 1280, "height": 900},
+        locale="lt-LT",
+        accept_downloads=True,
+    )
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def _csv(content: bytes) -> FilePayload:
+    return {"name": "5a.csv", "mimeType": "text/csv", "buffer": content}
+
+
+def shot(page: Page, name: str, *, full: bool = True) -> None:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=full)
+
+
+def sign_in(page: Page, login: str, *, screen: str | None = None) -> None:
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/prisijungti"))
+    page.get_by_label("Prisijungimo vardas").fill(login)
+    page.get_by_label("Slaptažodis").fill(PASSWORD)
+    if screen:
+        shot(page, screen)
+    page.get_by_role("button", name="Prisijungti").click()
+    expect(page.get_by_role("button", name="Atsijungti")).to_be_visible()
+
+
+def fill_certificate(page: Page, data: dict[str, object]) -> None:
+    student = data["student"]
+    order = data["order"]
+    assert isinstance(student, dict) and isinstance(order, dict)
+    page.get_by_label("Vardas", exact=True).fill(student["first_name"])
+    page.get_by_label("Pavardė").fill(student["last_name"])
+    page.get_by_label("Klasė").fill(str(data["class_name"]))
+    page.get_by_label("Priimtas (-a) į mokyklą").fill(str(data["enrolled_on"]))
+    page.get_by_label("Išvyksta", exact=True).fill(str(data["left_on"]))
+    page.get_by_label("Įsakymo Nr.").fill(order["number"])
+    page.get_by_label("Įsakymo data").fill(order["date"])
+    page.get_by_label("Išvykimo priežastis").fill(str(data["reason"]))
+    page.get_by_label("Kur išvyksta (mokykla)").fill(str(data["destination"]))
+    results = data["results"]
+    assert isinstance(results, list)
+    for i, r in enumerate(results):
+        page.locator(f'[name="results.{i}.subject"]').fill(r["subject"])
+        page.locator(f'[name="results.{i}.period"]').fill(r["period"])
+        page.locator(f'[name="results.{i}.mark"]').fill(str(r["mark"]))
+    page.get_by_label("Praleista pamokų").fill(str(data["missed_lessons"]))
+    page.get_by_label("Iš jų pateisinta").fill(str(data["excused_lessons"]))
+
+
+def test_office_manager_issues_and_downloads_a_certificate(page: Page, tmp_path: Path) -> None:
+    sign_in(page, MANAGER["login"], screen="01-prisijungimas")
+    expect(page.get_by_role("heading", name=re.compile("Laba diena, Rasa"))).to_be_visible()
+    shot(page, "02-pradzia")
+
+    page.get_by_role("link", name="Išduoti", exact=True).click()
+    shot(page, "03-isduoti")
+    page.get_by_role("link", name="Mokinio pasiekimų pažyma").click()
+    data = example("leaving-certificate")
+    # Nine results: one more than the form's rows, so the "add a row" script is needed.
+    data["results"] = [*data["results"], *data["results"][:4]]
+    page.get_by_role("button", name="+ Pridėti eilutę").click()
+    fill_certificate(page, data)
+    # A mark out of range: refused next to its field, everything typed kept.
+    page.locator('[name="results.1.mark"]').fill("11")
+    page.get_by_role("button", name="Išduoti ir įregistruoti").click()
+    expect(page.get_by_text("Dokumentas neišduotas: pataisykite pažymėtus laukus.")).to_be_visible()
+    expect(page.get_by_text(re.compile("netinkamas įvertinimas „11“"))).to_be_visible()
+    expect(page.get_by_label("Pavardė")).to_have_value("Žukauskaitė")
+    expect(page.locator('[name="results.8.subject"]')).to_have_value(data["results"][8]["subject"])
+    shot(page, "04-pazyma-klaidos")
+    # Then a rule across fields: more excused lessons than missed.
+    page.locator('[name="results.1.mark"]').fill("8")
+    page.get_by_label("Iš jų pateisinta").fill("20")
+    page.get_by_role("button", name="Išduoti ir įregistruoti").click()
+    expect(page.get_by_text(re.compile("pateisintų pamokų negali būti daugiau"))).to_be_visible()
+
+    page.locator('[name="results.1.mark"]').fill("8")
+    page.get_by_label("Iš jų pateisinta").fill("12")
+    page.get_by_role("button", name="Išduoti ir įregistruoti").click()
+    expect(page.get_by_text(re.compile("Dokumentas išduotas ir įregistruotas"))).to_be_visible()
+    number = page.locator("h1 .muted").inner_text().removeprefix("Nr. ").strip()
+    assert re.fullmatch(r"\S+-\d+", number), number
+    page.wait_for_timeout(4000)  # the PDF viewer in the frame draws the first page
+    shot(page, "05-dokumentas")
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Atsisiųsti PDF").click()
+    saved = tmp_path / "pazyma.pdf"
+    info.value.save_as(saved)
+    content = saved.read_bytes()
+    assert content.startswith(b"%PDF")
+    assert info.value.suggested_filename == f"{number}.pdf"
+    assert hashlib.sha256(content).hexdigest() in page.locator("code.hash").inner_text()
+    with page.expect_download() as info_docx:
+        page.get_by_role("link", name="Atsisiųsti DOCX").click()
+    assert info_docx.value.suggested_filename == f"{number}.docx"
+
+    page.get_by_role("link", name="Dokumentai").first.click()
+    page.get_by_placeholder(re.compile("Vardas, pavardė")).fill("Žukauskaitė")
+    page.get_by_role("button", name="Ieškoti").click()
+    expect(page.get_by_role("link", name=number)).to_be_visible()
+    shot(page, "06-dokumentai")
+
+    page.get_by_role("link", name="Registrai").click()
+    shot(page, "07-registrai")
+    page.get_by_role("link", name=number.rsplit("-", 1)[0], exact=True).click()
+    expect(page.get_by_role("link", name=number)).to_be_visible()
+    shot(page, "08-registras")
+
+    # Another role's page typed by hand: a plain refusal.
+    response = page.goto("/admin/naudotojai")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("heading", name="Prieiga uždrausta")).to_be_visible()
+    shot(page, "09-prieiga-uzdrausta")
+
+    # The same form on a tablet.
+    page.set_viewport_size({"width": 800, "height": 1100})
+    page.goto("/isduoti/leaving-certificate")
+    shot(page, "10-pazyma-plansete")
+
+    page.get_by_role("button", name="Atsijungti").click()
+    expect(page).to_have_url(re.compile(r"/prisijungti"))
+
+
+def test_admin_sees_users_and_a_newcomer_sees_the_pledge_notice(page: Page) -> None:
+    sign_in(page, ADMIN["login"])
+    page.get_by_role("navigation").get_by_role("link", name="Naudotojai").click()
+    expect(page.get_by_role("cell", name=NEWCOMER["name"])).to_be_visible()
+    shot(page, "11-naudotojai")
+    page.get_by_role("button", name="Atsijungti").click()
+
+    sign_in(page, NEWCOMER["login"])
+    expect(page.get_by_role("heading", name="Reikia konfidencialumo pasižadėjimo")).to_be_visible()
+    expect(page.get_by_role("link", name="Dokumentai")).to_have_count(0)
+    shot(page, "12-be-pasizadejimo")
+
+
+def test_archivist_runs_a_fixity_check(page: Page) -> None:
+    sign_in(page, ARCHIVIST["login"])
+    page.get_by_role("navigation").get_by_role("link", name="Archyvas").click()
+    page.get_by_role("button", name="Paleisti vientisumo patikrą").click()
+    expect(page.get_by_text("Problemų nerasta: visi failai sutampa su įrašais.")).to_be_visible()
+    page.get_by_role("link", name="Tikrinti audito grandinę").click()
+    expect(page.get_by_text(re.compile("Audito žurnalo grandinė vientisa"))).to_be_visible()
+    shot(page, "13-archyvas")
+    page.get_by_role("link", name="Saugojimo taisyklės").click()
+    expect(page.get_by_role("heading", name="Saugojimo terminų taisyklės")).to_be_visible()
+    shot(page, "18-saugojimo-taisykles")
+    page.goto("/archyvas")
+    page.get_by_role("link", name="Naikinimas").click()
+    expect(page.get_by_role("heading", name="Naikintinos bylos")).to_be_visible()
+    shot(page, "19-naikinimas")
+    page.get_by_role("navigation").get_by_role("link", name="Planas").click()
+    expect(page.get_by_role("heading", name=re.compile("Dokumentacijos planas"))).to_be_visible()
+    shot(page, "20-planas")
+
+
+def test_class_teacher_uploads_a_summary_with_an_error_fixes_it_and_issues_it(
+    page: Page,
+) -> None:
+    sign_in(page, TEACHER["login"])
+    page.get_by_role("link", name="Išduoti", exact=True).click()
+    page.get_by_role("link", name="Klasės mokymosi pasiekimų suvestinė").click()
+    with page.expect_download() as blank:
+        page.get_by_role("link", name="Atsisiųsti tuščią šabloną").click()
+    assert blank.value.suggested_filename == "suvestine.xlsx"
+    shot(page, "14-suvestine-ikelti")
+
+    page.get_by_label(re.compile("Užpildytas suvestinės failas")).set_input_files(
+        files=_csv(summary_csv(bad=True))
+    )
+    page.get_by_role("button", name="Tikrinti ir peržiūrėti").click()
+    expect(page.get_by_text("Faile „5a.csv“ rasta klaidų: 2")).to_be_visible()
+    shot(page, "15-suvestine-klaidos")
+
+    page.goto("/isduoti/achievement-summary")
+    page.get_by_label(re.compile("Užpildytas suvestinės failas")).set_input_files(
+        files=_csv(summary_csv())
+    )
+    page.get_by_role("button", name="Tikrinti ir peržiūrėti").click()
+    expect(page.get_by_text(re.compile("Peržiūra: 5a klasė"))).to_be_visible()
+    shot(page, "16-suvestine-perziura")
+    page.get_by_role("button", name="Išduoti ir įregistruoti suvestinę").click()
+    expect(page.get_by_text(re.compile("Dokumentas išduotas ir įregistruotas"))).to_be_visible()
+    page.wait_for_timeout(4000)
+    shot(page, "17-suvestine-dokumentas")
+
+
+def test_deputy_registers_a_change_act_linked_to_a_summary(page: Page) -> None:
+    sign_in(page, DEPUTY["login"])
+    page.goto("/isduoti/achievement-summary")
+    page.get_by_label(re.compile("Užpildytas suvestinės failas")).set_input_files(
+        files=_csv(summary_csv())
+    )
+    page.get_by_role("button", name="Tikrinti ir peržiūrėti").click()
+    page.get_by_role("button", name="Išduoti ir įregistruoti suvestinę").click()
+    expect(page.get_by_text(re.compile("Dokumentas išduotas ir įregistruotas"))).to_be_visible()
+    summary_url = page.url.split("?")[0]
+    summary_id = summary_url.rsplit("/", 1)[1]
+
+    page.get_by_role("link", name="Išduoti", exact=True).click()
+    page.get_by_role("link", name="Aktas apie duomenų keitimą").click()
+    act = example("change-act")
+    page.get_by_label("Vardas", exact=True).fill("Ema")
+    page.get_by_label("Pavardė", exact=True).fill("Čepaitė")
+    page.get_by_label("Klasė", exact=True).fill("5a")
+    page.get_by_label("Dalykas", exact=True).fill("Matematika")
+    page.get_by_label("Laikotarpis", exact=True).fill("II pusmetis")
+    for side, values in (("wrong", act["wrong"]), ("correct", act["correct"])):
+        page.locator(f'[name="{side}.mark"]').fill(str(values["mark"]))
+        page.locator(f'[name="{side}.missed_lessons"]').fill(str(values["missed_lessons"]))
+        page.locator(f'[name="{side}.excused_lessons"]').fill(str(values["excused_lessons"]))
+    page.get_by_label("Taisė (vardas, pavardė)").fill(act["corrected_by"]["name"])
+    page.get_by_label("Taisiusio pareigos").fill(act["corrected_by"]["position"])
+    page.get_by_label("E. dienyno administratorius").fill(act["administrator"]["name"])
+    page.get_by_label("Keitimo data").fill(act["changed_on"])
+    page.get_by_label("Priežastis", exact=True).fill(act["reason"])
+    page.get_by_label("Taisoma suvestinė (dokumento ID)").fill(summary_id)
+    shot(page, "21-keitimo-aktas")
+    page.get_by_role("button", name="Įregistruoti aktą").click()
+    expect(page.get_by_text(re.compile("Dokumentas išduotas ir įregistruotas"))).to_be_visible()
+    act_number = page.locator("h1 .muted").inner_text().removeprefix("Nr. ").strip()
+
+    page.goto(summary_url)
+    expect(page.get_by_role("link", name=act_number)).to_be_visible()
+    page.wait_for_timeout(3000)
+    shot(page, "22-suvestine-su-aktu")

@@ -15,12 +15,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from retention.rules import RuleSet, default_rules, load_rules
-from service.archive.retention_admin import persisted_rules
 from service.archive.routes import router as archive_router
 from service.archive.schedule import scheduled_fixity
+from service.bootstrap import open_store, prepared_engine, rules_in_force
 from service.cases.routes import router as cases_router
-from service.db import make_engine, migrate, session_scope
+from service.db import session_scope
 from service.documents.issuing import Converter
 from service.documents.kinds import load_kinds
 from service.documents.routes import router as documents_router
@@ -30,15 +29,13 @@ from service.documents.validation import describe
 from service.errors import DependencyUnavailable, ServiceError
 from service.limits import BodySizeLimit
 from service.registry import numbering
-from service.registry.defaults import ensure_default_registers
 from service.registry.routes import router as registry_router
 from service.rendering.pdf import ConverterPool
 from service.runtime import Runtime
 from service.settings import Settings
 from service.timeutil import utcnow
 from service.web import install as install_web_pages
-from storage.objectstore import ObjectStore, ObjectStorePort
-from storage.seaweed import EmbeddedSeaweed
+from storage.objectstore import ObjectStorePort
 
 log = logging.getLogger("bylos")
 
@@ -46,51 +43,22 @@ log = logging.getLogger("bylos")
 STALE_RESERVATION = dt.timedelta(minutes=10)
 
 
-def _rules(settings: Settings) -> RuleSet:
-    if settings.retention_rules_file is not None:
-        return load_rules(settings.retention_rules_file)
-    return default_rules()
-
-
-def _open_store(settings: Settings, stack: AsyncExitStack) -> ObjectStorePort:
-    """The configured S3 server, or the embedded SeaweedFS under the data dir."""
-    if settings.s3_endpoint:
-        assert settings.s3_access_key and settings.s3_secret_key
-        endpoint, access, secret = (
-            settings.s3_endpoint,
-            settings.s3_access_key,
-            settings.s3_secret_key.get_secret_value(),
-        )
-    else:
-        seaweed = stack.enter_context(EmbeddedSeaweed(settings.data_dir / "seaweedfs"))
-        endpoint, access, secret = seaweed.endpoint, seaweed.access_key, seaweed.secret_key
-    store = ObjectStore(
-        endpoint=endpoint,
-        access_key=access,
-        secret_key=secret,
-        bucket=settings.s3_bucket,
-        secure=settings.s3_secure,
-        timeout_s=settings.s3_timeout_s,
-    )
-    stack.callback(store.close)
-    return store
-
-
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    config = settings.components()
     async with AsyncExitStack() as stack:
-        engine = make_engine(settings.resolved_database_url)
-        stack.callback(engine.dispose)
-        migrate(engine)
+        engine = prepared_engine(config, stack)
         with session_scope(engine) as session:
-            ensure_default_registers(session)
             numbering.void_stale_reservations(session, older_than=utcnow() - STALE_RESERVATION)
 
         injected = app.state.injected
-        store = injected.store or _open_store(settings, stack)
-        store.ensure_bucket()
+        store: ObjectStorePort
+        if injected.store is not None:
+            store = injected.store
+            store.ensure_bucket()
+        else:
+            store = open_store(config, stack, attach_to_running=False)
 
         converter: Converter
         if injected.converter is not None:
@@ -99,7 +67,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             converter = stack.enter_context(
                 ConverterPool(
                     size=settings.converter_workers,
-                    uno_python_bin=settings.uno_venv / "bin",
+                    uno_python_bin=config.uno_bin,
                     work_dir=settings.data_dir / "converter",
                     timeout_s=settings.converter_timeout_s,
                 )
@@ -108,8 +76,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             engine=engine,
             store=store,
             converter=converter,
-            # The archivist's saved rule set, once there is one, wins over the file/defaults.
-            rules=persisted_rules(engine) or _rules(settings),
+            rules=rules_in_force(engine, config.rules_file),
             school=settings.school,
             kinds=load_kinds(),
         )

@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from contextlib import AsyncExitStack, ExitStack, contextmanager
 from pathlib import Path
 
-from retention.rules import default_rules, load_rules
+from sqlalchemy.engine import Engine
+
+from retention.rules import RuleSet, default_rules, load_rules
+from service.archive.retention_admin import persisted_rules
 from service.db import make_engine, migrate, session_scope
 from service.documents.files import store_errors
+from service.documents.issuing import Converter
 from service.documents.kinds import load_kinds
-from service.errors import StoreUnavailable
+from service.errors import ConverterUnavailable, StoreUnavailable
 from service.registry.defaults import ensure_default_registers
 from service.rendering.pdf import ConverterPool
 from service.runtime import Runtime
-from service.settings import SchoolProfile
+from service.settings import Components
 from storage.errors import LaunchFailed
 from storage.objectstore import ObjectStore
 from storage.seaweed import EmbeddedSeaweed
@@ -43,23 +46,15 @@ def _running_seaweed(seaweed_dir: Path) -> tuple[str, str, str] | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Components:
-    """Plain values the CLI reads from its settings (only the edges read settings)."""
+def open_store(
+    config: Components, stack: ExitStack | AsyncExitStack, *, attach_to_running: bool
+) -> ObjectStore:
+    """The configured S3 server, or the embedded SeaweedFS under the data dir.
 
-    data_dir: Path
-    database_url: str
-    s3: tuple[str, str, str] | None  # endpoint, access key, secret key; None = embedded
-    bucket: str
-    s3_secure: bool
-    s3_timeout_s: float
-    uno_bin: Path
-    converter_timeout_s: float
-    rules_file: Path | None
-    school: SchoolProfile
-
-
-def _store(config: Components, stack: ExitStack) -> ObjectStore:
+    ``attach_to_running``: a command (not the server) may use the SeaweedFS that a running
+    server keeps on the same data dir; a second server must fail instead, since its store would
+    vanish when the first one stops.
+    """
     if config.s3 is not None:
         endpoint, access, secret = config.s3
     else:
@@ -68,10 +63,11 @@ def _store(config: Components, stack: ExitStack) -> ObjectStore:
             seaweed = stack.enter_context(EmbeddedSeaweed(seaweed_dir))
             endpoint, access, secret = seaweed.endpoint, seaweed.access_key, seaweed.secret_key
         except LaunchFailed as exc:
-            running = _running_seaweed(seaweed_dir)
+            running = _running_seaweed(seaweed_dir) if attach_to_running else None
             if running is None:
                 raise StoreUnavailable(
-                    f"Nepavyko paleisti įtaisytos saugyklos ({seaweed_dir})."
+                    f"Nepavyko paleisti įtaisytos saugyklos ({seaweed_dir}): "
+                    "ar tame pačiame duomenų kataloge jau veikia kita Bylos tarnyba?"
                 ) from exc
             endpoint, access, secret = running
     store = ObjectStore(
@@ -83,38 +79,62 @@ def _store(config: Components, stack: ExitStack) -> ObjectStore:
         timeout_s=config.s3_timeout_s,
     )
     stack.callback(store.close)
+    with store_errors():
+        store.ensure_bucket()
     return store
 
 
-@contextmanager
-def standalone_runtime(config: Components) -> Iterator[Runtime]:
-    """The components of the app, for one command; everything is stopped on exit."""
+def prepared_engine(config: Components, stack: ExitStack | AsyncExitStack) -> Engine:
+    """The database, migrated, with the default registers present."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(config.database_url)
+    stack.callback(engine.dispose)
+    migrate(engine)
+    with session_scope(engine) as session:
+        ensure_default_registers(session)
+    return engine
+
+
+def rules_in_force(engine: Engine, rules_file: Path | None) -> RuleSet:
+    """The archivist's saved rule set once there is one, else the file or the shipped defaults."""
+    saved = persisted_rules(engine)
+    if saved is not None:
+        return saved
+    return load_rules(rules_file) if rules_file else default_rules()
+
+
+class NoConverter:
+    """For commands that never render documents (fixity, export, audit)."""
+
+    def convert_to_pdfa(self, docx: bytes) -> bytes:
+        raise ConverterUnavailable("Komandinėje eilutėje šie dokumentai negeneruojami.")
+
+    def ping(self) -> None:
+        return None
+
+
+@contextmanager
+def standalone_runtime(config: Components, *, converter: bool = True) -> Iterator[Runtime]:
+    """The components of the app, for one command; everything is stopped on exit."""
     with ExitStack() as stack:
-        engine = make_engine(config.database_url)
-        stack.callback(engine.dispose)
-        migrate(engine)
-        with session_scope(engine) as session:
-            ensure_default_registers(session)
-        store = _store(config, stack)
-        with store_errors():
-            store.ensure_bucket()
-        converter = stack.enter_context(
-            ConverterPool(
-                size=1,
-                uno_python_bin=config.uno_bin,
-                # Its own directory: a running server's workers keep theirs.
-                work_dir=config.data_dir / "converter-cli",
-                timeout_s=config.converter_timeout_s,
+        engine = prepared_engine(config, stack)
+        store = open_store(config, stack, attach_to_running=True)
+        pool: Converter = NoConverter()
+        if converter:
+            pool = stack.enter_context(
+                ConverterPool(
+                    size=1,
+                    uno_python_bin=config.uno_bin,
+                    # Its own directory: a running server's workers keep theirs.
+                    work_dir=config.data_dir / "converter-cli",
+                    timeout_s=config.converter_timeout_s,
+                )
             )
-        )
-        # The same rule source as the server (service/app.py).
-        rules = load_rules(config.rules_file) if config.rules_file else default_rules()
         yield Runtime(
             engine=engine,
             store=store,
-            converter=converter,
-            rules=rules,
+            converter=pool,
+            rules=rules_in_force(engine, config.rules_file),
             school=config.school,
             kinds=load_kinds(),
         )

@@ -11,7 +11,6 @@ import uvicorn
 from rich.console import Console
 
 from service.archive.cli import register as register_archive_commands
-from service.bootstrap import Components
 from service.db import make_engine, migrate, session_scope
 from service.errors import ServiceError
 from service.registry.cli import registers_cli
@@ -50,28 +49,6 @@ def migrate_cmd() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate(make_engine(settings.resolved_database_url))
     err.print("Duomenų bazės schema atnaujinta.")
-
-
-def _components(settings: Settings) -> Components:
-    s3 = None
-    if settings.s3_endpoint and settings.s3_access_key and settings.s3_secret_key:
-        s3 = (
-            settings.s3_endpoint,
-            settings.s3_access_key,
-            settings.s3_secret_key.get_secret_value(),
-        )
-    return Components(
-        data_dir=settings.data_dir,
-        database_url=settings.resolved_database_url,
-        s3=s3,
-        bucket=settings.s3_bucket,
-        s3_secure=settings.s3_secure,
-        s3_timeout_s=settings.s3_timeout_s,
-        uno_bin=settings.uno_venv / "bin",
-        converter_timeout_s=settings.converter_timeout_s,
-        rules_file=settings.retention_rules_file,
-        school=settings.school,
-    )
 
 
 @users_app.command("add")
@@ -113,7 +90,7 @@ def users_add(
 
         assert user.id is not None
         try:
-            number = register_pledge(_components(settings), user.id)
+            number = register_pledge(settings.components(), user.id)
         except ServiceError as exc:
             # The account exists but the gate stays shut: no token, a non-zero exit.
             err.print(

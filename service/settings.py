@@ -7,6 +7,7 @@ plain values, so domain code never depends on the environment.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -27,6 +28,23 @@ class SchoolProfile(BaseModel):
     city: str
     director_name: str
     director_title: str = "Direktorius"
+
+
+@dataclass(frozen=True, slots=True)
+class Components:
+    """The plain values that build the service's parts (database, store, converter, rules):
+    read from Settings at the edges (app, CLI) and handed to service.bootstrap."""
+
+    data_dir: Path
+    database_url: str
+    s3: tuple[str, str, str] | None  # endpoint, access key, secret key; None = embedded
+    bucket: str
+    s3_secure: bool
+    s3_timeout_s: float
+    uno_bin: Path
+    converter_timeout_s: float
+    rules_file: Path | None
+    school: SchoolProfile
 
 
 class Settings(BaseSettings):
@@ -79,6 +97,23 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'bylos.sqlite3').resolve()}"
+
+    def components(self) -> Components:
+        s3 = None
+        if self.s3_endpoint and self.s3_access_key and self.s3_secret_key:
+            s3 = (self.s3_endpoint, self.s3_access_key, self.s3_secret_key.get_secret_value())
+        return Components(
+            data_dir=self.data_dir,
+            database_url=self.resolved_database_url,
+            s3=s3,
+            bucket=self.s3_bucket,
+            s3_secure=self.s3_secure,
+            s3_timeout_s=self.s3_timeout_s,
+            uno_bin=self.uno_venv / "bin",
+            converter_timeout_s=self.converter_timeout_s,
+            rules_file=self.retention_rules_file,
+            school=self.school,
+        )
 
     @cached_property
     def school(self) -> SchoolProfile:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Protocol
 
 import typer
 from rich.console import Console
@@ -25,18 +25,16 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
-from retention.rules import default_rules, load_rules
+from retention.rules import RuleSet
 from service.archive import export, fixity, retention_admin
 from service.audit import log as audit
-from service.db import make_engine, migrate, session_scope
-from service.documents.kinds import load_kinds
-from service.errors import ConverterUnavailable, ServiceError
+from service.bootstrap import prepared_engine, rules_in_force, standalone_runtime
+from service.db import session_scope
+from service.errors import ServiceError, StoreUnavailable
 from service.runtime import Runtime
-from service.settings import SchoolProfile
-from storage.errors import StorageError
-from storage.objectstore import ObjectStore
-from storage.seaweed import EmbeddedSeaweed
+from service.settings import Components
 
 out = Console()
 err = Console(stderr=True)
@@ -48,26 +46,7 @@ retention_app = typer.Typer(help="Saugojimo terminų taisyklės.")
 class CliSettings(Protocol):
     """What these commands read of the service's settings (handed in by ``service/cli.py``)."""
 
-    @property
-    def data_dir(self) -> Path: ...
-    @property
-    def resolved_database_url(self) -> str: ...
-    @property
-    def s3_endpoint(self) -> str | None: ...
-    @property
-    def s3_access_key(self) -> str | None: ...
-    @property
-    def s3_secret_key(self) -> Any: ...
-    @property
-    def s3_bucket(self) -> str: ...
-    @property
-    def s3_secure(self) -> bool: ...
-    @property
-    def s3_timeout_s(self) -> float: ...
-    @property
-    def retention_rules_file(self) -> Path | None: ...
-    @property
-    def school(self) -> SchoolProfile: ...
+    def components(self) -> Components: ...
 
 
 # Set by register(): only the command's edge reads the environment (design.md).
@@ -79,66 +58,28 @@ def _read_settings() -> CliSettings:
     return _settings()
 
 
-class _NoConverter:
-    """The archivist's commands never render documents."""
-
-    def convert_to_pdfa(self, docx: bytes) -> bytes:
-        raise ConverterUnavailable("Komandinėje eilutėje dokumentai negeneruojami.")
-
-    def ping(self) -> None:
-        return None
-
-
 def _fail(message: str) -> typer.Exit:
     err.print(f"[red]Klaida:[/red] {message}")
     return typer.Exit(2)
 
 
 @contextmanager
-def _runtime(*, with_store: bool = True) -> Iterator[Runtime]:
-    settings = _read_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+def _runtime() -> Iterator[Runtime]:
+    config = _read_settings().components()
+    try:
+        with standalone_runtime(config, converter=False) as runtime:
+            yield runtime
+    except StoreUnavailable as exc:
+        raise _fail(exc.detail) from None
+
+
+@contextmanager
+def _database() -> Iterator[tuple[Engine, RuleSet]]:
+    """For commands that read only the database (no store, no converter)."""
+    config = _read_settings().components()
     with ExitStack() as stack:
-        engine = make_engine(settings.resolved_database_url)
-        stack.callback(engine.dispose)
-        migrate(engine)
-        store: Any = None
-        if with_store:
-            try:
-                if settings.s3_endpoint:
-                    assert settings.s3_access_key and settings.s3_secret_key
-                    store = ObjectStore(
-                        endpoint=settings.s3_endpoint,
-                        access_key=settings.s3_access_key,
-                        secret_key=settings.s3_secret_key.get_secret_value(),
-                        bucket=settings.s3_bucket,
-                        secure=settings.s3_secure,
-                        timeout_s=settings.s3_timeout_s,
-                    )
-                else:
-                    seaweed = stack.enter_context(EmbeddedSeaweed(settings.data_dir / "seaweedfs"))
-                    store = seaweed.object_store(settings.s3_bucket)
-                stack.callback(store.close)
-                store.ensure_bucket()
-            except StorageError as exc:
-                raise _fail(
-                    "Nepavyko atverti objektų saugyklos. Jei tarnyba veikia su įtaisyta "
-                    "saugykla, sustabdykite ją arba nurodykite BYLOS_S3_ENDPOINT. "
-                    f"({exc})"
-                ) from None
-        file_rules = (
-            load_rules(settings.retention_rules_file)
-            if settings.retention_rules_file
-            else default_rules()
-        )
-        yield Runtime(
-            engine=engine,
-            store=store,
-            converter=_NoConverter(),
-            rules=retention_admin.persisted_rules(engine) or file_rules,
-            school=settings.school,
-            kinds=load_kinds(),
-        )
+        engine = prepared_engine(config, stack)
+        yield engine, rules_in_force(engine, config.rules_file)
 
 
 def fixity_cmd(
@@ -190,7 +131,7 @@ def fixity_cmd(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Perskaičiuoti audito žurnalo grandinę ir nurodyti pirmą pažeistą įvykį."""
-    with _runtime(with_store=False) as runtime, session_scope(runtime.engine) as session:
+    with _database() as (engine, _rules), session_scope(engine) as session:
         report = audit.verify(session)
     if report.ok:
         out.print(f"Audito žurnalo grandinė vientisa: patikrinta įvykių: {report.events}.")
@@ -243,8 +184,8 @@ def export_cmd(
 @retention_app.command("rules")
 def retention_rules() -> None:
     """Parodyti galiojančias saugojimo taisykles ir ar jos patvirtintos."""
-    with _runtime(with_store=False) as runtime:
-        data = retention_admin.rules_out(runtime.rules)
+    with _database() as (_engine, rules):
+        data = retention_admin.rules_out(rules)
     table = Table("Taisyklė", "Rodyklė", "Punktas", "Terminas", "Patvirtinta")
     for rule in data["rules"]:
         table.add_row(

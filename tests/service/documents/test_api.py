@@ -259,9 +259,7 @@ def test_correcting_a_superseded_version_is_a_conflict_and_takes_no_number(
     assert [e.number for e in _entries(service)] == ["PZ-1", "PZ-2"]
 
 
-def test_new_version_without_a_reason_is_refused(
-    service: Service, office: dict[str, str]
-) -> None:
+def test_new_version_without_a_reason_is_refused(service: Service, office: dict[str, str]) -> None:
     old = service.client.post(URL, json=_cert(), headers=office).json()
     response = service.client.post(
         f"/api/documents/{old['id']}/versions", json={"payload": _cert()}, headers=office

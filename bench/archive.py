@@ -13,10 +13,7 @@ import contextlib
 import datetime as dt
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -26,6 +23,7 @@ from pathlib import Path
 import httpx2 as httpx
 from sqlmodel import select
 
+from bench.server import Server
 from service.archive.fixity import Expected, check
 from service.cases.models import Case, CaseStatus
 from service.db import make_engine, migrate, session_scope
@@ -36,7 +34,6 @@ from service.users.models import Role, User
 from storage.objectstore import ObjectStore
 from storage.seaweed import EmbeddedSeaweed
 
-BIN = Path(sys.executable).parent
 MiB = 1024 * 1024
 
 
@@ -47,13 +44,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--journal-mib", type=int, default=1024, help="journal upload size")
     group.add_argument("--export-docs", type=int, default=2000, help="documents in the year")
     group.add_argument("--export-doc-kib", type=int, default=40, help="size of each PDF")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _status(pid: int) -> dict[str, int]:
@@ -117,57 +107,6 @@ def _fixity(store: ObjectStore, tmp: Path, total_mib: int, object_mib: int) -> l
     ]
 
 
-class _Server:
-    def __init__(self, data_dir: Path, seaweed: EmbeddedSeaweed, bucket: str) -> None:
-        self.port = _free_port()
-        self.data_dir = data_dir
-        self.env = os.environ | {
-            "BYLOS_DATA_DIR": str(data_dir),
-            "BYLOS_HTTP_PORT": str(self.port),
-            "BYLOS_CONVERTER_WORKERS": "1",
-            "BYLOS_S3_ENDPOINT": f"http://{seaweed.endpoint}",
-            "BYLOS_S3_ACCESS_KEY": seaweed.access_key,
-            "BYLOS_S3_SECRET_KEY": seaweed.secret_key,
-            "BYLOS_S3_BUCKET": bucket,
-        }
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log = data_dir / "server.log"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def database_url(self) -> str:
-        return f"sqlite:///{(self.data_dir / 'bylos.sqlite3').resolve()}"
-
-    def start(self) -> None:
-        with self.log.open("wb") as log:
-            self.proc = subprocess.Popen(
-                [str(BIN / "bylos"), "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.3)
-        raise RuntimeError(f"server did not start; see {self.log}")
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=90)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
 def _token(database_url: str) -> str:
     engine = make_engine(database_url)
     try:
@@ -186,7 +125,7 @@ def _token(database_url: str) -> str:
         engine.dispose()
 
 
-def _journal(server: _Server, headers: dict[str, str], size_mib: int) -> list[str]:
+def _journal(server: Server, headers: dict[str, str], size_mib: int) -> list[str]:
     assert server.proc is not None
     block = os.urandom(MiB)
 
@@ -226,7 +165,7 @@ def _journal(server: _Server, headers: dict[str, str], size_mib: int) -> list[st
     ]
 
 
-def _seed_year(server: _Server, store: ObjectStore, year: int, docs: int, doc_kib: int) -> None:
+def _seed_year(server: Server, store: ObjectStore, year: int, docs: int, doc_kib: int) -> None:
     """A closed year of ``docs`` documents, stored and recorded directly (no conversion)."""
     engine = make_engine(server.database_url)
     migrate(engine)
@@ -298,7 +237,7 @@ def _seed_year(server: _Server, store: ObjectStore, year: int, docs: int, doc_ki
         engine.dispose()
 
 
-def _export(server: _Server, headers: dict[str, str], year: int, docs: int) -> list[str]:
+def _export(server: Server, headers: dict[str, str], year: int, docs: int) -> list[str]:
     started = time.perf_counter()
     size = 0
     with httpx.stream(
@@ -328,7 +267,16 @@ def run(args: argparse.Namespace) -> list[str]:
 
             bucket = "bench-bylos"
             (tmp / "server").mkdir()
-            server = _Server(tmp / "server", seaweed, bucket)
+            server = Server(
+                tmp / "server",
+                workers=1,
+                env={
+                    "BYLOS_S3_ENDPOINT": f"http://{seaweed.endpoint}",
+                    "BYLOS_S3_ACCESS_KEY": seaweed.access_key,
+                    "BYLOS_S3_SECRET_KEY": seaweed.secret_key,
+                    "BYLOS_S3_BUCKET": bucket,
+                },
+            )
             server.start()
             try:
                 headers = {"Authorization": f"Bearer {_token(server.database_url)}"}

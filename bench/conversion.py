@@ -10,10 +10,6 @@ import argparse
 import copy
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,6 +19,7 @@ from typing import Any
 
 import httpx2 as httpx
 
+from bench.server import Server
 from service.documents.issuing import build_context
 from service.documents.leaving_certificate import LeavingCertificate
 from service.documents.validation import parse_payload
@@ -33,7 +30,6 @@ from service.timeutil import today_vilnius
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT.parent / "shared" / "examples" / "leaving-certificate.json"
-BIN = Path(sys.executable).parent
 
 
 def _payload() -> dict[str, Any]:
@@ -67,68 +63,6 @@ def _rate(n: int, parallel: int, job: Callable[[int], object]) -> float:
     return n / (time.perf_counter() - started)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class _Server:
-    """The real service (`bylos serve`) with embedded SeaweedFS and its own converter pool."""
-
-    def __init__(self, data_dir: Path, workers: int) -> None:
-        self.port = _free_port()
-        self.env = os.environ | {
-            "BYLOS_DATA_DIR": str(data_dir),
-            "BYLOS_HTTP_PORT": str(self.port),
-            "BYLOS_CONVERTER_WORKERS": str(workers),
-        }
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log = data_dir / "server.log"
-
-    def token(self) -> str:
-        done = subprocess.run(
-            [str(BIN / "bylos"), "users", "add", "--name", "Rasa Raštinienė",
-             "--position", "Raštinės vedėja", "--role", "office_manager", "--with-pledge",
-             "--token"],
-            env=self.env, capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        return done.stdout.strip().splitlines()[-1]
-
-    def start(self) -> None:
-        with self.log.open("wb") as log:
-            self.proc = subprocess.Popen(
-                [str(BIN / "bylos"), "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.3)
-        raise RuntimeError(f"server did not start; see {self.log}")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=90)
-        except subprocess.TimeoutExpired:
-            tail = self.log.read_text(errors="replace")[-3000:]
-            self.proc.kill()
-            raise RuntimeError(f"server ignored SIGTERM for 90 s; log tail:\n{tail}") from None
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--docs", type=int, default=60, help="documents per warm measurement")
     parser.add_argument("--cold-docs", type=int, default=6, help="documents for cold soffice")
@@ -148,8 +82,7 @@ def run(args: argparse.Namespace) -> list[str]:
             a = _rate(args.docs, args.workers, lambda _i: pool.convert_to_pdfa(docx))
         rows.append((f"(a) pool conversion, {args.workers} workers", a))
 
-        server = _Server(tmp / "server", args.workers)
-        (tmp / "server").mkdir()
+        server = Server(tmp / "server", args.workers)
         token = server.token()
         server.start()
         try:

@@ -22,7 +22,8 @@ from typing import Any
 
 import httpx2 as httpx
 
-from bench.conversion import BIN, ROOT, _Server
+from bench.conversion import ROOT
+from bench.server import BIN, Server
 from service.documents.issuing import build_context
 from service.documents.kinds import load_kinds
 from service.documents.validation import parse_payload
@@ -126,7 +127,7 @@ def run(args: argparse.Namespace) -> list[str]:
 
         # (b) the real service over HTTP: validate, number, render, convert, stamp, store, record.
         (tmp / "server").mkdir()
-        server = _Server(tmp / "server", workers)
+        server = Server(tmp / "server", workers)
         added = subprocess.run(
             [str(BIN / "bylos"), "users", "add", "--name", "Jūratė Mockienė", "--position",
              "klasės vadovė", "--role", "class_teacher", "--with-pledge", "--token"],

@@ -34,7 +34,8 @@ from typing import Any
 import httpx2 as httpx
 from sqlalchemy import create_engine, text
 
-from bench.conversion import _payload, _Server
+from bench.conversion import _payload
+from bench.server import Server
 from service.db import make_engine, migrate, session_scope
 from service.registry import numbering
 from service.registry.defaults import ensure_default_registers
@@ -175,7 +176,7 @@ def _processes(name: str, marker: str) -> list[int]:
 
 
 class _Issuer:
-    def __init__(self, server: _Server, token: str) -> None:
+    def __init__(self, server: Server, token: str) -> None:
         self.client = httpx.Client(
             base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=180
         )
@@ -209,11 +210,10 @@ class _Issuer:
         self.client.close()
 
 
-def _serve(kind: str, url: str, tmp: Path, workers: int) -> tuple[_Server, str, Path]:
+def _serve(kind: str, url: str, tmp: Path, workers: int) -> tuple[Server, str, Path]:
     data_dir = tmp / f"server-{kind}"
     data_dir.mkdir()
-    server = _Server(data_dir, workers)
-    server.env["BYLOS_DATABASE_URL"] = url
+    server = Server(data_dir, workers, env={"BYLOS_DATABASE_URL": url})
     token = server.token()
     server.start()
     return server, token, data_dir

@@ -1,0 +1,93 @@
+"""The real service (`bylos serve`) as a subprocess, for the benchmark sections that measure
+through HTTP: started on a free port, waited for, and stopped with SIGTERM like `make run`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import httpx2 as httpx
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Server:
+    """`bylos serve` on ``data_dir`` with ``workers`` LibreOffice workers; ``env`` adds settings
+    (an external S3 endpoint, a PostgreSQL URL)."""
+
+    def __init__(self, data_dir: Path, workers: int, env: Mapping[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.data_dir = data_dir
+        self.env = (
+            os.environ
+            | {
+                "BYLOS_DATA_DIR": str(data_dir),
+                "BYLOS_HTTP_PORT": str(self.port),
+                "BYLOS_CONVERTER_WORKERS": str(workers),
+            }
+            | dict(env or {})
+        )
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = data_dir / "server.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def database_url(self) -> str:
+        return self.env.get(
+            "BYLOS_DATABASE_URL", f"sqlite:///{(self.data_dir / 'bylos.sqlite3').resolve()}"
+        )
+
+    def token(self) -> str:
+        """A pledged office manager's API token, made with the real CLI."""
+        done = subprocess.run(
+            [str(BIN / "bylos"), "users", "add", "--name", "Rasa Raštinienė",
+             "--position", "Raštinės vedėja", "--role", "office_manager", "--with-pledge",
+             "--token"],
+            env=self.env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return done.stdout.strip().splitlines()[-1]
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(
+                [str(BIN / "bylos"), "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.3)
+        raise RuntimeError(f"server did not start; see {self.log}")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            tail = self.log.read_text(errors="replace")[-3000:]
+            self.proc.kill()
+            raise RuntimeError(f"server ignored SIGTERM for 90 s; log tail:\n{tail}") from None

@@ -40,11 +40,12 @@ class DueItem:
 
 @dataclass(frozen=True, slots=True)
 class Upcoming:
-    """A duty from the school's rules whose page comes with a later part of Bylos."""
+    """A periodic duty from the school's rules, with the page where it is done."""
 
     title: str
     text: str
     roles: frozenset[Role]
+    link: str = ""
 
 
 UPCOMING: tuple[Upcoming, ...] = (
@@ -53,18 +54,21 @@ UPCOMING: tuple[Upcoming, ...] = (
         "Klasių mokymosi pasiekimų suvestinės parengiamos per 5 darbo dienas po trimestro "
         "ar pusmečio pabaigos.",
         frozenset({Role.class_teacher, Role.deputy}),
+        "/isduoti/achievement-summary",
     ),
     Upcoming(
         "Mėnesio ataskaitos tėvams",
         "Pažangos ir lankomumo ataskaitos tėvams, neturintiems galimybės naudotis e. dienynu, "
         "rengiamos kas mėnesį.",
         frozenset({Role.class_teacher}),
+        "/isduoti/progress-report",
     ),
     Upcoming(
         "E. dienyno perkėlimas metų pabaigoje",
         "Pasibaigus mokslo metams e. dienyno duomenys perkeliami į skaitmeninę laikmeną ir "
         "įregistruojami.",
         frozenset({Role.archivist, Role.admin, Role.deputy}),
+        "/archyvas/dienynas",
     ),
 )
 

@@ -17,6 +17,8 @@ from service.users.pledge import has_pledge
 from service.web.kind_forms import FORMS, UPLOADS, IssuePage
 
 ADMINS = frozenset({Role.admin})
+# Who reads and marks the change acts' notifications: the notifications API's set.
+NOTIFICATION_READERS = frozenset({Role.admin, Role.deputy})
 # Who may see the fixity runs and the audit chain: the archive API's own set.
 ARCHIVE_READERS = AUDITORS
 
@@ -53,7 +55,11 @@ def menu(request: Request, user: User) -> list[MenuItem]:
             items.append(("/planas", "Planas"))
         if user.role_set & ARCHIVE_READERS:
             items.append(("/archyvas", "Archyvas"))
-        if user.role_set & ADMINS:
+        if user.role_set & NOTIFICATION_READERS:
+            items.append(("/pranesimai", "Pranešimai"))
+        pledge = runtime.kinds.get("confidentiality-pledge")
+        registrars = pledge.issue_roles if pledge is not None else frozenset()
+        if user.role_set & (ADMINS | registrars):
             items.append(("/admin/naudotojai", "Naudotojai"))
     return [
         MenuItem(href, label, path == href or (href != "/" and path.startswith(href + "/")))

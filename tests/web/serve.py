@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -14,6 +16,10 @@ from pathlib import Path
 
 import httpx2 as httpx
 
+from service.cases.models import Case, CaseStatus
+from service.db import make_engine, session_scope
+from service.documents.models import Document
+from service.registry import numbering
 from service.timeutil import today_vilnius
 
 BYLOS = Path(sys.executable).parent / "bylos"
@@ -56,6 +62,64 @@ class Server:
             timeout=120,
         )
         assert me.status_code == 201, me.text
+
+    def seed_expired_case(self, *, year: int, index: str, created_by: int = 1) -> str:
+        """An old closed case whose one document's term is over, written straight into the
+        server's database (as tests/service/archive/helpers.py does for a TestClient app), so
+        the archivist has something to propose for disposal. Its files are not in the store:
+        proposing and approving read only the records; executing is not done on it."""
+        engine = make_engine(f"sqlite:///{Path(self.env['BYLOS_DATA_DIR']) / 'bylos.sqlite3'}")
+        try:
+            with session_scope(engine) as session:
+                case = Case(
+                    year=year,
+                    index=index,
+                    title=f"Pažangos ataskaitos tėvams ({year} m.)",
+                    retention_rule="v1511-progress-report",
+                    status=CaseStatus.closed,
+                    closed_on=dt.date(year, 12, 31),
+                )
+                session.add(case)
+                session.flush()
+                on = dt.date(year, 6, 1)
+                reg = numbering.get_register(session, "TA")
+                entry = numbering.reserve(
+                    session, reg, on=on, title="Pažangos ataskaita", reserved_by=created_by
+                )
+                doc_id = str(uuid.uuid4())
+                stem = f"{year}/TA/{entry.seq:06d}-{doc_id}"
+                session.add(
+                    Document(
+                        id=doc_id,
+                        kind="progress-report",
+                        title="Pažangos ataskaita",
+                        registry_entry_id=entry.id or 0,
+                        register_code="TA",
+                        year=year,
+                        seq=entry.seq,
+                        number=entry.number,
+                        registered_on=on,
+                        case_id=case.id or 0,
+                        sha256="0" * 64,
+                        size=1,
+                        object_key=f"{stem}.pdf",
+                        object_version_id="seeded",
+                        docx_key=f"{stem}.docx",
+                        docx_version_id="seeded",
+                        docx_sha256="0" * 64,
+                        docx_size=1,
+                        retention_rule="v1511-progress-report",
+                        retain_until=dt.date(year + 1, 12, 31),
+                        lock_until=on,
+                        payload={"seeded": True},
+                        created_by=created_by,
+                    )
+                )
+                session.flush()
+                numbering.confirm(session, entry.id or 0, doc_id)
+        finally:
+            engine.dispose()
+        return doc_id
 
 
 @contextmanager

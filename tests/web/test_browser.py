@@ -37,6 +37,7 @@ ADMIN = {"name": "Tomas Administratorius", "position": "IT specialistas", "login
 NEWCOMER = {"name": "Jonas Naujokas", "position": "Mokytojas", "login": "jonas"}
 ARCHIVIST = {"name": "Aldona Archyvarė", "position": "Archyvarė", "login": "aldona"}
 TEACHER = {"name": "Jūratė Mockienė", "position": "Klasės vadovė", "login": "jurate"}
+DIRECTOR = {"name": "Vardenis Pavardenis", "position": "Direktorius", "login": "direktorius"}
 DEPUTY = {
     "name": "Asta Pavaduotoja",
     "position": "Direktoriaus pavaduotoja ugdymui",
@@ -55,6 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             (ARCHIVIST, ["archivist"], True),
             (TEACHER, ["class_teacher"], True),
             (DEPUTY, ["deputy"], True),
+            (DIRECTOR, ["director"], True),
         ):
             token = srv.add_user(roles=roles, password=PASSWORD, **person)
             office = office or token
@@ -195,7 +197,7 @@ def test_office_manager_issues_and_downloads_a_certificate(page: Page, tmp_path:
     shot(page, "08-registras")
 
     # Another role's page typed by hand: a plain refusal.
-    response = page.goto("/admin/naudotojai")
+    response = page.goto("/admin/mokykla")
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", name="Prieiga uždrausta")).to_be_visible()
     shot(page, "09-prieiga-uzdrausta")
@@ -312,3 +314,120 @@ def test_deputy_registers_a_change_act_linked_to_a_summary(page: Page) -> None:
     expect(page.get_by_role("link", name=act_number)).to_be_visible()
     page.wait_for_timeout(3000)
     shot(page, "22-suvestine-su-aktu")
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Atsijungti").click()
+    expect(page).to_have_url(re.compile(r"/prisijungti"))
+
+
+def test_archivist_imports_rules_edits_one_and_transfers_the_journal(page: Page) -> None:
+    sign_in(page, ARCHIVIST["login"])
+    page.goto("/archyvas/taisykles")
+    table = (
+        "id,index,item,title,term,source\n"
+        "v1511-progress-report,V-1511,6.9,Ataskaitos,3 m.,V-1511\n"
+        "v1511-broken,V-1,1,X,3 m.,s\n"
+        "v1511-other,V-1511,1,Y,kažkada,s\n"
+    ).encode()
+    page.get_by_label("Lentelės failas").set_input_files(
+        files={"name": "lentele.csv", "mimeType": "text/csv", "buffer": table}
+    )
+    page.get_by_role("button", name="Importuoti").click()
+    expect(page.get_by_text(re.compile("3 eilutė"))).to_be_visible()
+    expect(page.get_by_text(re.compile("4 eilutė"))).to_be_visible()
+    page.locator("#importas").scroll_into_view_if_needed()
+    shot(page, "23-taisykles-importo-klaidos")
+
+    page.locator('a[href="/archyvas/taisykles/v1511-progress-report"]').click()
+    page.get_by_label("Metų skaičius").fill("-3")
+    page.get_by_role("button", name="Išsaugoti taisyklę").click()
+    expect(page.locator(".field.has-error")).to_be_visible()
+    shot(page, "24-taisykle-keisti")
+
+    page.goto("/archyvas")
+    page.get_by_role("link", name="Dienyno perkėlimas").click()
+    page.get_by_label(re.compile("Dienyno failas")).set_input_files(
+        files={"name": "tamo-2025-2026.zip", "mimeType": "application/zip", "buffer": b"PK" * 5000}
+    )
+    page.get_by_label("Mokslo metai").fill("2025-2027")
+    page.get_by_role("button", name="Įkelti ir įregistruoti").click()
+    expect(page.get_by_text(re.compile("Laukiama, pvz., „2025-2026“"))).to_be_visible()
+    shot(page, "25-dienynas")
+    page.get_by_label("Mokslo metai").fill("2025-2026")
+    page.get_by_role("button", name="Įkelti ir įregistruoti").click()
+    expect(page).to_have_url(re.compile(r"/dokumentai/"), timeout=60_000)
+    expect(page.get_by_role("heading", name=re.compile("DP-1"))).to_be_visible()
+
+    page.goto("/planas")
+    page.locator("#case-index").fill("1.x")
+    page.locator("#case-title").fill("Bandomoji byla")
+    page.locator("#case-retention_rule").select_option("v1511-safety-briefing")
+    page.get_by_role("button", name="Pridėti bylą").click()
+    expect(page.get_by_text(re.compile("Netinkamas bylos indeksas"))).to_be_visible()
+    expect(page.locator("#case-title")).to_have_value("Bandomoji byla")
+    page.locator("#nauja-byla").scroll_into_view_if_needed()
+    shot(page, "26-planas-redaguoti", full=False)
+
+
+def test_admin_adds_a_register_and_the_office_registers_a_pledge(page: Page) -> None:
+    sign_in(page, ADMIN["login"])
+    page.goto("/registrai")
+    page.get_by_label(re.compile("Kodas")).fill("su")
+    page.get_by_label("Pavadinimas").fill("Sutarčių registras")
+    page.get_by_label(re.compile("Bylos indeksas")).fill("1.12")
+    page.get_by_role("button", name="Pridėti registrą").click()
+    expect(page.get_by_text(re.compile("Netinkamas registro kodas"))).to_be_visible()
+    page.locator("#naujas-registras").scroll_into_view_if_needed()
+    shot(page, "27-registrai-naujas", full=False)
+    page.get_by_label(re.compile("Kodas")).fill("SU")
+    page.get_by_role("button", name="Pridėti registrą").click()
+    expect(page.get_by_text("Registras pridėtas.")).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, DEPUTY["login"])
+    page.get_by_role("navigation").get_by_role("link", name="Pranešimai").click()
+    expect(page.get_by_role("heading", name="Pranešimai apie pakeitimo aktus")).to_be_visible()
+    shot(page, "28-pranesimai")
+    buttons = page.get_by_role("button", name="Pažymėti pristatytu")
+    if buttons.count():
+        before = buttons.count()
+        buttons.first.click()
+        expect(page.get_by_text("Pranešimas pažymėtas kaip pristatytas.")).to_be_visible()
+        assert page.get_by_role("button", name="Pažymėti pristatytu").count() == before - 1
+    sign_out(page)
+
+    sign_in(page, MANAGER["login"])
+    page.get_by_role("navigation").get_by_role("link", name="Naudotojai").click()
+    shot(page, "29-naudotojai-rastine")
+    page.get_by_role("row", name=re.compile(NEWCOMER["name"])).get_by_role(
+        "link", name="Registruoti"
+    ).click()
+    expect(page.get_by_label("Vardas ir pavardė")).to_have_value(NEWCOMER["name"])
+    shot(page, "30-pasizadejimas-uzpildytas")
+    page.get_by_role("button", name="Įregistruoti pasižadėjimą").click()
+    expect(page.get_by_text(re.compile("Dokumentas išduotas ir įregistruotas"))).to_be_visible()
+    sign_out(page)
+    sign_in(page, NEWCOMER["login"])
+    expect(page.get_by_role("navigation").get_by_role("link", name="Dokumentai")).to_be_visible()
+
+
+def test_archivist_proposes_a_disposal_the_director_approves(page: Page, server: Server) -> None:
+    # Expired records cannot be made by waiting: an old closed case is written into the
+    # server's database first (its files are never read by proposing or approving).
+    server.seed_expired_case(year=1990, index="3.3")
+    sign_in(page, ARCHIVIST["login"])
+    page.goto("/archyvas/naikinimas")
+    page.get_by_label("Naikinti bylą 3.3").check()
+    page.get_by_role("button", name="Parengti naikinimo aktą").click()
+    expect(page.get_by_text("laukia direktoriaus patvirtinimo")).to_be_visible()
+    expect(page.get_by_role("button", name="Tvirtinti naikinimą")).to_have_count(0)
+    disposal_url = page.url
+    shot(page, "31-naikinimo-siulymas")
+    sign_out(page)
+
+    sign_in(page, DIRECTOR["login"])
+    page.goto(disposal_url)
+    page.get_by_role("button", name="Tvirtinti naikinimą").click()
+    expect(page.get_by_text("patvirtintas, laukia vykdymo")).to_be_visible()
+    shot(page, "32-naikinimas-patvirtintas")

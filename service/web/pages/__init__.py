@@ -11,6 +11,8 @@ from service.web.pages.documents import router as document_pages
 from service.web.pages.holds import router as hold_pages
 from service.web.pages.home import router as home_page
 from service.web.pages.issue import router as issue_pages
+from service.web.pages.journal import router as journal_pages
+from service.web.pages.notifications import router as notification_pages
 from service.web.pages.plan import router as plan_pages
 from service.web.pages.registers import router as register_pages
 from service.web.pages.retention import router as retention_pages
@@ -28,8 +30,10 @@ for pages in (
     register_pages,
     plan_pages,
     archive_pages,
+    journal_pages,
     retention_pages,
     hold_pages,
     admin_pages,
+    notification_pages,
 ):
     router.include_router(pages)

@@ -54,14 +54,24 @@ def _page(
             "errors": errors or {},
             "chosen": roles or [],
             "notice": notice,
+            "may_manage": getattr(request.state, "may_manage", True),
+            "may_pledge": getattr(request.state, "may_pledge", True),
         },
         status_code=status_code,
     )
 
 
+PLEDGE = "confidentiality-pledge"
+
+
 @router.get("/admin/naudotojai")
 def users(request: Request, pranesimas: str = "") -> Response:
-    _admin(request)
+    # Whoever registers pledges (the office) sees the list to do it; only the admin changes it.
+    user = pledged_user(request)
+    registrars = runtime_of(request).kinds[PLEDGE].issue_roles
+    ensure_role(user, ADMINS | registrars, ACTION)
+    request.state.may_manage = Role.admin in user.role_set
+    request.state.may_pledge = bool(user.role_set & registrars)
     notices = {"sukurtas": "Naudotojas sukurtas.", "vaidmenys": "Vaidmenys pakeisti."}
     return _page(request, notice=notices.get(pranesimas, ""))
 

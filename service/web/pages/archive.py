@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from service.archive import routes as api
 from service.deps import ensure_role
 from service.timeutil import today_vilnius
+from service.users.models import Role
 from service.web.access import checked_form, pledged_user, runtime_of
 from service.web.rendering import WebRoute, render
 
@@ -43,6 +44,7 @@ def archive(request: Request, grandine: str = "", patikra: str = "") -> Response
             "problems": PROBLEMS,
             "may_run": bool(user.role_set & api.ARCHIVIST),
             "may_dispose": bool(user.role_set & api.OVERSIGHT),
+            "may_transfer": bool(user.role_set & {Role.admin, Role.deputy, Role.archivist}),
             "last_year": today_vilnius().year - 1,
             "just_ran": patikra,
         },

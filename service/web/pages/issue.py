@@ -15,6 +15,7 @@ from service.deps import ensure_role
 from service.documents.kinds import KindSpec, kind_or_404
 from service.documents.models import Document
 from service.errors import Conflict, InvalidPayload, NotFound, NotPermitted
+from service.timeutil import today_vilnius
 from service.users.models import User
 from service.web import forms
 from service.web.access import checked_form, pledged_user, runtime_of
@@ -77,10 +78,32 @@ def issue_index(request: Request) -> Response:
 
 
 @router.get("/isduoti/{kind}")
-def issue_form(request: Request, kind: str) -> Response:
+def issue_form(request: Request, kind: str, naudotojas: str = "") -> Response:
     user = pledged_user(request)
     _, form = _form_of(request, kind, user)
-    return _page(request, form, forms.Filled(), str(uuid.uuid4()))
+    filled = forms.Filled()
+    if kind == PLEDGE and naudotojas.isdigit() and len(naudotojas) < 12:
+        filled = _pledge_for(request, int(naudotojas))
+    return _page(request, form, filled, str(uuid.uuid4()))
+
+
+PLEDGE = "confidentiality-pledge"
+
+
+def _pledge_for(request: Request, user_id: int) -> forms.Filled:
+    """A pledge form filled in for one staff member (from the users page): the registering
+    hook then links it to their account, which opens personal data to them."""
+    with session_scope(runtime_of(request).engine) as session:
+        person = session.get(User, user_id)
+        if person is None:
+            raise NotFound(f"Naudotojas Nr. {user_id} nerastas.")
+        values = {
+            "person.name": person.name,
+            "person.position": person.position,
+            "date": today_vilnius().isoformat(),
+            "user_id": str(user_id),
+        }
+    return forms.Filled(values=values)
 
 
 @router.post("/isduoti/{kind}")

@@ -3,10 +3,12 @@ cases at year end. Every action goes through the cases API's own functions."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -14,10 +16,11 @@ from service.cases import plan as plans
 from service.cases import routes as api
 from service.db import session_scope
 from service.deps import ensure_role
-from service.errors import InvalidPayload
+from service.errors import InvalidPayload, ServiceError
 from service.timeutil import today_vilnius
-from service.users.models import Role
-from service.web.access import checked_form, pledged_user, runtime_of
+from service.users.models import Role, User
+from service.web.access import checked_form, checked_upload, pledged_user, runtime_of
+from service.web.forms import FORM_ERROR, MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -26,6 +29,12 @@ NOTHING_CHOSEN = "Pažymėkite bent vieną bylą, kurią norite užbaigti. Nieko
 NOTICES = {
     "patvirtintas": "Dokumentacijos planas patvirtintas.",
     "uzbaigtos": "Pažymėtos bylos užbaigtos; sudarytas bylų apyrašas.",
+    "prideta": "Byla pridėta į planą.",
+    "pakeista": "Byla pakeista.",
+    "pasalinta": "Byla pašalinta iš plano.",
+    "sritis": "Veiklos sritis išsaugota.",
+    "importuota": "Dokumentacijos planas importuotas iš XLSX.",
+    "nukopijuota": "Parengtas kitų metų plano projektas.",
 }
 
 
@@ -41,7 +50,27 @@ def _year(value: str) -> int:
 def plan_page(request: Request, metai: str = "", pranesimas: str = "") -> Response:
     user = pledged_user(request)
     ensure_role(user, plans.PLAN_READERS, "peržiūrėti dokumentacijos planą")
-    year = _year(metai)
+    return _plan_page(request, user, _year(metai), notice=NOTICES.get(pranesimas, ""))
+
+
+def _may_edit(status: str, user: User) -> bool:
+    """As plans.ensure_may_edit: a draft by the archivist or director, an approved plan by the
+    director only. Only decides what is shown; the service checks again."""
+    if status == "approved":
+        return Role.director in user.role_set
+    return bool(user.role_set & plans.PLAN_EDITORS)
+
+
+def _plan_page(
+    request: Request,
+    user: User,
+    year: int,
+    *,
+    notice: str = "",
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     runtime = runtime_of(request)
     with session_scope(runtime.engine) as session:
         plan = api.get_plan(year, runtime, session, user)
@@ -55,9 +84,15 @@ def plan_page(request: Request, metai: str = "", pranesimas: str = "") -> Respon
             "years": list(range(this_year + 1, this_year - 6, -1)),
             "may_approve": Role.director in user.role_set and plan.status == "draft",
             "may_close": bool(user.role_set & api.CLOSERS),
-            "notice": NOTICES.get(pranesimas, ""),
+            "may_edit": _may_edit(plan.status, user),
+            "may_copy": bool(user.role_set & plans.PLAN_EDITORS),
+            "rules": list(runtime.rules),
+            "notice": notice,
+            "errors": errors or {},
+            "values": values or {},
             "today": today_vilnius(),
         },
+        status_code=status_code,
     )
 
 
@@ -95,3 +130,223 @@ def close(
         body["closed_on"] = closed_on
     api.close_cases(runtime_of(request), user, body)
     return RedirectResponse(f"/planas?metai={year}&pranesimas=uzbaigtos", 303)
+
+
+# -- editing the plan: the cases API's own route functions, in one unit of work ------------
+
+CASE_FIELDS = ("index", "title", "retention_rule", "registers")
+AREA_FIELDS = ("index", "title")
+_NAMED_PART = re.compile(r"^„([\w.]+)“:\s*(.*)$", re.S)
+
+
+def field_errors(detail: str, prefix: str, fields: tuple[str, ...]) -> dict[str, str]:
+    """A service refusal ("Netinkami duomenys. „title“: ...; „index“: ...") split per field;
+    what names no field of this form is shown above it."""
+    errors: dict[str, str] = {}
+    body = detail.removeprefix("Netinkami duomenys. ").rstrip(".")
+    parts = body.split("; ") if body.startswith("„") else [detail]
+    for part in parts:
+        match = _NAMED_PART.match(part)
+        name = match.group(1).split(".")[0] if match else _named_by_words(part)
+        key = f"{prefix}.{name}" if name in fields else f"{prefix}.{FORM_ERROR}"
+        message = match.group(2) if match and name in fields else part
+        errors[key] = f"{errors[key]}; {message}" if key in errors else message
+    return errors
+
+
+def _named_by_words(message: str) -> str:
+    """A refusal that names no field (``Netinkamas bylos indeksas „1.x“ ...``)."""
+    return "index" if "indeksas" in message.lower() else ""
+
+
+def _read(form: FormData, prefix: str, fields: tuple[str, ...]) -> dict[str, str]:
+    return {f"{prefix}.{f}": str(form.get(f, "")).strip()[: MAX_FIELD_CHARS + 1] for f in fields}
+
+
+def _too_long(values: dict[str, str]) -> dict[str, str]:
+    limit = f"reikšmė per ilga (daugiausia {MAX_FIELD_CHARS} simbolių)"
+    return {k: limit for k, v in values.items() if len(v) > MAX_FIELD_CHARS}
+
+
+def _registers(text: str) -> list[str]:
+    return [code.strip() for code in text.replace(";", ",").split(",") if code.strip()]
+
+
+@router.post("/planas/{year}/bylos")
+def add_case(
+    request: Request, year: int, form: Annotated[FormData, Depends(checked_form)]
+) -> Response:
+    user = pledged_user(request)
+    ensure_role(user, plans.PLAN_EDITORS, "keisti dokumentacijos planą")
+    values = _read(form, "case", CASE_FIELDS)
+    errors = _too_long(values)
+    if not errors:
+        body = {
+            "index": values["case.index"],
+            "title": values["case.title"],
+            "retention_rule": values["case.retention_rule"],
+            "registers": _registers(values["case.registers"]),
+        }
+        runtime = runtime_of(request)
+        try:
+            with session_scope(runtime.engine) as session:
+                api.add_case(year, runtime, session, user, body)
+        except InvalidPayload as exc:
+            errors = field_errors(exc.detail, "case", CASE_FIELDS)
+        except ServiceError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = {"case._form": exc.detail}
+    if errors:
+        return _plan_page(request, user, year, errors=errors, values=values, status_code=422)
+    return RedirectResponse(f"/planas?metai={year}&pranesimas=prideta", 303)
+
+
+@router.post("/planas/{year}/sritys")
+def put_area(
+    request: Request, year: int, form: Annotated[FormData, Depends(checked_form)]
+) -> Response:
+    user = pledged_user(request)
+    ensure_role(user, plans.PLAN_EDITORS, "keisti dokumentacijos planą")
+    values = _read(form, "area", AREA_FIELDS)
+    errors = _too_long(values)
+    if not errors and not values["area.index"]:
+        errors = {"area.index": "nurodykite srities indeksą (pvz., „1“)"}
+    if not errors:
+        runtime = runtime_of(request)
+        try:
+            with session_scope(runtime.engine) as session:
+                api.put_area(
+                    year,
+                    values["area.index"],
+                    runtime,
+                    session,
+                    user,
+                    {"title": values["area.title"]},
+                )
+        except InvalidPayload as exc:
+            errors = field_errors(exc.detail, "area", AREA_FIELDS)
+        except ServiceError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = {"area._form": exc.detail}
+    if errors:
+        return _plan_page(request, user, year, errors=errors, values=values, status_code=422)
+    return RedirectResponse(f"/planas?metai={year}&pranesimas=sritis", 303)
+
+
+@router.post("/planas/{year}/importas")
+async def import_plan(
+    request: Request, year: int, form: Annotated[FormData, Depends(checked_upload)]
+) -> Response:
+    user = pledged_user(request)
+    upload = form.get("failas")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        ensure_role(user, plans.PLAN_EDITORS, "importuoti dokumentacijos planą")
+        errors = {"import.file": "Pasirinkite XLSX failą."}
+        return _plan_page(request, user, year, errors=errors, status_code=422)
+    data = await upload.read()
+    runtime = runtime_of(request)
+
+    def apply() -> None:
+        with session_scope(runtime.engine) as session:
+            api.import_plan(year, runtime, session, user, data)
+
+    try:
+        await to_thread.run_sync(apply)
+    except ServiceError as exc:
+        if exc.status_code == 403:
+            raise
+        problems = {"import.file": exc.detail + " Niekas nepakeista."}
+        return _plan_page(request, user, year, errors=problems, status_code=422)
+    return RedirectResponse(f"/planas?metai={year}&pranesimas=importuota", 303)
+
+
+@router.post("/planas/{year}/kopijuoti")
+def copy_to_next(
+    request: Request, year: int, form: Annotated[FormData, Depends(checked_form)]
+) -> Response:
+    del form
+    user = pledged_user(request)
+    runtime = runtime_of(request)
+    with session_scope(runtime.engine) as session:
+        api.copy_to_next(year, runtime, session, user)
+    return RedirectResponse(f"/planas?metai={year + 1}&pranesimas=nukopijuota", 303)
+
+
+def _case_page(
+    request: Request,
+    year: int,
+    index: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "plan_case.html",
+        {
+            "year": year,
+            "index": index,
+            "values": values,
+            "errors": errors,
+            "rules": list(runtime_of(request).rules),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/planas/{year}/byla")
+def case_page(request: Request, year: int, indeksas: str = "") -> Response:
+    user = pledged_user(request)
+    ensure_role(user, plans.PLAN_EDITORS, "keisti dokumentacijos planą")
+    with session_scope(runtime_of(request).engine) as session:
+        plans.validate_year(year)
+        case = plans.find_case(session, year, indeksas)
+        values = {
+            "case.title": case.title,
+            "case.retention_rule": case.retention_rule,
+            "case.registers": ", ".join(case.register_codes),
+        }
+    return _case_page(request, year, indeksas, values, {})
+
+
+@router.post("/planas/{year}/byla")
+def change_case(
+    request: Request, year: int, form: Annotated[FormData, Depends(checked_form)]
+) -> Response:
+    user = pledged_user(request)
+    ensure_role(user, plans.PLAN_EDITORS, "keisti dokumentacijos planą")
+    index = str(form.get("index", "")).strip()[:40]
+    values = _read(form, "case", CASE_FIELDS[1:])
+    errors = _too_long(values)
+    if not errors:
+        body = {
+            "title": values["case.title"],
+            "retention_rule": values["case.retention_rule"],
+            "registers": _registers(values["case.registers"]),
+        }
+        runtime = runtime_of(request)
+        try:
+            with session_scope(runtime.engine) as session:
+                api.change_case(year, index, runtime, session, user, body)
+        except InvalidPayload as exc:
+            errors = field_errors(exc.detail, "case", CASE_FIELDS)
+        except ServiceError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = {"case._form": exc.detail}
+    if errors:
+        return _case_page(request, year, index, values, errors, status_code=422)
+    return RedirectResponse(f"/planas?metai={year}&pranesimas=pakeista", 303)
+
+
+@router.post("/planas/{year}/byla/salinti")
+def remove_case(
+    request: Request, year: int, form: Annotated[FormData, Depends(checked_form)]
+) -> Response:
+    user = pledged_user(request)
+    index = str(form.get("index", "")).strip()[:40]
+    with session_scope(runtime_of(request).engine) as session:
+        api.remove_case(year, index, session, user)
+    return RedirectResponse(f"/planas?metai={year}&pranesimas=pasalinta", 303)

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 from sqlmodel import col, func, select
+from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from service.cases.plan import validate_year
 from service.db import session_scope
 from service.deps import ensure_role
-from service.errors import InvalidPayload, NotFound
+from service.errors import InvalidPayload, NotFound, ServiceError
 from service.registry import admin, listing, numbering
+from service.registry import routes as api
 from service.registry.models import EntryStatus, RegistryEntry
-from service.registry.routes import READERS, XLSX
+from service.registry.routes import ADMINS, READERS, XLSX
 from service.timeutil import today_vilnius
-from service.web.access import pledged_user, runtime_of
+from service.users.models import User
+from service.web.access import checked_form, pledged_user, runtime_of
+from service.web.forms import FORM_ERROR, MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -30,10 +36,22 @@ def _year(value: str) -> int:
 
 
 @router.get("/registrai")
-def register_list(request: Request, metai: str = "") -> Response:
+def register_list(request: Request, metai: str = "", pranesimas: str = "") -> Response:
     user = pledged_user(request)
     ensure_role(user, READERS, "peržiūrėti registrus")
-    year = _year(metai)
+    return _list_page(request, user, _year(metai), pranesimas=pranesimas)
+
+
+def _list_page(
+    request: Request,
+    user: User,
+    year: int,
+    *,
+    pranesimas: str = "",
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     with session_scope(runtime_of(request).engine) as session:
         registers = admin.all_registers(session)
         counts: dict[tuple[str, str], int] = {}
@@ -50,7 +68,17 @@ def register_list(request: Request, metai: str = "") -> Response:
     return render(
         request,
         "registers.html",
-        {"registers": registers, "counts": counts, "year": year, "years": years},
+        {
+            "registers": registers,
+            "counts": counts,
+            "year": year,
+            "years": years,
+            "may_manage": bool(user.role_set & ADMINS),
+            "values": values or {"number_format": admin.DEFAULT_FORMAT},
+            "errors": errors or {},
+            "notice": NOTICES.get(pranesimas, ""),
+        },
+        status_code=status_code,
     )
 
 
@@ -105,3 +133,102 @@ def register_export(request: Request, code: str, year: int, ext: str) -> Respons
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+# -- the admin adds and renames registers: the registry API's own route functions ----------
+
+NEW_FIELDS = ("code", "title", "case_index", "number_format")
+NOTICES = {
+    "pridetas": "Registras pridėtas.",
+    "pakeistas": "Registras pakeistas.",
+}
+# Which field a service refusal is about, by the words it uses (its messages name no field).
+_FIELD_WORDS = (
+    ("code", ("registro kodas", "„code“", "jau yra")),
+    ("number_format", ("numerio format", "„number_format“")),
+    ("case_index", ("bylos indeks", "„case_index“", "indeksas")),
+    ("title", ("pavadinimas", "„title“")),
+)
+
+
+def _field_of(detail: str) -> str:
+    lowered = detail.lower()
+    for name, words in _FIELD_WORDS:
+        if any(word.lower() in lowered for word in words):
+            return name
+    return FORM_ERROR
+
+
+def _read(form: FormData, fields: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    values = {f: str(form.get(f, "")).strip()[: MAX_FIELD_CHARS + 1] for f in fields}
+    limit = f"reikšmė per ilga (daugiausia {MAX_FIELD_CHARS} simbolių)"
+    return values, {f: limit for f, v in values.items() if len(v) > MAX_FIELD_CHARS}
+
+
+@router.post("/registrai")
+def add_register(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
+    user = pledged_user(request)
+    ensure_role(user, ADMINS, "pridėti registrą")
+    values, errors = _read(form, NEW_FIELDS)
+    if not errors:
+        body = {k: v for k, v in values.items() if v or k != "number_format"}
+        try:
+            with session_scope(runtime_of(request).engine) as session:
+                api.add_register(session, user, body)
+        except ServiceError as exc:
+            if exc.status_code == 403:
+                raise
+            errors = {_field_of(exc.detail): exc.detail}
+    if errors:
+        year = today_vilnius().year
+        return _list_page(request, user, year, values=values, errors=errors, status_code=422)
+    return RedirectResponse("/registrai?pranesimas=pridetas", 303)
+
+
+def _edit_page(
+    request: Request,
+    code: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "register_edit.html",
+        {"code": code, "values": values, "errors": errors},
+        status_code=status_code,
+    )
+
+
+@router.get("/registrai/{code}/keisti")
+def edit_page(request: Request, code: str) -> Response:
+    user = pledged_user(request)
+    ensure_role(user, ADMINS, "keisti registrą")
+    with session_scope(runtime_of(request).engine) as session:
+        register = numbering.get_register(session, code)
+        values = {
+            "title": register.title,
+            "case_index": register.case_index,
+            "number_format": register.number_format,
+        }
+    return _edit_page(request, code, values, {})
+
+
+@router.post("/registrai/{code}/keisti")
+def change_register(
+    request: Request, code: str, form: Annotated[FormData, Depends(checked_form)]
+) -> Response:
+    user = pledged_user(request)
+    ensure_role(user, ADMINS, "keisti registrą")
+    values, errors = _read(form, NEW_FIELDS[1:])
+    if not errors:
+        try:
+            with session_scope(runtime_of(request).engine) as session:
+                api.change_register(code, session, user, values)
+        except ServiceError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            errors = {_field_of(exc.detail): exc.detail}
+    if errors:
+        return _edit_page(request, code, values, errors, status_code=422)
+    return RedirectResponse("/registrai?pranesimas=pakeistas", 303)

@@ -4,22 +4,26 @@ the director approves, the archivist executes. All through the archive API's fun
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends
 from sqlmodel import col, select
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from service.archive import retention_admin
 from service.archive import routes as api
 from service.archive.models import Disposal
 from service.db import session_scope
 from service.deps import ensure_role
-from service.errors import InvalidPayload
+from service.errors import InvalidPayload, NotFound
 from service.timeutil import today_vilnius
-from service.users.models import Role
-from service.web.access import checked_form, pledged_user, runtime_of
+from service.users.models import Role, User
+from service.web.access import checked_form, checked_upload, pledged_user, runtime_of
+from service.web.forms import FORM_ERROR, MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -32,12 +36,15 @@ STATUS_LT = {
 }
 
 
+RULES_LIMIT = 10 * 1024 * 1024  # as the API's import
+
+
 @router.get("/archyvas/taisykles")
-def rules(request: Request) -> Response:
+def rules(request: Request, pranesimas: str = "") -> Response:
     user = pledged_user(request)
     ensure_role(user, api.AUDITORS, "peržiūrėti saugojimo taisykles")
-    data: dict[str, Any] = api.get_rules(runtime_of(request), user)
-    return render(request, "retention_rules.html", {"data": data})
+    notice = "Taisyklė pakeista; pakeitimas įrašytas." if pranesimas == "pakeista" else ""
+    return _rules_page(request, user, notice=notice)
 
 
 def _date(value: str) -> dt.date:
@@ -127,3 +134,162 @@ def execute(
     del form
     api.execute_disposal(disposal_id, runtime_of(request), pledged_user(request))
     return RedirectResponse(f"/archyvas/naikinimas/{disposal_id}", 303)
+
+
+# -- the archivist changes the rules ---------------------------------------------------------
+
+RULE_FIELDS = (
+    "index",
+    "item",
+    "title",
+    "term",
+    "years",
+    "permanent",
+    "trigger",
+    "event_name",
+    "source",
+    "verified",
+    "note",
+)
+IMPORT_NOTICE = "Lentelė importuota: pakeista taisyklių – {changed}, nepakeista – {unchanged}."
+
+
+def _rules_page(
+    request: Request,
+    user: User,
+    *,
+    import_errors: list[str] | None = None,
+    notice: str = "",
+    status_code: int = 200,
+) -> Response:
+    data: dict[str, Any] = api.get_rules(runtime_of(request), user)
+    return render(
+        request,
+        "retention_rules.html",
+        {
+            "data": data,
+            "may_edit": Role.archivist in user.role_set,
+            "import_errors": import_errors or [],
+            "notice": notice,
+        },
+        status_code=status_code,
+    )
+
+
+def _problems(message: str) -> list[str]:
+    """The table's row errors, one a line: the service joins them into one sentence."""
+    head, sep, rest = message.partition("klaidos: ")
+    if not sep:
+        return [message]
+    # One problem per row: split only where the next row's message starts.
+    rows = re.split(r";\s+(?=\d+ eilutė)", rest.rstrip("."))
+    return [head + sep.rstrip()] + [p.strip() for p in rows if p.strip()]
+
+
+@router.post("/archyvas/taisykles/importas")
+async def import_rules(
+    request: Request, form: Annotated[FormData, Depends(checked_upload)]
+) -> Response:
+    user = pledged_user(request)
+    ensure_role(user, api.ARCHIVIST, "importuoti saugojimo terminų lentelę")
+    upload = form.get("failas")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _rules_page(
+            request, user, import_errors=["Pasirinkite lentelės failą."], status_code=422
+        )
+    data = await upload.read(RULES_LIMIT + 1)
+    if len(data) > RULES_LIMIT:
+        problems = ["Lentelės failas per didelis (daugiausia 10 MiB)."]
+        return _rules_page(request, user, import_errors=problems, status_code=422)
+    try:
+        result: dict[str, Any] = await to_thread.run_sync(
+            retention_admin.import_table, runtime_of(request), data, user
+        )
+    except InvalidPayload as exc:
+        problems = [*_problems(exc.detail), "Niekas nepakeista."]
+        return _rules_page(request, user, import_errors=problems, status_code=422)
+    notice = IMPORT_NOTICE.format(changed=len(result["changed"]), unchanged=result["unchanged"])
+    return _rules_page(request, user, notice=notice)
+
+
+def _rule_form(
+    request: Request,
+    rule_id: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "retention_rule.html",
+        {"rule_id": rule_id, "v": values, "errors": errors, "triggers": TRIGGERS},
+        status_code=status_code,
+    )
+
+
+TRIGGERS = (("case_closed", "nuo bylos užbaigimo metų pabaigos"), ("event", "nuo įvykio"))
+
+
+@router.get("/archyvas/taisykles/{rule_id}")
+def rule_page(request: Request, rule_id: str) -> Response:
+    user = pledged_user(request)
+    ensure_role(user, api.ARCHIVIST, "keisti saugojimo taisyklę")
+    runtime = runtime_of(request)
+    if rule_id not in runtime.rules:
+        raise NotFound(f"Saugojimo taisyklė „{rule_id[:80]}“ nerasta.")
+    rule = runtime.rules.get(rule_id).model_dump(mode="json")
+    values = {k: "" if rule.get(k) is None else str(rule[k]) for k in RULE_FIELDS}
+    for flag in ("permanent", "verified"):
+        values[flag] = "1" if rule[flag] else ""
+    return _rule_form(request, rule_id, values, {})
+
+
+def _changes(values: dict[str, str], errors: dict[str, str]) -> dict[str, object]:
+    """The form as the API's JSON body: typed, an empty optional field an absent value."""
+    changes: dict[str, object] = {}
+    for name in ("index", "item", "title", "term", "source", "note"):
+        if len(values[name]) > MAX_FIELD_CHARS:
+            errors[name] = f"reikšmė per ilga (daugiausia {MAX_FIELD_CHARS} simbolių)"
+        changes[name] = values[name]
+    changes["permanent"] = values["permanent"] == "1"
+    changes["verified"] = values["verified"] == "1"
+    changes["trigger"] = values["trigger"]
+    changes["event_name"] = values["event_name"] or None
+    years = values["years"]
+    if not years:
+        changes["years"] = None
+    elif years.isdigit() and len(years) <= 4:
+        changes["years"] = int(years)
+    else:
+        errors["years"] = "metų skaičius turi būti sveikasis skaičius"
+    return changes
+
+
+def _field_of(message: str) -> str:
+    """The field a rule's validation message names ("... (years) ..." or "„years“")."""
+    for name in RULE_FIELDS:
+        if f"({name})" in message or f"„{name}“" in message or f"{name}:" in message:
+            return name
+    return FORM_ERROR
+
+
+@router.post("/archyvas/taisykles/{rule_id}")
+def edit_rule(
+    request: Request, rule_id: str, form: Annotated[FormData, Depends(checked_form)]
+) -> Response:
+    user = pledged_user(request)
+    ensure_role(user, api.ARCHIVIST, "keisti saugojimo taisyklę")
+    runtime = runtime_of(request)
+    if rule_id not in runtime.rules:
+        raise NotFound(f"Saugojimo taisyklė „{rule_id[:80]}“ nerasta.")
+    values = {k: str(form.get(k, "")).strip() for k in RULE_FIELDS}
+    errors: dict[str, str] = {}
+    changes = _changes(values, errors)
+    if not errors:
+        try:
+            retention_admin.edit_rule(runtime, rule_id, changes, user)
+        except InvalidPayload as exc:
+            errors[_field_of(exc.detail)] = exc.detail
+    if errors:
+        return _rule_form(request, rule_id, values, errors, status_code=422)
+    return RedirectResponse("/archyvas/taisykles?pranesimas=pakeista", 303)

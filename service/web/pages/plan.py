@@ -4,10 +4,12 @@ cases at year end. Every action goes through the cases API's own functions."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends
+from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -17,6 +19,7 @@ from service.cases import routes as api
 from service.db import session_scope
 from service.deps import ensure_role
 from service.errors import InvalidPayload, ServiceError
+from service.runtime import Runtime
 from service.timeutil import today_vilnius
 from service.users.models import Role, User
 from service.web.access import checked_form, checked_upload, pledged_user, runtime_of
@@ -154,6 +157,32 @@ def field_errors(detail: str, prefix: str, fields: tuple[str, ...]) -> dict[str,
     return errors
 
 
+def _change_errors(
+    request: Request,
+    prefix: str,
+    fields: tuple[str, ...],
+    change: Callable[[Runtime, Session], object],
+    *,
+    page_errors: tuple[int, ...] = (403,),
+) -> dict[str, str]:
+    """Run one plan change in its own transaction; a refusal becomes the form's errors.
+
+    A payload refusal lands beside its fields, any other refusal on the form; the statuses in
+    ``page_errors`` (a foreign role, a missing case) are shown as their own page instead.
+    """
+    runtime = runtime_of(request)
+    try:
+        with session_scope(runtime.engine) as session:
+            change(runtime, session)
+    except InvalidPayload as exc:
+        return field_errors(exc.detail, prefix, fields)
+    except ServiceError as exc:
+        if exc.status_code in page_errors:
+            raise
+        return {f"{prefix}._form": exc.detail}
+    return {}
+
+
 def _named_by_words(message: str) -> str:
     """A refusal that names no field (``Netinkamas bylos indeksas „1.x“ ...``)."""
     return "index" if "indeksas" in message.lower() else ""
@@ -187,16 +216,12 @@ def add_case(
             "retention_rule": values["case.retention_rule"],
             "registers": _registers(values["case.registers"]),
         }
-        runtime = runtime_of(request)
-        try:
-            with session_scope(runtime.engine) as session:
-                api.add_case(year, runtime, session, user, body)
-        except InvalidPayload as exc:
-            errors = field_errors(exc.detail, "case", CASE_FIELDS)
-        except ServiceError as exc:
-            if exc.status_code == 403:
-                raise
-            errors = {"case._form": exc.detail}
+        errors = _change_errors(
+            request,
+            "case",
+            CASE_FIELDS,
+            lambda runtime, session: api.add_case(year, runtime, session, user, body),
+        )
     if errors:
         return _plan_page(request, user, year, errors=errors, values=values, status_code=422)
     return RedirectResponse(f"/planas?metai={year}&pranesimas=prideta", 303)
@@ -213,23 +238,14 @@ def put_area(
     if not errors and not values["area.index"]:
         errors = {"area.index": "nurodykite srities indeksą (pvz., „1“)"}
     if not errors:
-        runtime = runtime_of(request)
-        try:
-            with session_scope(runtime.engine) as session:
-                api.put_area(
-                    year,
-                    values["area.index"],
-                    runtime,
-                    session,
-                    user,
-                    {"title": values["area.title"]},
-                )
-        except InvalidPayload as exc:
-            errors = field_errors(exc.detail, "area", AREA_FIELDS)
-        except ServiceError as exc:
-            if exc.status_code == 403:
-                raise
-            errors = {"area._form": exc.detail}
+        errors = _change_errors(
+            request,
+            "area",
+            AREA_FIELDS,
+            lambda runtime, session: api.put_area(
+                year, values["area.index"], runtime, session, user, {"title": values["area.title"]}
+            ),
+        )
     if errors:
         return _plan_page(request, user, year, errors=errors, values=values, status_code=422)
     return RedirectResponse(f"/planas?metai={year}&pranesimas=sritis", 303)
@@ -326,16 +342,13 @@ def change_case(
             "retention_rule": values["case.retention_rule"],
             "registers": _registers(values["case.registers"]),
         }
-        runtime = runtime_of(request)
-        try:
-            with session_scope(runtime.engine) as session:
-                api.change_case(year, index, runtime, session, user, body)
-        except InvalidPayload as exc:
-            errors = field_errors(exc.detail, "case", CASE_FIELDS)
-        except ServiceError as exc:
-            if exc.status_code in (403, 404):
-                raise
-            errors = {"case._form": exc.detail}
+        errors = _change_errors(
+            request,
+            "case",
+            CASE_FIELDS,
+            lambda runtime, session: api.change_case(year, index, runtime, session, user, body),
+            page_errors=(403, 404),
+        )
     if errors:
         return _case_page(request, year, index, values, errors, status_code=422)
     return RedirectResponse(f"/planas?metai={year}&pranesimas=pakeista", 303)

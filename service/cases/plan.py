@@ -208,16 +208,22 @@ def find_case(session: Session, year: int, index: str) -> Case:
 # -- editing -------------------------------------------------------------------------------------
 
 
-def ensure_may_edit(plan: DocumentationPlan, user: User) -> None:
+def may_edit(status: str, user: User) -> bool:
     """Draft: the archivist or the director. Approved: the director only (and it is recorded)."""
+    if status == PlanStatus.approved:
+        return Role.director in user.role_set
+    return bool(user.role_set & PLAN_EDITORS)
+
+
+def ensure_may_edit(plan: DocumentationPlan, user: User) -> None:
+    if may_edit(plan.status, user):
+        return
     if plan.status == PlanStatus.approved:
-        if Role.director not in user.role_set:
-            raise NotPermitted(
-                f"{plan.year} m. dokumentacijos planas patvirtintas: keisti jį gali tik "
-                "direktorius (pakeitimai registruojami)."
-            )
-    elif not user.role_set & PLAN_EDITORS:
-        raise NotPermitted("Dokumentacijos planą rengti gali archyvaras arba direktorius.")
+        raise NotPermitted(
+            f"{plan.year} m. dokumentacijos planas patvirtintas: keisti jį gali tik "
+            "direktorius (pakeitimai registruojami)."
+        )
+    raise NotPermitted("Dokumentacijos planą rengti gali archyvaras arba direktorius.")
 
 
 def _actor(user: User) -> Actor:

@@ -56,14 +56,6 @@ def plan_page(request: Request, metai: str = "", pranesimas: str = "") -> Respon
     return _plan_page(request, user, _year(metai), notice=NOTICES.get(pranesimas, ""))
 
 
-def _may_edit(status: str, user: User) -> bool:
-    """As plans.ensure_may_edit: a draft by the archivist or director, an approved plan by the
-    director only. Only decides what is shown; the service checks again."""
-    if status == "approved":
-        return Role.director in user.role_set
-    return bool(user.role_set & plans.PLAN_EDITORS)
-
-
 def _plan_page(
     request: Request,
     user: User,
@@ -87,7 +79,8 @@ def _plan_page(
             "years": list(range(this_year + 1, this_year - 6, -1)),
             "may_approve": Role.director in user.role_set and plan.status == "draft",
             "may_close": bool(user.role_set & api.CLOSERS),
-            "may_edit": _may_edit(plan.status, user),
+            # Only decides what is shown; the service checks again.
+            "may_edit": plans.may_edit(plan.status, user),
             "may_copy": bool(user.role_set & plans.PLAN_EDITORS),
             "rules": list(runtime.rules),
             "notice": notice,

@@ -32,6 +32,7 @@ from service.registry import numbering
 from service.registry.routes import router as registry_router
 from service.rendering.pdf import ConverterPool
 from service.runtime import Runtime
+from service.school_year.routes import router as school_year_router
 from service.settings import Settings
 from service.timeutil import utcnow
 from service.web import install as install_web_pages
@@ -147,6 +148,7 @@ def create_app(
     app.include_router(archive_router)
     app.include_router(registry_router)
     app.include_router(cases_router)
+    app.include_router(school_year_router)
     install_web_pages(app)
 
     @app.get("/api/health")

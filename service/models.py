@@ -16,6 +16,7 @@ from service.documents.corrections import SummaryCorrection
 from service.documents.models import Document, IdempotencyKey
 from service.documents.notifications import Notification
 from service.registry.models import Register, RegisterCounter, RegistryEntry
+from service.school_year.models import SchoolCalendarRecord
 from service.users.models import ApiToken, User
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "RetentionEvent",
     "RuleChange",
     "RuleSetVersion",
+    "SchoolCalendarRecord",
     "SummaryCorrection",
     "User",
 ]

@@ -10,10 +10,8 @@ cover cannot be registered the object is deleted, so a broken upload leaves noth
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
-import re
 import tempfile
 import uuid
 from pathlib import Path
@@ -31,6 +29,7 @@ from service.documents.kinds import kind_or_404
 from service.documents.models import Document
 from service.errors import InvalidPayload
 from service.runtime import Runtime
+from service.school_year.calendar import parse_school_year, school_year_of
 from service.timeutil import today_vilnius
 from service.users.models import User
 from storage.errors import StorageError
@@ -39,19 +38,15 @@ from storage.objectstore import MAX_SINGLE_PUT
 log = logging.getLogger("bylos.journal")
 
 _BATCH = 1 << 20
-_SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
-
-
-def default_school_year(today: dt.date) -> str:
-    """The school year that ended last: the transfer happens at its end (June-August)."""
-    start = today.year if today.month >= 9 else today.year - 1
-    return f"{start}-{start + 1}"
 
 
 def _check_school_year(value: str) -> str:
-    match = _SCHOOL_YEAR.match(value)
-    if match is None or int(match.group(2)) != int(match.group(1)) + 1:
-        raise InvalidPayload(f"„school_year“: laukiama, pvz., „2025-2026“; gauta „{value}“.")
+    try:
+        parse_school_year(value)
+    except ValueError:
+        raise InvalidPayload(
+            f"„school_year“: laukiama, pvz., „2025-2026“; gauta „{value}“."
+        ) from None
     return value
 
 
@@ -105,7 +100,7 @@ async def upload(
     note: str,
 ) -> dict[str, Any]:
     name = _clean_name(filename)
-    year = _check_school_year(school_year or default_school_year(today_vilnius()))
+    year = _check_school_year(school_year or school_year_of(today_vilnius()))
     media_type = (request.headers.get("content-type") or "application/octet-stream").split(";")[0]
     declared = request.headers.get("content-length")
     expected_size: int | None = None

@@ -9,7 +9,6 @@ signed and dated by the class teacher and the deputy head. A correction is a new
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Annotated, Any, Self
 
@@ -28,10 +27,10 @@ from service.documents.common import (
     numeric_marks,
 )
 from service.documents.validation import Mark
+from service.school_year.calendar import parse_school_year
 
 MAX_PUPILS = 60
 MAX_SUBJECTS = 40
-_SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 DASH = "–"
 
 
@@ -66,9 +65,7 @@ class AchievementSummary(Payload):
     @field_validator("school_year")
     @classmethod
     def _school_year(cls, value: str) -> str:
-        match = _SCHOOL_YEAR.match(value)
-        if not match or int(match[2]) != int(match[1]) + 1:
-            raise ValueError(f"mokslo metai rašomi „2025-2026“, gauta „{value}“")
+        parse_school_year(value)
         return value
 
     @field_validator("subjects")

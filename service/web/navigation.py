@@ -12,6 +12,7 @@ from service.cases.plan import PLAN_READERS
 # Who may read registers: the same set the registry API allows.
 from service.registry.routes import READERS as REGISTER_READERS
 from service.runtime import Runtime
+from service.school_year.calendars import EDITORS as CALENDAR_EDITORS
 from service.users.models import Role, User
 from service.users.pledge import has_pledge
 from service.web.kind_forms import FORMS, UPLOADS, IssuePage
@@ -57,6 +58,8 @@ def menu(request: Request, user: User) -> list[MenuItem]:
             items.append(("/archyvas", "Archyvas"))
         if user.role_set & NOTIFICATION_READERS:
             items.append(("/pranesimai", "Pranešimai"))
+        if user.role_set & CALENDAR_EDITORS:
+            items.append(("/admin/kalendorius", "Kalendorius"))
         pledge = runtime.kinds.get("confidentiality-pledge")
         registrars = pledge.issue_roles if pledge is not None else frozenset()
         if user.role_set & (ADMINS | registrars):

@@ -10,16 +10,18 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2 as httpx
 
+from service.bootstrap import open_store
 from service.cases.models import Case, CaseStatus
 from service.db import make_engine, session_scope
 from service.documents.models import Document
 from service.registry import numbering
+from service.settings import Settings
 from service.timeutil import today_vilnius
 
 BYLOS = Path(sys.executable).parent / "bylos"
@@ -65,12 +67,20 @@ class Server:
 
     def seed_expired_case(self, *, year: int, index: str, created_by: int = 1) -> str:
         """An old closed case whose one document's term is over, written straight into the
-        server's database (as tests/service/archive/helpers.py does for a TestClient app), so
-        the archivist has something to propose for disposal. Its files are not in the store:
-        proposing and approving read only the records; executing is not done on it."""
-        engine = make_engine(f"sqlite:///{Path(self.env['BYLOS_DATA_DIR']) / 'bylos.sqlite3'}")
+        server's database (as tests/service/archive/helpers.py does for a TestClient app), with
+        its two files put unlocked into the server's own store, so the archivist can propose,
+        the director approve and the archivist execute its destruction."""
+        data_dir = Path(self.env["BYLOS_DATA_DIR"])
+        engine = make_engine(f"sqlite:///{data_dir / 'bylos.sqlite3'}")
+        doc_id = str(uuid.uuid4())
+        pdf = b"%PDF-1.7\n" + doc_id.encode() + b"\n%%EOF\n"
+        docx = b"PK\x03\x04" + doc_id.encode()
         try:
-            with session_scope(engine) as session:
+            with ExitStack() as stack, session_scope(engine) as session:
+                # The running server holds the embedded SeaweedFS; this attaches to it.
+                store = open_store(
+                    Settings(data_dir=data_dir).components(), stack, attach_to_running=True
+                )
                 case = Case(
                     year=year,
                     index=index,
@@ -86,8 +96,9 @@ class Server:
                 entry = numbering.reserve(
                     session, reg, on=on, title="Pažangos ataskaita", reserved_by=created_by
                 )
-                doc_id = str(uuid.uuid4())
                 stem = f"{year}/TA/{entry.seq:06d}-{doc_id}"
+                put_pdf = store.put(f"{stem}.pdf", pdf, retain_until=None)
+                put_docx = store.put(f"{stem}.docx", docx, retain_until=None)
                 session.add(
                     Document(
                         id=doc_id,
@@ -100,14 +111,14 @@ class Server:
                         number=entry.number,
                         registered_on=on,
                         case_id=case.id or 0,
-                        sha256="0" * 64,
-                        size=1,
-                        object_key=f"{stem}.pdf",
-                        object_version_id="seeded",
-                        docx_key=f"{stem}.docx",
-                        docx_version_id="seeded",
-                        docx_sha256="0" * 64,
-                        docx_size=1,
+                        sha256=put_pdf.sha256,
+                        size=put_pdf.size,
+                        object_key=put_pdf.key,
+                        object_version_id=put_pdf.version_id,
+                        docx_key=put_docx.key,
+                        docx_version_id=put_docx.version_id,
+                        docx_sha256=put_docx.sha256,
+                        docx_size=put_docx.size,
                         retention_rule="v1511-progress-report",
                         retain_until=dt.date(year + 1, 12, 31),
                         lock_until=on,
@@ -122,36 +133,50 @@ class Server:
         return doc_id
 
 
-@contextmanager
-def bylos_serve(data_dir: Path) -> Iterator[Server]:
-    port = free_port()
-    env = os.environ | {
-        "BYLOS_DATA_DIR": str(data_dir),
-        "BYLOS_HTTP_PORT": str(port),
-        "BYLOS_CONVERTER_WORKERS": "1",
-    }
-    env.pop("BYLOS_DATABASE_URL", None)
+# The port is free when picked but may be taken before uvicorn binds it (the server's own
+# SeaweedFS picks free ports too, and other suites run beside this one): then start again.
+START_ATTEMPTS = 5
+
+
+def _start(data_dir: Path) -> tuple[subprocess.Popen[bytes], dict[str, str], str]:
     log_path = data_dir / "serve.log"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log = log_path.open("wb")
-    server = subprocess.Popen([str(BYLOS), "serve"], env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
+    for _ in range(START_ATTEMPTS):
+        port = free_port()
+        env = os.environ | {
+            "BYLOS_DATA_DIR": str(data_dir),
+            "BYLOS_HTTP_PORT": str(port),
+            "BYLOS_CONVERTER_WORKERS": "1",
+        }
+        env.pop("BYLOS_DATABASE_URL", None)
+        with log_path.open("wb") as log:
+            server = subprocess.Popen([str(BYLOS), "serve"], env=env, stdout=log, stderr=log)
+        url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120
-        ready = False
         while time.monotonic() < deadline and server.poll() is None:
             with suppress(httpx.HTTPError):
-                ready = httpx.get(f"{url}/api/health", timeout=2).status_code == 200
-            if ready:
-                break
+                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                    return server, env, url
             time.sleep(0.3)
-        assert ready, log_path.read_text()
-        yield Server(url=url, env=env, log=log_path)
+        _stop(server)
+        if "address already in use" not in log_path.read_text():
+            break
+    raise AssertionError(log_path.read_text())
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+@contextmanager
+def bylos_serve(data_dir: Path) -> Iterator[Server]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server, env, url = _start(data_dir)
+    try:
+        yield Server(url=url, env=env, log=data_dir / "serve.log")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+        _stop(server)

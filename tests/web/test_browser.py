@@ -4,6 +4,7 @@ visited is saved to docs/screens/ for the README."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -13,6 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
 
+from service.school_year.calendar import school_year_bounds, school_year_of
+from service.timeutil import today_vilnius
 from tests.conftest import example
 from tests.web.serve import Server, bylos_serve
 from tests.web.summary_files import summary_csv
@@ -431,3 +434,45 @@ def test_archivist_proposes_a_disposal_the_director_approves(page: Page, server:
     page.get_by_role("button", name="Tvirtinti naikinimą").click()
     expect(page.get_by_text("patvirtintas, laukia vykdymo")).to_be_visible()
     shot(page, "32-naikinimas-patvirtintas")
+    sign_out(page)
+
+    # The archivist carries it out: the files go, the destruction act stays.
+    sign_in(page, ARCHIVIST["login"])
+    page.goto(disposal_url)
+    page.get_by_role("button", name="Vykdyti naikinimą").click()
+    expect(page.get_by_text("Būsena: įvykdytas.", exact=True)).to_be_visible()
+    shot(page, "33-naikinimas-ivykdytas")
+
+
+def test_deputy_sets_the_school_year_calendar_and_home_counts_the_summaries(page: Page) -> None:
+    today = today_vilnius()
+    school_year = school_year_of(today)
+    start, end = school_year_bounds(school_year)
+    # A trimester that ended last week (or on the year's first day, early in September).
+    recent = max(start, today - dt.timedelta(days=7))
+    sign_in(page, DEPUTY["login"])
+    expect(page.get_by_text("Mokslo metų kalendorius nenustatytas")).to_be_visible()
+    page.get_by_role("link", name="Nustatyti kalendorių").click()
+    expect(page.get_by_text("kalendorius dar neišsaugotas")).to_be_visible()
+    page.get_by_label("Klasės", exact=True).fill("1a\n1b\n5a\n5b\n8a")
+    trimesters = [
+        ("I trimestras", recent),
+        ("II trimestras", max(recent, dt.date(end.year, 3, 5))),
+        ("III trimestras", dt.date(end.year, 6, 18)),
+    ]
+    for i, (name, ends_on) in enumerate(trimesters):
+        page.locator(f'[name="periods.{i}.name"]').fill(name)
+        page.locator(f'[name="periods.{i}.ends_on"]').fill(ends_on.isoformat())
+        page.locator(f'[name="periods.{i}.grades_from"]').fill("1")
+        page.locator(f'[name="periods.{i}.grades_to"]').fill("12")
+    page.get_by_role("button", name="Išsaugoti kalendorių").click()
+    expect(page.get_by_text("Kalendorius išsaugotas.")).to_be_visible()
+    expect(page.get_by_text("III trimestras", exact=True)).to_be_visible()
+    shot(page, "34-kalendorius")
+
+    page.get_by_role("link", name="Pradžia").click()
+    expect(page.get_by_text("Mokslo metų kalendorius nenustatytas")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Klasių suvestinės")).to_be_visible()
+    if recent < today:
+        expect(page.get_by_text("5b · I trimestras")).to_be_visible()
+    shot(page, "35-pradzia-terminai")

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from service.web.pages.admin import router as admin_pages
 from service.web.pages.archive import router as archive_pages
 from service.web.pages.auth import router as auth_pages
+from service.web.pages.calendar import router as calendar_pages
 from service.web.pages.documents import router as document_pages
 from service.web.pages.holds import router as hold_pages
 from service.web.pages.home import router as home_page
@@ -34,6 +35,7 @@ for pages in (
     retention_pages,
     hold_pages,
     admin_pages,
+    calendar_pages,
     notification_pages,
 ):
     router.include_router(pages)

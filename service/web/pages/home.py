@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.db import session_scope
+from service.school_year import duties
 from service.timeutil import today_vilnius
 from service.users.pledge import has_pledge
 from service.web import due
@@ -25,9 +26,10 @@ def home(request: Request) -> Response:
     runtime = runtime_of(request)
     today = today_vilnius()
     with session_scope(runtime.engine) as session:
-        items = due.due_for(session, user, runtime.kinds, today)
+        found = duties.duties_on(session, today)
+        items = due.due_for(session, user, runtime.kinds, today, found)
     return render(
         request,
         "home.html",
-        {"items": items, "upcoming": due.upcoming_for(user), "today": today},
+        {"items": items, "upcoming": due.upcoming_for(user, found), "today": today},
     )

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from service.archive import journal
 from service.deps import ensure_role
 from service.errors import InvalidPayload, NotPermitted, ServiceError
+from service.school_year.calendar import parse_school_year, school_year_of
 from service.timeutil import today_vilnius
 from service.users.models import Role
 from service.web.access import CSRF_REFUSED, pledged_user, runtime_of
@@ -32,14 +33,15 @@ MAX_NOTE = 500
 
 
 @router.get("/archyvas/dienynas")
-def journal_page(request: Request) -> Response:
+def journal_page(request: Request, metai: str = "") -> Response:
     user = pledged_user(request)
     ensure_role(user, TRANSFERRERS, ACTION)
-    return render(
-        request,
-        "journal.html",
-        {"school_year": journal.default_school_year(today_vilnius())},
-    )
+    try:
+        school_year = metai if parse_school_year(metai) else ""
+    except ValueError:
+        # No year asked for (or a mistyped one): the school year of today.
+        school_year = school_year_of(today_vilnius())
+    return render(request, "journal.html", {"school_year": school_year})
 
 
 def _field(detail: str) -> str:

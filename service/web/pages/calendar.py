@@ -1,0 +1,200 @@
+"""The school year's calendar: periods, classes and the journal transfer deadline, set by those
+who run the year. Through the same model and save as ``PUT /api/school-calendar/{year}``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from service.db import session_scope
+from service.deps import ensure_role
+from service.documents.models import Document
+from service.school_year import calendars
+from service.school_year.calendar import (
+    SchoolCalendar,
+    parse_school_year,
+    previous_school_year,
+    school_year_of,
+    suggested_calendar,
+    summary_deadlines,
+)
+from service.timeutil import today_vilnius
+from service.users.models import User
+from service.web import forms
+from service.web.access import checked_form, pledged_user, runtime_of
+from service.web.rendering import WebRoute, render
+
+router = APIRouter(route_class=WebRoute)
+
+ACTION = "nustatyti mokslo metų kalendorių"
+URL = "/admin/kalendorius"
+# Class names are suggested from the documents of the last year and a half.
+SUGGEST_FROM_YEARS = 2
+
+FORM = forms.FormSpec(
+    kind="school-calendar",
+    title="Mokslo metų kalendorius",
+    menu_label="Kalendorius",
+    intro=(
+        "Kada baigiasi pusmečiai ar trimestrai ir kurioms klasėms, kokios klasės mokosi ir iki "
+        "kada perkeliamas e. dienynas. Iš šių datų pradžios puslapis skaičiuoja suvestinių, "
+        "ataskaitų tėvams ir dienyno perkėlimo terminus."
+    ),
+    sections=(
+        forms.Group(
+            "Mokslo metai",
+            (
+                forms.Field("school_year", "Mokslo metai", hint="Pvz., 2026-2027", width="narrow"),
+                forms.Field(
+                    "journal_transfer_due",
+                    "E. dienyną perkelti iki",
+                    type="date",
+                    required=False,
+                    hint="Tuščia – paskutinė rugpjūčio darbo diena (Aprašo 30 p.).",
+                ),
+                forms.Field(
+                    "classes",
+                    "Klasės",
+                    type="lines",
+                    hint="Po vieną eilutėje, pvz., 5a. Gimnazijos klasės – Ia, IIb, IIIg, IVa.",
+                ),
+            ),
+        ),
+        forms.Rows(
+            "periods",
+            "Laikotarpiai, už kuriuos rengiamos suvestinės",
+            (
+                forms.Field("name", "Pavadinimas", hint="Pvz., I pusmetis"),
+                forms.Field("ends_on", "Pabaiga", type="date"),
+                forms.Field("grades_from", "Klasės nuo", type="number", required=False),
+                forms.Field("grades_to", "Klasės iki", type="number", required=False),
+            ),
+            rows=6,
+            hint="Jei pusmečiai skiriasi pagal klases, įrašykite kiekvieną atskiru įrašu.",
+        ),
+    ),
+    submit="Išsaugoti kalendorių",
+)
+
+
+def _editor(request: Request) -> User:
+    user = pledged_user(request)
+    ensure_role(user, calendars.EDITORS, ACTION)
+    return user
+
+
+def _year(value: str) -> str:
+    try:
+        parse_school_year(value)
+    except ValueError:
+        return school_year_of(today_vilnius())
+    return value
+
+
+def _recent_classes(session: Session) -> tuple[str, ...]:
+    """Class names seen on recent summaries and reports: a start for the list, to correct."""
+    since = today_vilnius().year - SUGGEST_FROM_YEARS + 1
+    names = session.exec(
+        select(col(Document.payload)["class_name"].as_string())
+        .where(
+            col(Document.kind).in_(["achievement-summary", "progress-report"]),
+            col(Document.year) >= since,
+        )
+        .distinct()
+    ).all()
+    return tuple(sorted({str(n) for n in names if n}, key=lambda n: (len(n), n)))
+
+
+def _filled(calendar: SchoolCalendar) -> forms.Filled:
+    return forms.Filled(
+        values={
+            "school_year": calendar.school_year,
+            "journal_transfer_due": calendar.journal_transfer_due.isoformat(),
+            "classes": "\n".join(calendar.classes),
+        },
+        rows={
+            "periods": [
+                {
+                    "name": p.name,
+                    "ends_on": p.ends_on.isoformat(),
+                    "grades_from": str(p.grades_from),
+                    "grades_to": str(p.grades_to),
+                }
+                for p in calendar.periods
+            ]
+        },
+    )
+
+
+def _page(
+    request: Request,
+    school_year: str,
+    filled: forms.Filled,
+    saved: SchoolCalendar | None,
+    notice: str = "",
+    status_code: int = 200,
+) -> Response:
+    rows = {
+        "periods": filled.rows.get("periods", [])
+        + [{}] * max(1, 6 - len(filled.rows.get("periods", [])))
+    }
+    current = school_year_of(today_vilnius())
+    start = int(current[:4])
+    years = [previous_school_year(current), current, f"{start + 1}-{start + 2}"]
+    if school_year not in years:
+        years.append(school_year)
+    return render(
+        request,
+        "calendar.html",
+        {
+            "form": FORM,
+            "filled": filled,
+            "rows": rows,
+            "key": "",
+            "action": URL,
+            "cancel": "/",
+            "error_title": "Kalendorius neišsaugotas: pataisykite pažymėtus laukus.",
+            "error_note": "Niekas nepakeista.",
+            "school_year": school_year,
+            "years": years,
+            "saved": saved,
+            "deadlines": []
+            if saved is None
+            else [(p, summary_deadlines(p.ends_on)) for p in saved.periods],
+            "notice": notice,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get(URL)
+def calendar_page(request: Request, metai: str = "", pranesimas: str = "") -> Response:
+    _editor(request)
+    school_year = _year(metai)
+    with session_scope(runtime_of(request).engine) as session:
+        saved = calendars.get(session, school_year)
+        shown = saved or suggested_calendar(school_year, _recent_classes(session))
+    notice = "Kalendorius išsaugotas." if pranesimas == "issaugota" and saved else ""
+    return _page(request, school_year, _filled(shown), saved, notice)
+
+
+@router.post(URL)
+def save_calendar(request: Request, posted: Annotated[FormData, Depends(checked_form)]) -> Response:
+    user = _editor(request)
+    values = {k: v for k, v in posted.items() if isinstance(v, str)}
+    filled = forms.read_form(FORM, values)
+    school_year = _year(filled.values.get("school_year", ""))
+    payload = forms.validate(FORM, calendars.CalendarIn, filled)
+    engine = runtime_of(request).engine
+    if payload is None:
+        with session_scope(engine) as session:
+            saved = calendars.get(session, school_year)
+        return _page(request, school_year, filled, saved, status_code=422)
+    with session_scope(engine) as session:
+        calendars.save(session, calendars.CalendarIn.model_validate(payload).calendar(), user)
+    return RedirectResponse(f"{URL}?metai={payload['school_year']}&pranesimas=issaugota", 303)

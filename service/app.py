@@ -32,6 +32,8 @@ from service.registry import numbering
 from service.registry.routes import router as registry_router
 from service.rendering.pdf import ConverterPool
 from service.runtime import Runtime
+from service.school_profile.profile import in_force as school_in_force
+from service.school_profile.routes import router as school_router
 from service.school_year.routes import router as school_year_router
 from service.settings import Settings
 from service.timeutil import utcnow
@@ -78,7 +80,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             store=store,
             converter=converter,
             rules=rules_in_force(engine, config.rules_file),
-            school=settings.school,
+            school=school_in_force(engine, settings.school),
             kinds=load_kinds(),
         )
         await stack.enter_async_context(
@@ -149,6 +151,7 @@ def create_app(
     app.include_router(registry_router)
     app.include_router(cases_router)
     app.include_router(school_year_router)
+    app.include_router(school_router)
     install_web_pages(app)
 
     @app.get("/api/health")

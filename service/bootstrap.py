@@ -29,6 +29,7 @@ from service.errors import ConverterUnavailable, StoreUnavailable
 from service.registry.defaults import ensure_default_registers
 from service.rendering.pdf import ConverterPool
 from service.runtime import Runtime
+from service.school_profile.profile import in_force as school_in_force
 from service.settings import Components
 from storage.errors import LaunchFailed
 from storage.objectstore import ObjectStore
@@ -135,7 +136,7 @@ def standalone_runtime(config: Components, *, converter: bool = True) -> Iterato
             store=store,
             converter=pool,
             rules=rules_in_force(engine, config.rules_file),
-            school=config.school,
+            school=school_in_force(engine, config.school),
             kinds=load_kinds(),
         )
 

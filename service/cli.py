@@ -14,6 +14,7 @@ from service.archive.cli import register as register_archive_commands
 from service.db import make_engine, migrate, session_scope
 from service.errors import ServiceError
 from service.registry.cli import registers_cli
+from service.school_year.cli import register as register_duties_command
 from service.settings import Settings
 from service.users.accounts import create_user, issue_token, parse_roles
 
@@ -22,6 +23,7 @@ users_app = typer.Typer(help="Naudotojai ir jų prieigos raktai.")
 app.add_typer(users_app, name="users")
 register_archive_commands(app, Settings)
 app.add_typer(registers_cli(lambda: Settings().resolved_database_url), name="registers")
+register_duties_command(app, lambda: Settings().resolved_database_url)
 err = Console(stderr=True)
 
 

@@ -5,17 +5,16 @@ from service.archive.models import (
     Disposal,
     FixityRun,
     Hold,
-    JournalFile,
-    RetentionEvent,
     RuleChange,
     RuleSetVersion,
 )
 from service.audit.models import AuditEvent, AuditHead
 from service.cases.models import Case, DocumentationPlan, PlanArea, PlanChange
 from service.documents.corrections import SummaryCorrection
-from service.documents.models import Document, IdempotencyKey
+from service.documents.models import Document, IdempotencyKey, JournalFile, RetentionEvent
 from service.documents.notifications import Notification
 from service.registry.models import Register, RegisterCounter, RegistryEntry
+from service.school_profile.models import SchoolProfileRecord
 from service.school_year.models import SchoolCalendarRecord
 from service.users.models import ApiToken, User
 
@@ -42,6 +41,7 @@ __all__ = [
     "RuleChange",
     "RuleSetVersion",
     "SchoolCalendarRecord",
+    "SchoolProfileRecord",
     "SummaryCorrection",
     "User",
 ]

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from service.db import make_engine, session_scope
-from service.users.accounts import user_for_token
-from service.users.models import User
+from service.db import make_engine, migrate, session_scope
+from service.school_year import calendars
+from service.school_year.calendars import CalendarIn
+from service.users.accounts import create_user, user_for_token
+from service.users.models import Role, User
 
 pytestmark = pytest.mark.db
 
@@ -55,3 +57,34 @@ def test_users_add_with_unknown_role_fails_in_lithuanian_and_creates_nobody(
     with session_scope(engine) as session:
         assert session.exec(select(User)).all() == []
     engine.dispose()
+
+
+def test_duties_lists_the_missing_summaries_of_the_calendar(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    with session_scope(engine) as session:
+        deputy = create_user(
+            session, name="Asta Pavaduotoja", position="Pavaduotoja", roles=[Role.deputy]
+        )
+        calendars.save(
+            session,
+            CalendarIn.model_validate(
+                {
+                    "school_year": "2026-2027",
+                    "periods": [{"name": "I pusmetis", "ends_on": "2027-01-29"}],
+                    "classes": ["5a", "6b"],
+                }
+            ).calendar(),
+            deputy,
+        )
+    engine.dispose()
+    done = _run(database_url, tmp_path, "duties", "--on", "2027-02-10")
+    assert done.returncode == 0, done.stderr
+    assert "5a" in done.stdout and "6b" in done.stdout and "vėluoja" in done.stdout
+    assert "2027-02-05" in done.stdout
+
+    bad = _run(database_url, tmp_path, "duties", "--on", "2027-02-30")
+    assert bad.returncode == 2
+    assert "data rašoma MMMM-MM-DD, gauta „2027-02-30“" in bad.stderr

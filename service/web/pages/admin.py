@@ -15,8 +15,10 @@ from service.audit.log import Actor
 from service.db import session_scope
 from service.deps import ensure_role
 from service.errors import Conflict, InvalidPayload
+from service.school_profile import profile
 from service.users import accounts
 from service.users.models import ROLE_TITLES, Role, User
+from service.web import forms
 from service.web.access import checked_form, pledged_user, runtime_of
 from service.web.forms import MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
@@ -147,8 +149,78 @@ def change_roles(
     return RedirectResponse("/admin/naudotojai?pranesimas=vaidmenys", 303)
 
 
-@router.get("/admin/mokykla")
-def school(request: Request) -> Response:
+SCHOOL_URL = "/admin/mokykla"
+SCHOOL_FORM = forms.FormSpec(
+    kind="school",
+    title="Mokyklos duomenys",
+    menu_label="Mokykla",
+    intro=(
+        "Šie duomenys spausdinami kiekvieno naujo dokumento antraštėje ir parašo bloke. "
+        "Jau išduoti dokumentai nesikeičia: jų failai užrakinti."
+    ),
+    sections=(
+        forms.Group(
+            "Mokykla",
+            (
+                forms.Field("name", "Pavadinimas", width="wide"),
+                forms.Field("code", "Juridinio asmens kodas", hint="9 skaitmenys"),
+                forms.Field("address", "Adresas", width="wide"),
+                forms.Field("city", "Miestas"),
+            ),
+        ),
+        forms.Group(
+            "Vadovas",
+            (
+                forms.Field("director_title", "Pareigos", hint="Pvz., Direktorius"),
+                forms.Field("director_name", "Vardas ir pavardė"),
+            ),
+        ),
+    ),
+    submit="Išsaugoti",
+)
+
+
+def _school_page(
+    request: Request, filled: forms.Filled, notice: str = "", status_code: int = 200
+) -> Response:
+    return render(
+        request,
+        "school.html",
+        {
+            "form": SCHOOL_FORM,
+            "filled": filled,
+            "rows": {},
+            "key": "",
+            "action": SCHOOL_URL,
+            "cancel": "/",
+            "error_title": "Mokyklos duomenys neišsaugoti: pataisykite pažymėtus laukus.",
+            "error_note": "Niekas nepakeista.",
+            "notice": notice,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get(SCHOOL_URL)
+def school(request: Request, pranesimas: str = "") -> Response:
     _admin(request)
-    # Configuration (BYLOS_SCHOOL_* variables), shown so the admin can check the letterhead.
-    return render(request, "school.html", {"school": runtime_of(request).school})
+    current = runtime_of(request).school.model_dump()
+    notice = "Mokyklos duomenys išsaugoti." if pranesimas == "issaugota" else ""
+    return _school_page(request, forms.Filled(values=current), notice)
+
+
+@router.post(SCHOOL_URL)
+def save_school(request: Request, posted: Annotated[FormData, Depends(checked_form)]) -> Response:
+    admin = _admin(request)
+    runtime = runtime_of(request)
+    values = {k: v for k, v in posted.items() if isinstance(v, str)}
+    filled = forms.read_form(SCHOOL_FORM, values)
+    payload = forms.validate(SCHOOL_FORM, profile.SchoolProfileIn, filled)
+    if payload is None:
+        return _school_page(request, filled, status_code=422)
+    changed = profile.SchoolProfileIn.model_validate(payload).profile()
+    with session_scope(runtime.engine) as session:
+        profile.save(session, changed, admin, before=runtime.school)
+    # After the commit: documents issued from now on carry the new letterhead.
+    runtime.school = changed
+    return RedirectResponse(f"{SCHOOL_URL}?pranesimas=issaugota", 303)

@@ -1,0 +1,24 @@
+"""The saved school profile: one row, replaced on each change (the audit trail keeps history)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Field, SQLModel
+
+from service.db_types import AwareDateTime
+from service.timeutil import utcnow
+
+
+class SchoolProfileRecord(SQLModel, table=True):
+    __tablename__ = "school_profile"
+
+    id: int = Field(default=1, primary_key=True)
+    name: str
+    code: str
+    address: str
+    city: str
+    director_name: str
+    director_title: str
+    updated_by: int = Field(foreign_key="users.id")
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)

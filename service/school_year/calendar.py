@@ -181,3 +181,22 @@ def suggested_calendar(school_year: str, classes: tuple[str, ...] = ()) -> Schoo
         classes=classes,
         journal_transfer_due=default_journal_transfer_due(school_year),
     )
+
+
+def summary_remark(calendar: SchoolCalendar, class_name: str, period: str) -> str | None:
+    """Why a summary would not count against the calendar's duties (a typo in the class or the
+    period), said before it is issued; None when it matches."""
+    if not any(same_name(class_name, c) for c in calendar.classes):
+        return (
+            f"Klasės „{class_name}“ nėra {calendar.school_year} m. m. kalendoriuje, todėl ši "
+            "suvestinė nebus įskaityta pradžios puslapio terminuose. Patikrinkite klasės "
+            "pavadinimą arba papildykite kalendorių."
+        )
+    names = list(dict.fromkeys(p.name for p in calendar.periods if p.covers(class_name)))
+    if not any(same_name(period, n) for n in names):
+        return (
+            f"Laikotarpio „{period}“ {calendar.school_year} m. m. kalendoriuje šiai klasei nėra "
+            f"(yra: {', '.join(names)}), todėl ši suvestinė nebus įskaityta pradžios puslapio "
+            "terminuose. Patikrinkite laikotarpio pavadinimą."
+        )
+    return None

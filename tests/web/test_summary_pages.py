@@ -103,3 +103,33 @@ def test_office_manager_may_not_upload_summaries(service: Service, staff: MakeSt
     sign_in(service.client, "rasa")
     assert service.client.get(BASE).status_code == 403
     assert service.client.get(f"{BASE}/sablonas.xlsx").status_code == 403
+
+
+def test_preview_warns_when_the_calendar_does_not_know_the_period(
+    service: Service, staff: MakeStaff
+) -> None:
+    deputy = service.user(Role.deputy, name="Asta Pavaduotoja")
+    calendar = {
+        "periods": [{"name": "I pusmetis", "ends_on": "2026-01-30"}],
+        "classes": ["5a"],
+    }
+    assert (
+        service.client.put(
+            "/api/school-calendar/2025-2026", json=calendar, headers=deputy
+        ).status_code
+        == 200
+    )
+    staff(Role.class_teacher, login="jurate", name="Jūratė Mockienė")
+    sign_in(service.client, "jurate")
+    token = csrf_of(service.client.get(BASE).text)
+    shown = service.client.post(
+        f"{BASE}/perziura",
+        data={"csrf": token},
+        files={"file": ("5a.csv", summary_csv(), "text/csv")},
+    )
+    assert shown.status_code == 200
+    text = shown.text.replace("&#34;", '"')
+    assert "Laikotarpio „II pusmetis“ 2025-2026 m. m. kalendoriuje šiai klasei nėra" in text
+    assert "(yra: I pusmetis)" in text
+    # A warning, not a refusal: the preview can still be issued.
+    assert 'name="payload"' in shown.text

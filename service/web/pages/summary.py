@@ -22,6 +22,8 @@ from service.documents.kinds import KindSpec, kind_or_404
 from service.documents.models import Document
 from service.errors import Conflict, InvalidPayload, NotFound
 from service.limits import BULK_LIMIT
+from service.school_year import calendars
+from service.school_year.calendar import summary_remark
 from service.users.models import User
 from service.web.access import checked_upload, pledged_user, runtime_of
 from service.web.rendering import WebRoute, render
@@ -112,11 +114,19 @@ def preview(request: Request, form: Annotated[FormData, Depends(checked_upload)]
         return _page(
             request, 422, filename=upload.filename, problem=exc.detail, old=old, reason=reason
         )
+    with session_scope(runtime_of(request).engine) as session:
+        calendar = calendars.get(session, str(payload["school_year"]))
+    remark = (
+        None
+        if calendar is None
+        else summary_remark(calendar, str(payload["class_name"]), str(payload["period"]))
+    )
     return _page(
         request,
         old=old,
         reason=reason,
         filename=upload.filename,
+        remark=remark,
         summary=payload,
         payload_json=json.dumps(payload, ensure_ascii=False),
         key=str(uuid.uuid4()),

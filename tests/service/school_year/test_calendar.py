@@ -17,6 +17,7 @@ from service.school_year.calendar import (
     school_year_of,
     suggested_calendar,
     summary_deadlines,
+    summary_remark,
 )
 from service.school_year.calendars import CalendarIn
 
@@ -153,3 +154,15 @@ def test_transfer_before_teaching_ends_is_refused() -> None:
 
 def test_wrong_school_year_text_is_refused() -> None:
     assert "mokslo metai rašomi taip" in _error(_body(school_year="2026-2028"))
+
+
+def test_summary_remark_names_a_class_or_period_the_calendar_does_not_know() -> None:
+    calendar = CalendarIn.model_validate(_body()).calendar()
+    assert summary_remark(calendar, "5A", "i pusmetis") is None
+    unknown_class = summary_remark(calendar, "7a", "I pusmetis")
+    assert unknown_class is not None and "Klasės „7a“ nėra 2026-2027 m. m. kalendoriuje" in (
+        unknown_class
+    )
+    typo = summary_remark(calendar, "5a", "I pusm.")
+    assert typo is not None
+    assert "Laikotarpio „I pusm.“" in typo and "(yra: I pusmetis, II pusmetis)" in typo

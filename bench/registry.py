@@ -32,11 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
-from sqlalchemy import create_engine, text
 
 from bench.conversion import _payload
 from bench.server import Server
-from service.db import make_engine, migrate, session_scope
+from service.db import make_engine, migrate, session_scope, throwaway_schema
 from service.registry import numbering
 from service.registry.defaults import ensure_default_registers
 from service.timeutil import today_vilnius
@@ -71,17 +70,8 @@ def _database(kind: str, tmp: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{tmp / f'bench-{uuid.uuid4().hex[:8]}.sqlite3'}"
         return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES else "?"
-    try:
-        yield f"{POSTGRES}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with throwaway_schema(POSTGRES, "bench") as url:
+        yield url
 
 
 @dataclass

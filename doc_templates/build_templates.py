@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt
-from docx.table import Table, _Cell
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 HERE = Path(__file__).resolve().parent
@@ -425,11 +425,18 @@ def _title_block(doc: Document, title: str, *, before: float = 24, after: float 
 def _signature_row(
     table: Table, row: int, left: str, right: str, *, caption: str = "(parašas)"
 ) -> None:
-    """Position left, a line to sign in the middle (captioned below), the name right."""
+    """Position left, a line to sign in the middle (captioned below), the name right.
+
+    The row is tall enough to sign in and everything stands on the line's level: a position
+    that wraps to two lines would otherwise leave the name and the line out of step with it.
+    """
+    _row_height(table, row, 1.0)
     cells = table.rows[row].cells
     _cell_text(cells[0], left)
     _cell_bottom_border(cells[1])
     _cell_text(cells[2], right, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    for cell in cells:
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
     _cell_text(table.rows[row + 1].cells[1], caption, align=WD_ALIGN_PARAGRAPH.CENTER, size=8)
 
 
@@ -736,6 +743,73 @@ def _column_loop(cell: _Cell, width_cm: float, item: str, seq: str, *, header: b
     _tiny_paragraph(cell.paragraphs[-1])
 
 
+def _keep_with_next(row: _Row) -> None:
+    """Every paragraph of ``row`` keeps with the next: LibreOffice (like Word) then moves this row
+    to the next page together with the row below instead of breaking the table between them."""
+    for p in row._tr.iter(qn("w:p")):
+        ppr = p.get_or_add_pPr()
+        ppr.insert(0, OxmlElement("w:keepNext"))
+
+
+def _cant_split(row: _Row) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def _summary_pupil_row(row: _Row, subjects_width: float) -> None:
+    cells = row.cells
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    _cell_text(cells[0], "{{ row.no }}.", align=center, size=8)
+    _cell_text(cells[1], "{{ row.full_name }}", size=8)
+    _column_loop(cells[2], subjects_width, "m", "row.marks", header=False)
+    _cell_text(cells[3], "{{ row.average }}", align=center, size=8)
+    _cell_text(cells[4], "{{ row.missed }}", align=center, size=8)
+    _cell_text(cells[5], "{{ row.excused }}", align=center, size=8)
+    _cell_text(cells[6], "{{ row.note }}", size=7)
+    for cell in cells:
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    # A pupil's row is never split across two pages.
+    _cant_split(row)
+
+
+def _signing_line(cell: _Cell, text: str = "") -> None:
+    """A line to sign or write on, with a little gap to the next line (cell borders would join
+    into one line across the row), and room above it for a handwritten signature."""
+    p = _cell_text(cell, text, align=WD_ALIGN_PARAGRAPH.CENTER, size=10)
+    p.paragraph_format.left_indent = p.paragraph_format.right_indent = Cm(0.3)
+    _bottom_rule(p, 6)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+
+
+def _summary_signatures(cell: _Cell) -> None:
+    """The closing statement and the class teacher's and deputy's signatures, inside ``cell``."""
+    note = cell.paragraphs[0]
+    note.add_run("Duomenys patikrinti ir teisingi.").font.size = Pt(10)
+    note.paragraph_format.space_before = Pt(10)
+    note.paragraph_format.space_after = Pt(2)
+    people = [
+        ("Klasės vadovas (-ė)", "{{ class_teacher.name }}"),
+        ("Direktoriaus pavaduotojas (-a) ugdymui", "{{ deputy.name }}"),
+    ]
+    table = cell.add_table(rows=2 * len(people), cols=4)
+    _no_borders(table)
+    _fixed_layout(table)
+    _widths(table, [6.5, 5.0, 6.5, 4.0])
+    for i, (position, name) in enumerate(people):
+        _row_height(table, 2 * i, 1.0)
+        cells = table.rows[2 * i].cells
+        _cell_text(cells[0], position, size=10)
+        cells[0].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+        _signing_line(cells[1])
+        _signing_line(cells[2], name)
+        _signing_line(cells[3])
+        captions = table.rows[2 * i + 1].cells
+        for caption_cell, caption in zip(
+            captions[1:], ["(parašas)", "(vardas, pavardė)", "(data)"], strict=True
+        ):
+            _cell_text(caption_cell, caption, align=WD_ALIGN_PARAGRAPH.CENTER, size=8)
+    _tiny_paragraph(cell.add_paragraph())
+
+
 def build_achievement_summary(path: Path) -> None:
     """Mokinių mokymosi pasiekimų apskaitos suvestinė: A4 landscape, pupils x subjects."""
     doc = _base_document()
@@ -770,7 +844,9 @@ def build_achievement_summary(path: Path) -> None:
 
     # Usable width 27.3 cm: the subjects share what the fixed columns leave.
     widths = [0.8, 4.4, 15.6, 1.4, 1.5, 1.5, 2.1]
-    table = _grid_table(doc, 5, widths)
+    # Rows: header, {%tr for %}, pupil, {%tr endfor %}, {%tr set %}, the last pupil, totals,
+    # signatures.
+    table = _grid_table(doc, 8, widths)
     header = [
         "Eil. Nr.",
         "Mokinio pavardė, vardas",
@@ -787,53 +863,36 @@ def build_achievement_summary(path: Path) -> None:
         _shade(cell, "E7E6E6")
     _repeat_header(table)
     _column_loop(table.rows[0].cells[2], widths[2], "s", "subjects", header=True)
-    _cell_text(table.rows[1].cells[0], "{%tr for row in rows %}")
-    body = table.rows[2].cells
-    _cell_text(body[0], "{{ row.no }}.", align=center, size=8)
-    _cell_text(body[1], "{{ row.full_name }}", size=8)
-    _column_loop(body[2], widths[2], "m", "row.marks", header=False)
-    _cell_text(body[3], "{{ row.average }}", align=center, size=8)
-    _cell_text(body[4], "{{ row.missed }}", align=center, size=8)
-    _cell_text(body[5], "{{ row.excused }}", align=center, size=8)
-    _cell_text(body[6], "{{ row.note }}", size=7)
-    for cell in body:
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    # A pupil's row is never split across two pages.
-    table.rows[2]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    # The signatures must never stand alone on the last page (keep_with_next on a paragraph after
+    # the table is not enough in LibreOffice: it breaks the table before that paragraph anyway).
+    # So they are the table's last row, and the last pupil's row and the totals row keep with
+    # the row below: a page break before the signatures takes the last pupil and the totals
+    # along. The last pupil therefore has a row of its own after the loop.
+    _cell_text(table.rows[1].cells[0], "{%tr for row in rows[:-1] %}")
+    _summary_pupil_row(table.rows[2], widths[2])
     _cell_text(table.rows[3].cells[0], "{%tr endfor %}")
-    totals = table.rows[4].cells
+    _cell_text(table.rows[4].cells[0], "{%tr set row = rows[-1] %}")
+    _summary_pupil_row(table.rows[5], widths[2])
+    _keep_with_next(table.rows[5])
+    totals = table.rows[6].cells
     _cell_text(totals[1], "Iš viso mokinių: {{ totals.pupils }}", bold=True, size=8)
     _cell_text(totals[2], "Klasės vidurkis", bold=True, size=8, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _cell_text(totals[3], "{{ totals.average }}", bold=True, align=center, size=8)
     _cell_text(totals[4], "{{ totals.missed }}", bold=True, align=center, size=8)
     _cell_text(totals[5], "{{ totals.excused }}", bold=True, align=center, size=8)
-    # The signatures stay with the end of the table, never alone on a page.
-    note = _para(doc, "Duomenys patikrinti ir teisingi.", size=10, before=10, after=6)
-    note.paragraph_format.keep_with_next = True
-    signatures = doc.add_table(rows=4, cols=4)
-    _no_borders(signatures)
-    _widths(signatures, [6.5, 5.0, 6.0, 6.0])
-    for row, (left, right) in enumerate(
-        [
-            ("Klasės vadovas (-ė)", "{{ class_teacher.name }}"),
-            ("Direktoriaus pavaduotojas (-a) ugdymui", "{{ deputy.name }}"),
-        ]
-    ):
-        cells = signatures.rows[2 * row].cells
-        _cell_text(cells[0], left, size=10)
-        _cell_bottom_border(cells[1])
-        _cell_text(cells[2], right, size=10, align=center)
-        _cell_bottom_border(cells[2])
-        _cell_bottom_border(cells[3])
-        captions = signatures.rows[2 * row + 1].cells
-        _cell_text(captions[1], "(parašas)", align=center, size=8)
-        _cell_text(captions[2], "(vardas, pavardė)", align=center, size=8)
-        _cell_text(captions[3], "(data)", align=center, size=8)
-    for row in signatures.rows:
-        row._tr.get_or_add_trPr()
-        for cell in row.cells:
-            for p in cell.paragraphs:
-                p.paragraph_format.keep_with_next = True
+    _cant_split(table.rows[6])
+    _keep_with_next(table.rows[6])
+    signatures = table.rows[7].cells[0].merge(table.rows[7].cells[-1])
+    # Only the grid's line above (the totals' bottom) stays: the signatures stand on white.
+    tcpr = signatures._tc.get_or_add_tcPr()
+    borders = OxmlElement("w:tcBorders")
+    for edge in ("left", "bottom", "right"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tcpr.append(borders)
+    _summary_signatures(signatures)
+    _cant_split(table.rows[7])
     doc.save(str(path))
 
 
@@ -899,12 +958,14 @@ def build_progress_report(path: Path) -> None:
         _cell_text(cell, text, align=center)
     _para(doc, before=24)
     _signatures(doc, [("Klasės vadovas (-ė)", "{{ issued_by.name }}")], [6.0, 4.5, 6.0])
-    _para(doc, "Su ataskaita susipažinau:", before=24, after=18)
+    _para(doc, "Su ataskaita susipažinau:", before=24, after=6)
     parent = doc.add_table(rows=2, cols=3)
     _no_borders(parent)
     _widths(parent, [7.0, 4.5, 5.0])
+    # Three separate lines (cell borders would run into one), each above its caption.
+    _row_height(parent, 0, 1.0)
     for i in range(3):
-        _cell_bottom_border(parent.rows[0].cells[i])
+        _signing_line(parent.rows[0].cells[i])
     for cell, text in zip(
         parent.rows[1].cells,
         ["(tėvų (globėjų, rūpintojų) vardas, pavardė)", "(parašas)", "(data)"],

@@ -16,13 +16,16 @@ from retention.terms import ParsedTerm, TermParseError, Trigger, parse_term
 __all__ = [
     "PERMANENT_LOCK_HORIZON_YEARS",
     "ParsedTerm",
+    "Reevaluation",
     "RetentionDate",
     "TermParseError",
+    "current_term",
     "extend_only",
     "is_expired",
     "lock_until",
     "parse_term",
     "provisional_lock_until",
+    "reevaluate",
     "retain_until",
 ]
 
@@ -115,6 +118,65 @@ def lock_until(
     if result.until is None:
         return provisional
     return max(provisional, result.until)
+
+
+@dataclass(frozen=True, slots=True)
+class Reevaluation:
+    """A stored record's term as known now, and the lock it must be held under."""
+
+    term: RetentionDate
+    lock_until: date
+
+
+def current_term(
+    rule: RetentionRule,
+    *,
+    created_on: date,
+    closed_on: date | None,
+    event_on: date | None,
+    today: date,
+) -> RetentionDate:
+    """The term as known on ``today``.
+
+    ``closed_on`` None means the case is still open: it can close this year at the earliest, so
+    the term counts at least from ``today``'s year (not from the record's own year, as at
+    issuing). A closure dated before the record was created counts from its creation.
+    """
+    if closed_on is not None and closed_on < created_on:
+        closed_on = created_on
+    term = retain_until(rule, closed_on=closed_on, event_on=event_on, created_on=created_on)
+    if closed_on is None and term.until is not None:
+        floor = _end_of_year_plus(today.year, _years(rule))
+        if floor > term.until:
+            return RetentionDate(until=floor)
+    return term
+
+
+def reevaluate(
+    rule: RetentionRule,
+    *,
+    created_on: date,
+    closed_on: date | None,
+    event_on: date | None,
+    today: date,
+    locked_until: date,
+) -> Reevaluation:
+    """A stored record's term and lock once something moved: its case closed, its event was
+    recorded, or its rule changed. The one computation for all three, so closing a case and the
+    archive's re-evaluation can never disagree.
+
+    The lock is the later of ``locked_until`` (what the store holds now: never shortened) and
+    what the term needs; a term that shrank below the lock leaves the lock where it is.
+    """
+    term = current_term(
+        rule, created_on=created_on, closed_on=closed_on, event_on=event_on, today=today
+    )
+    if closed_on is not None and closed_on < created_on:
+        closed_on = created_on
+    needed = lock_until(rule, created_on=created_on, closed_on=closed_on, event_on=event_on)
+    if term.until is not None and term.until > needed:
+        needed = term.until
+    return Reevaluation(term=term, lock_until=max(locked_until, needed))
 
 
 def is_expired(result: RetentionDate, on: date) -> bool:

@@ -12,11 +12,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from service.app import create_app
-from service.db import make_engine, migrate, session_scope
+from service.db import make_engine, migrate, session_scope, throwaway_schema
 from service.rendering.pdf import ConverterPool
 from service.settings import Settings
 from service.users.accounts import create_user, issue_token
@@ -36,17 +35,8 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     if not POSTGRES_URL:
         yield f"sqlite:///{tmp_path / 'bylos.sqlite3'}"
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with throwaway_schema(POSTGRES_URL, "t") as url:
+        yield url
 
 
 @pytest.fixture

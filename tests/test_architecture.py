@@ -74,3 +74,14 @@ def test_domain_does_not_import_routes_pages_or_the_app() -> None:
         )
     }
     assert offenders == set()
+
+
+def test_cases_do_not_import_the_archive() -> None:
+    """The archive builds on the cases (closed cases are what it disposes of and exports); what
+    both need, such as a document's re-evaluated retention, lives below them in documents/."""
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(n for n in _imports(p) if n.startswith("service.archive"))
+        for p in _sources("service/cases")
+        if not _is_edge(p)
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}

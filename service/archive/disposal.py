@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from retention.compute import RetentionDate, is_expired
 from service.archive.cases import case_documents, held_ids, resolve_case
-from service.archive.evaluation import document_versions, event_on, term_for
+from service.archive.evaluation import term_for
 from service.archive.models import DestroyedDocument, Disposal, DisposalStatus
 from service.audit import log as audit
 from service.audit.log import Actor
@@ -23,6 +23,7 @@ from service.cases.models import Case, CaseStatus
 from service.db import session_scope
 from service.documents.kinds import kind_or_404
 from service.documents.models import Document
+from service.documents.retention import document_versions, event_on
 from service.errors import Conflict, InvalidPayload, NotFound
 from service.runtime import Runtime
 from service.timeutil import today_vilnius, utcnow

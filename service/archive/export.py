@@ -26,12 +26,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from retention.rules import RuleSet
-from service.archive.models import DestroyedDocument, JournalFile
+from service.archive.models import DestroyedDocument
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.cases.models import Case, CaseStatus
 from service.db import session_scope
-from service.documents.models import Document
+from service.documents.models import Document, JournalFile
 from service.errors import Conflict, DependencyUnavailable, NotFound
 from service.registry.models import RegistryEntry
 from service.settings import SchoolProfile

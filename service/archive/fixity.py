@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlmodel import select
 
-from service.archive.models import DestroyedDocument, FixityRun, JournalFile
+from service.archive.models import DestroyedDocument, FixityRun
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.db import session_scope
-from service.documents.models import Document
+from service.documents.models import Document, JournalFile
 from service.errors import StoreUnavailable
 from service.timeutil import utcnow
 from storage.errors import IntegrityError, ObjectMissing, StorageError

@@ -11,7 +11,6 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from service.archive.cases import case_documents, held_ids, resolve_case
-from service.archive.evaluation import document_versions
 from service.archive.models import DestroyedDocument, Hold
 from service.audit import log as audit
 from service.audit.log import Actor
@@ -19,6 +18,7 @@ from service.cases.models import Case
 from service.db import session_scope
 from service.documents.files import store_errors
 from service.documents.models import Document
+from service.documents.retention import document_versions
 from service.errors import Conflict, InvalidPayload, NotFound
 from service.runtime import Runtime
 from service.timeutil import utcnow

@@ -20,13 +20,12 @@ from typing import Any, BinaryIO
 from anyio import to_thread
 from starlette.requests import ClientDisconnect, Request
 
-from service.archive.models import JournalFile
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.db import session_scope
 from service.documents.files import store_errors
 from service.documents.kinds import kind_or_404
-from service.documents.models import Document
+from service.documents.models import Document, JournalFile
 from service.errors import InvalidPayload
 from service.runtime import Runtime
 from service.school_year.calendar import parse_school_year, school_year_of

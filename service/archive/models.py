@@ -1,5 +1,6 @@
-"""The archivist's tables: the rule set in force and its history, retention events, holds,
-disposals with their destruction stubs, fixity runs and journal-transfer files."""
+"""The archivist's tables: the rule set in force and its history, holds, disposals with their
+destruction stubs and fixity runs. A document's retention event and journal-transfer file are
+rows of the document itself (``service/documents/models.py``): closing a case reads them too."""
 
 from __future__ import annotations
 
@@ -38,18 +39,6 @@ class RuleChange(SQLModel, table=True):
     after: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
     changed_by: int | None = Field(default=None, foreign_key="users.id")
     changed_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
-
-
-class RetentionEvent(SQLModel, table=True):
-    """The date an event-bound term counts from (e.g. a pupil's leaving), once recorded."""
-
-    __tablename__ = "retention_events"
-
-    document_id: str = Field(primary_key=True, foreign_key="documents.id")
-    event_on: dt.date
-    note: str = ""
-    recorded_by: int | None = Field(default=None, foreign_key="users.id")
-    recorded_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
 
 
 class Hold(SQLModel, table=True):
@@ -121,18 +110,3 @@ class FixityRun(SQLModel, table=True):
     ok: int = 0
     bytes_read: int = Field(default=0, sa_type=BigInteger)
     report: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-
-
-class JournalFile(SQLModel, table=True):
-    """The e-journal's own export, stored beside its registered cover record."""
-
-    __tablename__ = "journal_files"
-
-    document_id: str = Field(primary_key=True, foreign_key="documents.id")
-    file_name: str
-    media_type: str
-    object_key: str
-    object_version_id: str
-    sha256: str
-    size: int = Field(sa_type=BigInteger)
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)

@@ -17,11 +17,11 @@ from retention.rules import RetentionRule, RuleDataError, RuleSet, parse_rule
 from retention.table import parse_table
 from retention.terms import Trigger
 from service.archive.evaluation import apply, evaluate
-from service.archive.models import DestroyedDocument, RetentionEvent, RuleChange, RuleSetVersion
+from service.archive.models import DestroyedDocument, RuleChange, RuleSetVersion
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.db import session_scope
-from service.documents.models import Document
+from service.documents.models import Document, RetentionEvent
 from service.errors import Conflict, InvalidPayload, NotFound
 from service.runtime import Runtime
 from service.timeutil import today_vilnius

@@ -16,14 +16,14 @@ from sqlmodel import col, select
 from starlette.background import BackgroundTask
 
 from service.archive import disposal, export, fixity, holds, journal, retention_admin
-from service.archive.models import FixityRun, JournalFile, RuleChange
+from service.archive.models import FixityRun, RuleChange
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, ensure_role, require_pledge
 from service.documents.files import store_errors
 from service.documents.kinds import kind_or_404
-from service.documents.models import Document
+from service.documents.models import Document, JournalFile
 from service.documents.validation import IsoDate, Text, parse_payload
 from service.errors import InvalidPayload, NotFound
 from service.timeutil import today_vilnius

@@ -6,6 +6,10 @@ Order matters because three systems are involved: (1) check everything and plan 
 inventory through the ordinary issuing pipeline (it files into an open case and gets a number);
 (4) one transaction closes the cases, stores the re-evaluated dates and writes the audit event.
 Bad input fails in (1) and changes nothing.
+
+The dates come from ``service.documents.retention.evaluate``, the same computation the archive
+uses when a rule changes or an event is recorded: a recorded event counts here too, and a
+journal transfer's file is relocked with its cover.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from retention.compute import lock_until, retain_until
+from retention.compute import RetentionDate
 from retention.rules import RuleSet
 from service.audit import log as audit
 from service.audit.log import Actor
@@ -24,9 +28,9 @@ from service.cases.models import Case, CaseStatus
 from service.cases.plan import cases_of, ensure_year, validate_index, validate_year
 from service.db import session_scope
 from service.documents.files import store_errors
-from service.documents.kinds import KindSpec, retention_event_on
+from service.documents.kinds import KindSpec
 from service.documents.models import Document
-from service.documents.validation import parse_payload
+from service.documents.retention import document_versions, evaluate
 from service.errors import Conflict, InvalidPayload, NotFound, ServiceError
 from service.runtime import Runtime
 from service.timeutil import today_vilnius
@@ -38,12 +42,13 @@ INVENTORY_KIND = "case-inventory"
 
 @dataclass(frozen=True, slots=True)
 class Relock:
-    """A document whose dates move because its case closed (extend-only)."""
+    """A document whose term or lock moves because its case closed (the lock only later)."""
 
     document_id: str
-    retain_until: dt.date | None
+    term: RetentionDate
     lock_until: dt.date
     extend_objects: bool  # the object lock itself must move later
+    versions: tuple[tuple[str, str], ...]  # every object version the lock is on
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,30 +66,32 @@ def retention_term_text(rules: RuleSet, rule_id: str) -> str:
 
 
 def reevaluate(
-    doc: Document, rules: RuleSet, kinds: dict[str, KindSpec], closed_on: dt.date
+    session: Session,
+    doc: Document,
+    rules: RuleSet,
+    kinds: dict[str, KindSpec],
+    closed_on: dt.date,
+    today: dt.date,
 ) -> Relock | None:
     """The document's retention once its case is closed on ``closed_on``; None when unchanged.
 
-    The term computed at issuing assumed the case closes in the document's own year; a later
-    closure moves the term (and the lock) later. Nothing is ever shortened.
+    The term stored so far assumed the case closes in the document's own year, or (once the
+    archive re-evaluated it) no earlier than that day's year; the closure fixes it. The lock is
+    never shortened: a term now ending before it leaves the lock where it is.
     """
-    if doc.retention_rule not in rules or doc.permanent:
+    if doc.retention_rule not in rules:
+        return None  # a rule the set no longer has: nothing to compute the term from
+    result = evaluate(session, doc, rules, kinds, closed_on=closed_on, today=today)
+    term = result.term
+    if (term.until, term.permanent) == (doc.retain_until, doc.permanent) and not result.extended:
         return None
-    rule = rules.get(doc.retention_rule)
-    event_on = None
-    spec = kinds.get(doc.kind)
-    if spec is not None:
-        with contextlib.suppress(InvalidPayload):
-            event_on = retention_event_on(parse_payload(spec.model, doc.payload))
-    term = retain_until(rule, closed_on=closed_on, event_on=event_on, created_on=doc.registered_on)
-    lock = lock_until(rule, created_on=doc.registered_on, closed_on=closed_on, event_on=event_on)
-    new_until = doc.retain_until
-    if term.until is not None and (new_until is None or term.until > new_until):
-        new_until = term.until
-    new_lock = max(lock, doc.lock_until)
-    if new_until == doc.retain_until and new_lock == doc.lock_until:
-        return None
-    return Relock(doc.id, new_until, new_lock, extend_objects=new_lock > doc.lock_until)
+    return Relock(
+        doc.id,
+        term,
+        result.lock_after,
+        extend_objects=result.extended,
+        versions=tuple(document_versions(session, doc)),
+    )
 
 
 def _to_close(session: Session, year: int, indexes: list[str] | None) -> list[Case]:
@@ -156,20 +163,17 @@ def close_cases(
             last = d.registered_on if last is None else max(last, d.registered_on)
             stats[d.case_id] = (count + 1, first, last)
         relocks = [
-            r for d in documents if (r := reevaluate(d, runtime.rules, runtime.kinds, closed_on))
+            r
+            for d in documents
+            if (r := reevaluate(session, d, runtime.rules, runtime.kinds, closed_on, today))
         ]
-        by_id = {d.id: d for d in documents}
 
     # (2) Extend the object locks first: lengthening a lock is always safe to have done.
     with store_errors():
         for relock in relocks:
             if not relock.extend_objects:
                 continue
-            doc = by_id[relock.document_id]
-            for key, version in (
-                (doc.object_key, doc.object_version_id),
-                (doc.docx_key, doc.docx_version_id),
-            ):
+            for key, version in relock.versions:
                 # Already locked longer (e.g. extended by the archive): nothing to do.
                 with contextlib.suppress(RetentionLocked):
                     runtime.store.extend_retention(key, version, relock.lock_until)
@@ -216,7 +220,8 @@ def close_cases(
         for relock in relocks:
             row_doc = session.get(Document, relock.document_id)
             assert row_doc is not None
-            row_doc.retain_until = relock.retain_until
+            row_doc.retain_until = relock.term.until
+            row_doc.permanent = relock.term.permanent
             row_doc.lock_until = max(row_doc.lock_until, relock.lock_until)
             session.add(row_doc)
         audit.record(

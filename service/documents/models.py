@@ -1,10 +1,11 @@
-"""The document record: everything later asked of a document comes from this row."""
+"""The document record: everything later asked of a document comes from this row, and the rows
+that extend it one to one (the event its retention counts from, a journal transfer's file)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.db_types import AwareDateTime
@@ -62,4 +63,31 @@ class IdempotencyKey(SQLModel, table=True):
     key: str
     request_hash: str
     document_id: str | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
+
+
+class RetentionEvent(SQLModel, table=True):
+    """The date an event-bound term counts from (e.g. a pupil's leaving), once recorded."""
+
+    __tablename__ = "retention_events"
+
+    document_id: str = Field(primary_key=True, foreign_key="documents.id")
+    event_on: dt.date
+    note: str = ""
+    recorded_by: int | None = Field(default=None, foreign_key="users.id")
+    recorded_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
+
+
+class JournalFile(SQLModel, table=True):
+    """The e-journal's own export, stored beside its registered cover record."""
+
+    __tablename__ = "journal_files"
+
+    document_id: str = Field(primary_key=True, foreign_key="documents.id")
+    file_name: str
+    media_type: str
+    object_key: str
+    object_version_id: str
+    sha256: str
+    size: int = Field(sa_type=BigInteger)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)

@@ -7,10 +7,12 @@ import pytest
 from retention.compute import (
     PERMANENT_LOCK_HORIZON_YEARS,
     RetentionDate,
+    current_term,
     extend_only,
     is_expired,
     lock_until,
     provisional_lock_until,
+    reevaluate,
     retain_until,
 )
 from tests.retention.factories import event_rule, make_rule, permanent_rule
@@ -126,3 +128,65 @@ def test_extend_only_never_shortens(
     current: date | None, proposed: date | None, expected: date | None
 ) -> None:
     assert extend_only(current, proposed) == expected
+
+
+TODAY = date(2027, 2, 15)
+
+
+def test_an_open_case_counts_at_least_from_this_year() -> None:
+    term = current_term(
+        make_rule(years=10, term="10 m."),
+        created_on=CREATED,
+        closed_on=None,
+        event_on=None,
+        today=TODAY,
+    )
+    assert term.until == date(2037, 12, 31)
+
+
+def test_a_closed_case_counts_from_its_closure_whatever_the_day() -> None:
+    term = current_term(
+        make_rule(years=10, term="10 m."),
+        created_on=CREATED,
+        closed_on=date(2026, 12, 31),
+        event_on=None,
+        today=TODAY,
+    )
+    assert term.until == date(2036, 12, 31)
+
+
+def test_reevaluation_counts_from_the_later_of_event_and_closure() -> None:
+    result = reevaluate(
+        event_rule(years=10),
+        created_on=CREATED,
+        closed_on=date(2026, 12, 31),
+        event_on=date(2027, 1, 10),
+        today=TODAY,
+        locked_until=date(2036, 12, 31),
+    )
+    assert result.term.until == result.lock_until == date(2037, 12, 31)
+
+
+def test_reevaluation_never_shortens_the_lock_when_the_term_ends_earlier() -> None:
+    result = reevaluate(
+        event_rule(years=10),
+        created_on=CREATED,
+        closed_on=date(2026, 12, 31),
+        event_on=date(2026, 5, 1),
+        today=TODAY,
+        locked_until=date(2037, 12, 31),
+    )
+    assert (result.term.until, result.lock_until) == (date(2036, 12, 31), date(2037, 12, 31))
+
+
+def test_reevaluation_without_the_event_keeps_it_pending_under_the_provisional_lock() -> None:
+    result = reevaluate(
+        event_rule(years=10),
+        created_on=CREATED,
+        closed_on=date(2026, 12, 31),
+        event_on=None,
+        today=TODAY,
+        locked_until=date(2036, 12, 31),
+    )
+    assert result.term.pending_event == "Mokinio išvykimas"
+    assert result.lock_until == date(2036, 12, 31)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from service.archive.models import JournalFile
 from service.db import session_scope
+from service.documents.models import JournalFile
 from service.users.models import Role
 from tests.conftest import Service
 from tests.service.archive.helpers import use_test_rules

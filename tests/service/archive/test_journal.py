@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
-from service.archive.models import JournalFile
 from service.db import session_scope
+from service.documents.models import JournalFile
 from service.registry.models import RegistryEntry
 from service.users.models import Role
 from tests.conftest import Service

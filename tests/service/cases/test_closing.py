@@ -11,7 +11,8 @@ from sqlmodel import col, select
 
 from service.cases.models import Case, CaseStatus
 from service.db import session_scope
-from service.documents.models import Document
+from service.documents.models import Document, JournalFile
+from service.documents.retention import document_versions
 from service.registry.models import RegistryEntry
 from service.rendering.pdfmeta import pdfa_claim
 from service.timeutil import today_vilnius
@@ -230,3 +231,110 @@ def test_closing_later_extends_the_documents_lock(
         assert service.store.stat(row.object_key, row.object_version_id).retain_until == longer
         assert service.store.stat(row.docx_key, row.docx_version_id).retain_until == longer
     assert _case(service, "3.4", last_year).closed_on == today_vilnius()
+
+
+def _back_a_year(service: Service, doc_id: str, index: str, lock: dt.date) -> None:
+    """Move an issued document into last year's case ``index`` as if issued there and then, its
+    objects (the PDF, the DOCX and any journal file) on fresh versions locked until ``lock``."""
+    last_year = today_vilnius().year - 1
+    with session_scope(service.engine) as session:
+        row = session.get(Document, doc_id)
+        assert row is not None
+        fresh = {
+            key: service.store.put(key, service.store.read(key, version), retain_until=lock)
+            for key, version in document_versions(session, row)
+        }
+        row.object_version_id = fresh[row.object_key].version_id
+        row.docx_version_id = fresh[row.docx_key].version_id
+        journal = session.get(JournalFile, doc_id)
+        if journal is not None:
+            journal.object_version_id = fresh[journal.object_key].version_id
+            session.add(journal)
+        old_case = session.exec(
+            select(Case).where(Case.year == last_year, Case.index == index)
+        ).one()
+        assert old_case.id is not None
+        row.case_id, row.year = old_case.id, last_year
+        row.registered_on = dt.date(last_year, 11, 20)
+        row.lock_until = lock
+        session.add(row)
+
+
+def _locks(service: Service, doc_id: str) -> tuple[Document, list[dt.date | None]]:
+    with session_scope(service.engine) as session:
+        row = session.get(Document, doc_id)
+        assert row is not None
+        versions = document_versions(session, row)
+    return row, [service.store.stat(key, version).retain_until for key, version in versions]
+
+
+def test_closing_honours_a_recorded_retention_event(
+    service: Service, office: dict[str, str], archivist: dict[str, str]
+) -> None:
+    """A pledge's term counts from the end of employment, which only the archivist records (the
+    payload has no such date). Closing the case must count from that recorded date, exactly as
+    the archive's own re-evaluation does: afterwards that finds nothing to change."""
+    this_year = today_vilnius().year
+    last_year = this_year - 1
+    issued = service.client.post(
+        "/api/documents/confidentiality-pledge",
+        json=example("confidentiality-pledge"),
+        headers=office,
+    )
+    assert issued.status_code == 201, issued.text
+    doc_id = issued.json()["id"]
+    service.client.get(f"/api/cases?year={last_year}", headers=archivist)
+    _back_a_year(service, doc_id, "2.1", dt.date(last_year + 5, 12, 31))
+    recorded = service.client.post(
+        "/api/retention/events",
+        json={"document_id": doc_id, "event_on": f"{last_year}-12-01", "note": "Išėjo iš darbo"},
+        headers=archivist,
+    )
+    assert recorded.status_code == 200, recorded.text
+    # While the case is open the term counts at least from this year (it may yet close now).
+    held = dt.date(this_year + 5, 12, 31)
+    assert recorded.json()["retain_until"] == held.isoformat()
+
+    closed = service.client.post(
+        "/api/cases/close",
+        json={"year": last_year, "indexes": ["2.1"], "closed_on": f"{last_year}-12-31"},
+        headers=archivist,
+    )
+    assert closed.status_code == 200, closed.text
+    row, locks = _locks(service, doc_id)
+    # Employment ended and the case closed last year: five years from then. The lock the
+    # store already holds stays (never shortened).
+    assert row.retain_until == dt.date(last_year + 5, 12, 31)
+    assert row.lock_until == held and locks == [held, held]
+    again = service.client.post(
+        "/api/retention/reevaluate", json={"year": last_year}, headers=archivist
+    )
+    assert again.status_code == 200, again.text
+    [report] = [d for d in again.json()["documents"] if d["document_id"] == doc_id]
+    assert (report["retain_until"], report["extended"]) == (row.retain_until.isoformat(), False)
+
+
+def test_closing_later_extends_a_journal_transfers_file_with_its_cover(
+    service: Service, archivist: dict[str, str]
+) -> None:
+    this_year = today_vilnius().year
+    last_year = this_year - 1
+    admin = service.user(Role.admin, name="Petras Administratorius")
+    uploaded = service.client.post(
+        f"/api/journal-transfers?filename=tamo.zip&school_year={last_year}-{this_year}",
+        content=b"PK\x03\x04" + b"dienynas" * 4096,
+        headers=admin | {"Content-Type": "application/zip"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    doc_id = uploaded.json()["document_id"]
+    service.client.get(f"/api/cases?year={last_year}", headers=archivist)
+    _back_a_year(service, doc_id, "3.5 E", dt.date(last_year + 50, 12, 31))
+
+    closed = service.client.post(
+        "/api/cases/close", json={"year": last_year, "indexes": ["3.5 E"]}, headers=archivist
+    )
+    assert closed.status_code == 200, closed.text
+    row, locks = _locks(service, doc_id)
+    longer = dt.date(this_year + 50, 12, 31)
+    assert len(locks) == 3  # the cover's PDF and DOCX, and the e-journal's own file
+    assert row.lock_until == longer and locks == [longer, longer, longer]

@@ -34,7 +34,7 @@ from service.errors import Conflict, NotFound, ServiceError
 from service.lt import long_date
 from service.registry import numbering
 from service.rendering.docx import render_docx
-from service.rendering.pdfmeta import PdfMetadata, check_pdfa, stamp
+from service.rendering.pdfmeta import PdfMetadata, stamp_and_check
 from service.settings import SchoolProfile
 from service.timeutil import today_vilnius
 from service.users.models import User
@@ -266,7 +266,9 @@ class Issuer:
         context = build_context(typed, self.school, number, today, user.name, user.position)
         docx = render_docx(spec.template, context)
         pdf = self.converter.convert_to_pdfa(docx)
-        pdf = stamp(
+        # The PDF/A gate (claim + embedded fonts) runs on the stamped document before it is
+        # returned, on the same parse as the stamping.
+        pdf = stamp_and_check(
             pdf,
             PdfMetadata(
                 title=f"{spec.title} Nr. {number}",
@@ -278,7 +280,6 @@ class Issuer:
                 recipients=[],
             ),
         )
-        check_pdfa(pdf)
         event_on = retention_event_on(payload)
         term = retain_until(rule, created_on=today, event_on=event_on)
         lock = provisional_lock_until(rule, created_on=today)

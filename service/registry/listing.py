@@ -20,7 +20,7 @@ from service.documents.kinds import TEMPLATES_DIR
 from service.lt import long_date
 from service.registry.models import EntryStatus, Register, RegistryEntry
 from service.rendering.docx import render_docx
-from service.rendering.pdfmeta import PdfMetadata, check_pdfa, stamp
+from service.rendering.pdfmeta import PdfMetadata, stamp_and_check
 from service.settings import SchoolProfile
 
 LISTING_TEMPLATE = TEMPLATES_DIR / "register-listing.docx"
@@ -178,7 +178,7 @@ def to_pdf(
     context = listing_context(register, year, entries, school, printed_on, printed_by)
     title = f"{register.title}, {year} m."
     docx = render_docx(LISTING_TEMPLATE, context, title=title, author=school.name)
-    pdf = stamp(
+    return stamp_and_check(
         converter.convert_to_pdfa(docx),
         PdfMetadata(
             title=title,
@@ -190,5 +190,3 @@ def to_pdf(
             authors=[printed_by],
         ),
     )
-    check_pdfa(pdf)
-    return pdf

@@ -1,14 +1,47 @@
-"""Fill a DOCX template (docxtpl) with a context: undefined names are errors, values escaped."""
+"""Fill a DOCX template (docxtpl) with a context: undefined names are errors, values escaped.
+
+A document is issued per request and the machine's two cores are what LibreOffice converts
+with, so rendering is kept cheap. docxtpl's own ``render`` + ``save`` opens the whole package
+with python-docx (parsing ~0.8 MB of styles XML) and deflates all of it again on every call:
+~18 ms of the ~40 ms a certificate cost the service. ``render_docx`` therefore keeps, per
+template file, what is the same for every document:
+
+- docxtpl's preprocessed body (and header/footer) XML, compiled by Jinja once;
+- every other package member exactly as python-docx would save it, already deflated;
+
+and per document only renders the Jinja, runs docxtpl's own post-processing (listing
+resolution, ``fix_tables`` for column loops, ``fix_docpr_ids``), serialises ``document.xml``
+and ``docProps/core.xml`` the way python-docx does and writes the zip. The members come out
+byte for byte as docxtpl + python-docx write them (``tests/rendering/test_docx_fast.py``
+compares the two paths for every shipped template); only the zip timestamps differ.
+
+Templates using what the fast path does not reproduce (footnotes, which docxtpl renders
+separately; a package without core properties, for which python-docx invents a default part)
+go through docxtpl's own ``render`` + ``save`` (:func:`render_docx_with_docxtpl`).
+"""
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
-from collections.abc import Mapping, MutableMapping
+import re
+import struct
+import threading
+import time
+import zipfile
+import zlib
+from collections.abc import Iterable, Mapping, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.coreprops import CoreProperties
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml.ns import qn
+from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
 
 from service.errors import ServiceError
@@ -44,9 +77,32 @@ class _CompiledCache(jinja2.Environment):
 # autoescape: names may carry '&' and '<', which would otherwise break document.xml.
 _ENV = _CompiledCache(undefined=jinja2.StrictUndefined, autoescape=True)
 
+# The core properties docxtpl's render_properties() passes through Jinja, in its order (the
+# order matters: a property missing from the template gets its element appended when set).
+_DOCXTPL_RENDERED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_FOOTNOTES_CONTENT_TYPE = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+)
+
 
 def _environment() -> jinja2.Environment:
     return _ENV
+
+
+def _overwrite_core_properties(props: CoreProperties, title: str, author: str) -> None:
+    """LibreOffice copies these into the PDF's XMP; the template's own (e.g. "python-docx")
+    must not leak into an official record."""
+    props.author = author
+    props.last_modified_by = author
+    props.title = title
+    props.subject = ""
+    props.keywords = ""
+    props.comments = ""
+    props.category = ""
+    props.content_status = ""
+    props.identifier = ""
+    props.language = ""
+    props.version = ""
 
 
 def render_docx(
@@ -63,8 +119,10 @@ def render_docx(
     not leak into an official record.
     """
     try:
-        doc = DocxTemplate(str(template))
-        doc.render(dict(context), jinja_env=_environment())
+        compiled = _compiled_template(template)
+        if compiled is None:
+            return _render_with_docxtpl(template, context, title, author)
+        return _render_compiled(template, compiled, context, title, author)
     except jinja2.UndefinedError as exc:
         raise TemplateFailed(
             f"Šablone {template.name} naudojamas kintamasis, kurio nėra duomenyse: {exc.message}"
@@ -74,18 +132,28 @@ def render_docx(
     except OSError as exc:
         raise TemplateFailed(f"Šablono {template.name} nepavyko atverti.") from exc
 
-    props = doc.docx.core_properties
-    props.author = author
-    props.last_modified_by = author
-    props.title = title
-    props.subject = ""
-    props.keywords = ""
-    props.comments = ""
-    props.category = ""
-    props.content_status = ""
-    props.identifier = ""
-    props.language = ""
-    props.version = ""
+
+def render_docx_with_docxtpl(
+    template: Path,
+    context: Mapping[str, Any],
+    *,
+    title: str = "",
+    author: str = "",
+) -> bytes:
+    """:func:`render_docx` through docxtpl's own render + python-docx's save, never cached.
+
+    The reference the fast path must equal (the tests compare them); also the path for
+    templates the fast path does not handle. Jinja errors propagate unwrapped.
+    """
+    return _render_with_docxtpl(template, context, title, author)
+
+
+def _render_with_docxtpl(
+    template: Path, context: Mapping[str, Any], title: str, author: str
+) -> bytes:
+    doc = DocxTemplate(str(template))
+    doc.render(dict(context), jinja_env=_environment())
+    _overwrite_core_properties(doc.docx.core_properties, title, author)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -96,3 +164,277 @@ def template_variables(template: Path) -> set[str]:
     doc = DocxTemplate(str(template))
     names: set[str] = doc.get_undeclared_template_variables(jinja_env=_environment())
     return names
+
+
+# -- the fast path ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """One zip member of the template package as python-docx saves it."""
+
+    name: str
+    compress_type: int
+    crc: int
+    size: int
+    data: bytes  # as stored in the zip (deflated); empty for members rendered per document
+
+
+@dataclass(frozen=True, slots=True)
+class _XmlTemplate:
+    """A header or footer part: docxtpl's preprocessed XML, compiled."""
+
+    member: str
+    template: jinja2.Template
+    encoding: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    members: tuple[_Member, ...]  # in the order python-docx writes them
+    document_member: str
+    # document.xml with an empty <w:body>: the rendered body is put in its place.
+    document_shell: bytes
+    body: jinja2.Template
+    headers_footers: tuple[_XmlTemplate, ...]
+    core_member: str
+    core_xml: bytes
+
+
+_FileKey = tuple[int, int, int]
+# Keyed by path and checked against the file's identity, size and mtime on every render, so a
+# template edited in Word is picked up at once, as it was when every render reopened it.
+_CACHE: dict[Path, tuple[_FileKey, _Compiled | None]] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_MAX = 64
+
+
+def _compiled_template(template: Path) -> _Compiled | None:
+    """The cached compiled form of ``template``; None when docxtpl must render it."""
+    stat = template.stat()
+    key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    cached = _CACHE.get(template)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    with _CACHE_LOCK:
+        cached = _CACHE.get(template)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        compiled = _compile(template)
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[template] = (key, compiled)
+        return compiled
+
+
+def _prepare_source(xml: str) -> str:
+    """The first half of docxtpl's render_xml_part (before Jinja)."""
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+
+
+# resolve_listing only rewrites these characters inside <w:t> (a value's line break becomes
+# <w:br/>, a tab <w:tab/>, ...): without any of them it returns its input unchanged.
+_LISTING_CHARACTERS = ("\n", "\t", "\a", "\f")
+
+
+def _finish_rendered(helper: DocxTemplate, xml: str) -> str:
+    """The second half of docxtpl's render_xml_part (after Jinja)."""
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    if not any(character in xml for character in _LISTING_CHARACTERS):
+        return xml  # its regexes cost ~0.7 ms per certificate to change nothing
+    resolved: str = helper.resolve_listing(xml)
+    return resolved
+
+
+def _compile(template: Path) -> _Compiled | None:
+    # One full docxtpl/python-docx load per template version: everything below is taken from
+    # the very objects docxtpl's own render would work on, so the output cannot drift.
+    helper = DocxTemplate(str(template))
+    helper.init_docx()
+    document = helper.docx
+    package = document.part.package
+    core_parts = [
+        rel.target_part for rel in package.rels.values() if rel.reltype == RT.CORE_PROPERTIES
+    ]
+    if len(core_parts) != 1:
+        return None
+    if any(part.content_type == _FOOTNOTES_CONTENT_TYPE for part in package.iter_parts()):
+        return None
+
+    body = _ENV.from_string(_prepare_source(helper.patch_xml(helper.get_xml())))
+    headers_footers: list[_XmlTemplate] = []
+    for uri in (helper.HEADER_URI, helper.FOOTER_URI):
+        for _rel_key, part in helper.get_headers_footers(uri):
+            xml = helper.get_part_xml(part)
+            headers_footers.append(
+                _XmlTemplate(
+                    member=part.partname.membername,
+                    template=_ENV.from_string(_prepare_source(helper.patch_xml(xml))),
+                    encoding=helper.get_headers_footers_encoding(xml),
+                )
+            )
+
+    shell = copy.deepcopy(document.element)
+    shell_body = shell.find(qn("w:body"))
+    for child in list(shell_body):
+        shell_body.remove(child)
+    document_member = document.part.partname.membername
+    core_member = core_parts[0].partname.membername
+    rendered = {document_member, core_member, *(part.member for part in headers_footers)}
+
+    # Saved before anything is rendered: every member not rendered per document is already
+    # what python-docx writes for it.
+    saved = io.BytesIO()
+    document.save(saved)
+    members: list[_Member] = []
+    with zipfile.ZipFile(saved) as archive:
+        raw = saved.getvalue()
+        for info in archive.infolist():
+            data = b"" if info.filename in rendered else _stored_bytes(raw, info)
+            members.append(
+                _Member(info.filename, info.compress_type, info.CRC, info.file_size, data)
+            )
+    return _Compiled(
+        members=tuple(members),
+        document_member=document_member,
+        document_shell=serialize_part_xml(shell),
+        body=body,
+        headers_footers=tuple(headers_footers),
+        core_member=core_member,
+        core_xml=core_parts[0].blob,
+    )
+
+
+def _stored_bytes(archive: bytes, info: zipfile.ZipInfo) -> bytes:
+    """A member's data as stored (compressed), read past its local file header."""
+    offset = info.header_offset
+    name_length, extra_length = struct.unpack_from("<HH", archive, offset + 26)
+    start = offset + 30 + name_length + extra_length
+    return archive[start : start + info.compress_size]
+
+
+def _render_compiled(
+    template: Path,
+    compiled: _Compiled,
+    context: Mapping[str, Any],
+    title: str,
+    author: str,
+) -> bytes:
+    context = dict(context)
+    # A bare DocxTemplate (it opens nothing until asked) lends docxtpl's own post-processing.
+    helper = DocxTemplate(str(template))
+    helper.docx_ids_index = 1000  # what docxtpl's render_init starts from
+
+    body = helper.fix_tables(_finish_rendered(helper, compiled.body.render(context)))
+    helper.fix_docpr_ids(body)
+    document = parse_xml(compiled.document_shell)
+    document.replace(document.find(qn("w:body")), body)
+    parts = {compiled.document_member: serialize_part_xml(document)}
+
+    for part in compiled.headers_footers:
+        xml = _finish_rendered(helper, part.template.render(context)).encode(part.encoding)
+        # docxtpl loads the rendered bytes into a new part, which python-docx re-serialises.
+        parts[part.member] = serialize_part_xml(parse_xml(xml))
+
+    core = parse_xml(compiled.core_xml)
+    props = CoreProperties(core)
+    for name in _DOCXTPL_RENDERED_PROPERTIES:
+        setattr(props, name, _ENV.from_string(getattr(props, name)).render(context))
+    _overwrite_core_properties(props, title, author)
+    parts[compiled.core_member] = serialize_part_xml(core)
+
+    return _write_zip(compiled.members, parts)
+
+
+# -- zip writing -----------------------------------------------------------------------------
+# zipfile can only write members it compresses itself; the unchanged members are copied as
+# stored. The headers are the ones ZipFile.writestr(name, data) writes on a seekable file
+# (tests/rendering/test_docx_fast.py compares the bytes with zipfile's own).
+
+_VERSION = 20  # zipfile's DEFAULT_VERSION / DEFLATED_VERSION
+_CREATE_SYSTEM = 3  # Unix, as zipfile records on POSIX
+_EXTERNAL_ATTR = 0o600 << 16  # what writestr gives a member named by a string
+_UTF8_FLAG = 0x800
+
+
+def _deflate(data: bytes) -> bytes:
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _write_zip(
+    members: Iterable[_Member],
+    rendered: Mapping[str, bytes],
+    date_time: tuple[int, int, int, int, int, int] | None = None,
+) -> bytes:
+    year, month, day, hour, minute, second = date_time or time.localtime(time.time())[:6]
+    dosdate = (year - 1980) << 9 | month << 5 | day
+    dostime = hour << 11 | minute << 5 | (second // 2)
+    out = io.BytesIO()
+    central: list[bytes] = []
+    for member in members:
+        if member.name in rendered:
+            raw = rendered[member.name]
+            crc, size, compress_type = zlib.crc32(raw), len(raw), zipfile.ZIP_DEFLATED
+            data = _deflate(raw)
+        else:
+            crc, size, compress_type = member.crc, member.size, member.compress_type
+            data = member.data
+        try:
+            name, flags = member.name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            name, flags = member.name.encode("utf-8"), _UTF8_FLAG
+        offset = out.tell()
+        out.write(
+            struct.pack(
+                "<4s2B4HL2L2H",
+                b"PK\x03\x04",
+                _VERSION,
+                0,
+                flags,
+                compress_type,
+                dostime,
+                dosdate,
+                crc,
+                len(data),
+                size,
+                len(name),
+                0,
+            )
+        )
+        out.write(name)
+        out.write(data)
+        central.append(
+            struct.pack(
+                "<4s4B4HL2L5H2L",
+                b"PK\x01\x02",
+                _VERSION,
+                _CREATE_SYSTEM,
+                _VERSION,
+                0,
+                flags,
+                compress_type,
+                dostime,
+                dosdate,
+                crc,
+                len(data),
+                size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                _EXTERNAL_ATTR,
+                offset,
+            )
+            + name
+        )
+    start = out.tell()
+    for entry in central:
+        out.write(entry)
+    size = out.tell() - start
+    out.write(
+        struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central), size, start, 0)
+    )
+    return out.getvalue()

@@ -3,15 +3,19 @@
 ``stamp`` replaces whatever LibreOffice copied from the template (e.g. dc:creator "python-docx")
 with the record's own title, school, registration and people, keeping the PDF/A-2b claim.
 ``check_pdfa`` refuses a file that does not claim PDF/A-2b or that uses a font it does not embed.
+``stamp_and_check`` does both on one parse (the issuing path).
 """
 
 from __future__ import annotations
 
-import io
+import os
+import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 import pikepdf
@@ -60,11 +64,31 @@ class PdfMetadata:
     language: str = "lt"
 
 
-def _open(pdf: bytes) -> pikepdf.Pdf:
+# qpdf reads and writes a Python file object (io.BytesIO) through a Python call per chunk, which
+# made parsing and saving a one-page certificate cost ~3.6 ms; from a file it mmaps and into a
+# file it writes natively, ~1.5 ms, with the same bytes out. The "file" is anonymous memory
+# (memfd) where the platform has it, so a record's PDF is not written to disk; elsewhere it is
+# an unnamed temporary file.
+
+
+def _memory_file() -> BinaryIO:
     try:
-        return pikepdf.open(io.BytesIO(pdf))
-    except pikepdf.PdfError as exc:
-        raise DocumentRejected("PDF failas sugadintas: jo nepavyko atverti.") from exc
+        return open(os.memfd_create("bylos-pdf", os.MFD_CLOEXEC), "w+b")
+    except (AttributeError, OSError):  # not Linux, or a sandbox that forbids memfd
+        return tempfile.TemporaryFile()
+
+
+@contextmanager
+def _open(pdf: bytes) -> Iterator[pikepdf.Pdf]:
+    with _memory_file() as source:
+        source.write(pdf)
+        source.seek(0)
+        try:
+            doc = pikepdf.open(source, access_mode=pikepdf.AccessMode.mmap)
+        except pikepdf.PdfError as exc:
+            raise DocumentRejected("PDF failas sugadintas: jo nepavyko atverti.") from exc
+        with doc:  # closed (and unmapped) before its file
+            yield doc
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -152,40 +176,63 @@ def _ltud_descriptions(meta: PdfMetadata, authors: list[str]) -> str:
 
 def stamp(pdf: bytes, meta: PdfMetadata) -> bytes:
     """Return ``pdf`` with its XMP and DocInfo describing ``meta``; the PDF/A claim is kept."""
+    with _open(pdf) as doc:
+        _stamp_document(doc, meta)
+        return _save(doc)
+
+
+def stamp_and_check(pdf: bytes, meta: PdfMetadata) -> bytes:
+    """:func:`stamp`, then the gate of :func:`check_pdfa`, on one parse of the PDF.
+
+    Issuing stamped the converter's PDF and then parsed the result again only to check it.
+    Stamping changes the XMP, DocInfo and /Lang, never a page, its resources or a font, and
+    saving writes the metadata as stamped; so checking the stamped document before it is
+    saved judges exactly what is returned.
+    """
+    with _open(pdf) as doc:
+        _stamp_document(doc, meta)
+        _check_document(doc)
+        return _save(doc)
+
+
+def _save(doc: pikepdf.Pdf) -> bytes:
+    with _memory_file() as out:
+        doc.save(out)
+        out.seek(0)
+        return out.read()
+
+
+def _stamp_document(doc: pikepdf.Pdf, meta: PdfMetadata) -> None:
     # PDF-LT: the authors' names are repeated in dc:creator; the school comes first.
     creators = _unique([meta.creator, *meta.authors])
-    with _open(pdf) as doc:
-        # set_pikepdf_as_editor=False: pikepdf would otherwise write itself as pdf:Producer.
-        # update_docinfo=True keeps DocInfo equal to XMP, which PDF/A requires.
-        with doc.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as xmp:
-            producer = str(xmp.get(f"{{{XMP_NS_PDF}}}Producer", "") or "")
-            for key in list(xmp):
-                if key not in _KEEP:
-                    del xmp[key]
-            xmp[f"{{{XMP_NS_DC}}}title"] = meta.title
-            xmp[f"{{{XMP_NS_DC}}}creator"] = creators
-            if meta.subject:
-                xmp[f"{{{XMP_NS_DC}}}description"] = meta.subject
-            xmp[f"{{{XMP_NS_DC}}}language"] = {meta.language}
-            xmp[f"{{{XMP_NS_XMP}}}CreatorTool"] = CREATOR_TOOL
-            xmp[f"{{{XMP_NS_PDF}}}Producer"] = (
-                f"{CREATOR_TOOL} ({producer})"
-                if producer and CREATOR_TOOL not in producer
-                else producer or CREATOR_TOOL
-            )
-        # pikepdf's mapping API cannot write structures (LTUdEnt:name inside Seq items), so the
-        # LTUd block is spliced into the packet it just serialised.
-        packet = doc.Root.Metadata.read_bytes().decode("utf-8")
-        head, sep, tail = packet.rpartition("</rdf:RDF>")
-        if not sep:
-            raise DocumentRejected("PDF failo XMP metaduomenys sugadinti.")
-        packet = head + _ltud_descriptions(meta, creators) + sep + tail
-        ET.fromstring(packet.split("?>", 1)[1].rsplit("<?xpacket", 1)[0])  # well-formed or raise
-        doc.Root.Metadata.write(packet.encode("utf-8"))
-        doc.Root.Lang = pikepdf.String(meta.language)
-        out = io.BytesIO()
-        doc.save(out)
-        return out.getvalue()
+    # set_pikepdf_as_editor=False: pikepdf would otherwise write itself as pdf:Producer.
+    # update_docinfo=True keeps DocInfo equal to XMP, which PDF/A requires.
+    with doc.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as xmp:
+        producer = str(xmp.get(f"{{{XMP_NS_PDF}}}Producer", "") or "")
+        for key in list(xmp):
+            if key not in _KEEP:
+                del xmp[key]
+        xmp[f"{{{XMP_NS_DC}}}title"] = meta.title
+        xmp[f"{{{XMP_NS_DC}}}creator"] = creators
+        if meta.subject:
+            xmp[f"{{{XMP_NS_DC}}}description"] = meta.subject
+        xmp[f"{{{XMP_NS_DC}}}language"] = {meta.language}
+        xmp[f"{{{XMP_NS_XMP}}}CreatorTool"] = CREATOR_TOOL
+        xmp[f"{{{XMP_NS_PDF}}}Producer"] = (
+            f"{CREATOR_TOOL} ({producer})"
+            if producer and CREATOR_TOOL not in producer
+            else producer or CREATOR_TOOL
+        )
+    # pikepdf's mapping API cannot write structures (LTUdEnt:name inside Seq items), so the
+    # LTUd block is spliced into the packet it just serialised.
+    packet = doc.Root.Metadata.read_bytes().decode("utf-8")
+    head, sep, tail = packet.rpartition("</rdf:RDF>")
+    if not sep:
+        raise DocumentRejected("PDF failo XMP metaduomenys sugadinti.")
+    packet = head + _ltud_descriptions(meta, creators) + sep + tail
+    ET.fromstring(packet.split("?>", 1)[1].rsplit("<?xpacket", 1)[0])  # well-formed or raise
+    doc.Root.Metadata.write(packet.encode("utf-8"))
+    doc.Root.Lang = pikepdf.String(meta.language)
 
 
 def pdfa_claim(pdf: bytes) -> tuple[str, str] | None:
@@ -262,25 +309,29 @@ def _embedded(font: pikepdf.Object) -> bool:
 def check_pdfa(pdf: bytes) -> None:
     """Raise DocumentRejected unless the PDF claims PDF/A-2b and embeds every font it uses."""
     with _open(pdf) as doc:
-        claim = _claim(doc)
-        if claim is None or claim[0] != "2" or claim[1].upper() != "B":
-            found = "nėra" if claim is None else f"PDF/A-{claim[0]}{claim[1].lower()}"
-            raise DocumentRejected(
-                f"PDF failas neatitinka PDF/A-2b: XMP metaduomenyse nėra PDF/A-2b žymos "
-                f"(rasta: {found})."
-            )
-        missing: list[str] = []
-        seen: set[tuple[int, int]] = set()
-        for page in doc.pages:
-            resources = _resources(page.obj)
-            if resources is None:
-                continue
-            for font in _fonts(resources, seen):
-                if not _embedded(font):
-                    name = str(font.get("/BaseFont", "/?")).lstrip("/")
-                    if name not in missing:
-                        missing.append(name)
-        if missing:
-            raise DocumentRejected(
-                f"PDF failas neatitinka PDF/A-2b: neįterpti šriftai: {', '.join(missing)}."
-            )
+        _check_document(doc)
+
+
+def _check_document(doc: pikepdf.Pdf) -> None:
+    claim = _claim(doc)
+    if claim is None or claim[0] != "2" or claim[1].upper() != "B":
+        found = "nėra" if claim is None else f"PDF/A-{claim[0]}{claim[1].lower()}"
+        raise DocumentRejected(
+            f"PDF failas neatitinka PDF/A-2b: XMP metaduomenyse nėra PDF/A-2b žymos "
+            f"(rasta: {found})."
+        )
+    missing: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    for page in doc.pages:
+        resources = _resources(page.obj)
+        if resources is None:
+            continue
+        for font in _fonts(resources, seen):
+            if not _embedded(font):
+                name = str(font.get("/BaseFont", "/?")).lstrip("/")
+                if name not in missing:
+                    missing.append(name)
+    if missing:
+        raise DocumentRejected(
+            f"PDF failas neatitinka PDF/A-2b: neįterpti šriftai: {', '.join(missing)}."
+        )

@@ -102,6 +102,18 @@ def test_certificate_fits_on_one_page(
         assert len(doc.pages) == 1
 
 
+def test_conversion_leaves_no_document_in_the_work_dir(
+    tmp_path: Path, own_pool: ConverterPool, certificate_docx: bytes
+) -> None:
+    # The DOCX and the PDF pass through files in the worker's directory; they carry personal
+    # data and must not stay there.
+    for _ in range(2):
+        check_pdfa(own_pool.convert_to_pdfa(certificate_docx))
+
+    left = [p for p in (tmp_path / "pool").rglob("*") if p.suffix in (".docx", ".pdf")]
+    assert left == []
+
+
 def test_ping_passes_while_workers_run(converter_pool: ConverterPool) -> None:
     converter_pool.ping()
 

@@ -18,6 +18,7 @@ from service.rendering.pdfmeta import (
     check_pdfa,
     pdfa_claim,
     stamp,
+    stamp_and_check,
 )
 
 META = PdfMetadata(
@@ -182,3 +183,50 @@ def test_check_pdfa_rejects_non_embedded_descendant_font() -> None:
 def test_check_pdfa_rejects_garbage() -> None:
     with pytest.raises(DocumentRejected, match="sugadintas"):
         check_pdfa(b"not a pdf")
+
+
+# stamp_and_check: the issuing path's stamp + gate on one parse.
+
+
+def test_stamp_and_check_writes_what_stamp_writes(plain_pdf: bytes) -> None:
+    checked = stamp_and_check(plain_pdf, META)
+    stamped = stamp(plain_pdf, META)
+
+    assert _packet(checked) == _packet(stamped)
+    assert _docinfo(checked) == _docinfo(stamped)
+    assert pdfa_claim(checked) == ("2", "B")
+    check_pdfa(checked)
+
+
+def test_stamp_and_check_rejects_pdf_without_claim() -> None:
+    with pytest.raises(DocumentRejected, match="PDF/A-2b žymos"):
+        stamp_and_check(_with_fonts(pikepdf.Dictionary(), claim=False), META)
+
+
+@pytest.mark.parametrize("form", [False, True], ids=["page", "form-xobject"])
+def test_stamp_and_check_rejects_non_embedded_font(form: bool) -> None:
+    with pytest.raises(DocumentRejected, match="neįterpti šriftai: Helvetica"):
+        stamp_and_check(_with_fonts(pikepdf.Dictionary(F1=HELVETICA), form=form), META)
+
+
+def test_stamp_and_check_rejects_garbage() -> None:
+    with pytest.raises(DocumentRejected, match="sugadintas"):
+        stamp_and_check(b"not a pdf", META)
+
+
+def test_stamp_and_check_works_without_memfd(
+    plain_pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PDFs are parsed from an anonymous memory file; where the platform refuses one, an unnamed
+    # temporary file is used instead.
+    def refuse(*_args: object) -> int:
+        raise OSError("memfd_create not permitted")
+
+    expected = _packet(stamp_and_check(plain_pdf, META))
+    monkeypatch.setattr("os.memfd_create", refuse)
+
+    checked = stamp_and_check(plain_pdf, META)
+
+    monkeypatch.undo()
+    assert _packet(checked) == expected
+    assert pdfa_claim(checked) == ("2", "B")

@@ -42,7 +42,7 @@ def _current() -> ColumnElement[bool]:
     return col(Document.superseded_by_id).is_(None)
 
 
-def _field(*path: str) -> ColumnElement[str]:
+def payload_field(*path: str) -> ColumnElement[str]:
     column = col(Document.payload)
     # JSON path extraction, the same expression on SQLite (json_extract) and PostgreSQL (#>>).
     value: ColumnElement[str] = (column[path] if len(path) > 1 else column[path[0]]).as_string()
@@ -74,11 +74,11 @@ def missing_summaries(
     issued = {
         (name_key(class_name or ""), name_key(period or ""))
         for class_name, period in session.exec(
-            select(_field("class_name"), _field("period")).where(
+            select(payload_field("class_name"), payload_field("period")).where(
                 Document.kind == SUMMARY,
                 _current(),
                 _registered_within(calendar.school_year),
-                _field("school_year") == calendar.school_year,
+                payload_field("school_year") == calendar.school_year,
             )
         )
     }
@@ -125,16 +125,16 @@ def missing_parent_reports(
     wanted = {_month_text(m) for m in months}
     rows = session.exec(
         select(
-            _field("class_name"),
-            _field("student", "first_name"),
-            _field("student", "last_name"),
-            _field("month"),
+            payload_field("class_name"),
+            payload_field("student", "first_name"),
+            payload_field("student", "last_name"),
+            payload_field("month"),
         )
         .where(
             Document.kind == REPORT,
             _current(),
             _registered_within(calendar.school_year),
-            _field("month").in_(wanted),
+            payload_field("month").in_(wanted),
         )
         .distinct()
     ).all()
@@ -143,14 +143,14 @@ def missing_parent_reports(
         (name_key(c or ""), name_key(f or ""), name_key(s or ""))
         for c, f, s in session.exec(
             select(
-                _field("class_name"),
-                _field("student", "first_name"),
-                _field("student", "last_name"),
+                payload_field("class_name"),
+                payload_field("student", "first_name"),
+                payload_field("student", "last_name"),
             ).where(
                 Document.kind == LEAVING,
                 _current(),
                 _registered_within(calendar.school_year),
-                _field("left_on").between(first.isoformat(), last.isoformat()),
+                payload_field("left_on").between(first.isoformat(), last.isoformat()),
             )
         )
     }
@@ -192,7 +192,7 @@ def journal_transfer(
             Document.kind == TRANSFER,
             _current(),
             _registered_within(calendar.school_year),
-            _field("school_year") == calendar.school_year,
+            payload_field("school_year") == calendar.school_year,
         )
         .order_by(col(Document.created_at))
     ).first()

@@ -23,6 +23,7 @@ from service.school_year.calendar import (
     suggested_calendar,
     summary_deadlines,
 )
+from service.school_year.duties import payload_field
 from service.timeutil import today_vilnius
 from service.users.models import User
 from service.web import forms
@@ -100,7 +101,7 @@ def _recent_classes(session: Session) -> tuple[str, ...]:
     """Class names seen on recent summaries and reports: a start for the list, to correct."""
     since = today_vilnius().year - SUGGEST_FROM_YEARS + 1
     names = session.exec(
-        select(col(Document.payload)["class_name"].as_string())
+        select(payload_field("class_name"))
         .where(
             col(Document.kind).in_(["achievement-summary", "progress-report"]),
             col(Document.year) >= since,

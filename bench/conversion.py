@@ -29,24 +29,12 @@ from service.settings import Settings
 from service.timeutil import today_vilnius
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT.parent / "shared" / "examples" / "leaving-certificate.json"
+EXAMPLE = ROOT / "examples" / "leaving-certificate.json"
 
 
 def _payload() -> dict[str, Any]:
-    if EXAMPLE.exists():
-        data: dict[str, Any] = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-        return data
-    return {
-        "student": {"first_name": "Gabija", "last_name": "Žukauskaitė"},
-        "class_name": "6b",
-        "enrolled_on": "2020-09-01",
-        "left_on": "2026-11-20",
-        "order": {"date": "2026-11-19", "number": "V-214"},
-        "reason": "Išvyksta gyventi į kitą miestą",
-        "results": [{"subject": "Matematika", "period": "I trimestras", "mark": 8}],
-        "missed_lessons": 14,
-        "excused_lessons": 12,
-    }
+    data: dict[str, Any] = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    return data
 
 
 def _certificate_docx() -> bytes:

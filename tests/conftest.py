@@ -25,7 +25,8 @@ from storage.seaweed import EmbeddedSeaweed
 
 pytest_plugins = ["tests.fixtures.objectstore", "tests.fixtures.converter"]
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+# The contract's example payloads, kept in the repository (examples/).
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 POSTGRES_URL = os.environ.get("BYLOS_TEST_POSTGRES_URL")
 
 

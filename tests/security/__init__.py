@@ -1,1 +1,1 @@
-"""Security tests: each keeps one class of weakness closed (issue 10), against the real components."""
+"""Security tests: each keeps one class of weakness closed (issue 10), against real components."""

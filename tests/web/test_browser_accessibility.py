@@ -368,8 +368,12 @@ def test_keyboard_only_certificate_and_summary_upload(browser: Browser, server: 
         expect(page.get_by_role("heading", name=re.compile("Laba diena"))).to_be_visible()
         _tab_to(page, "Išduoti")
         page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name="Išduoti dokumentą")).to_be_visible()
         _tab_to(page, "Klasės mokymosi pasiekimų suvestinė")
         page.keyboard.press("Enter")
+        expect(
+            page.get_by_role("heading", name="Klasės mokymosi pasiekimų suvestinė")
+        ).to_be_visible()
         _tab_to(page, re.compile("^Užpildytas suvestinės failas"))
         with page.expect_file_chooser() as chooser:
             page.keyboard.press("Space")

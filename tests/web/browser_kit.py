@@ -50,7 +50,7 @@ STAFF: tuple[tuple[dict[str, str], list[str], bool], ...] = (
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 # WCAG 1.4.10: content reflows at 320 CSS px (1280 px at 400 %) ...
 NARROW: ViewportSize = {"width": 320, "height": 640}
-# ... and a 1280 x 900 laptop at 200 % zoom is a 640 x 450 CSS px viewport at scale 2.
+# ... and a 1280 x 900 laptop at 200 % zoom lays pages out in a 640 x 450 CSS px viewport.
 ZOOM_200: ViewportSize = {"width": 640, "height": 450}
 
 # The rules of WCAG 2.0 and 2.1, levels A and AA (EN 301 549 clause 9).
@@ -114,6 +114,15 @@ _OVERFLOW = """() => {
     if (r.width > 0 && r.right > width + 1) {
       wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className} ` +
                 `right=${Math.round(r.right)}`);
+    }
+  }
+  if (!wide.length) {
+    // Nothing outside a region sticks out: something inside one escapes its clip.
+    for (const el of document.body.querySelectorAll('.table-region *')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > width + 1 && getComputedStyle(el).position !== 'static') {
+        wide.push(`${el.tagName.toLowerCase()}.${el.className} escapes its table region`);
+      }
     }
   }
   return [`page ${doc.scrollWidth} px > viewport ${width} px`, ...wide.slice(0, 8)];

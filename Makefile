@@ -6,7 +6,7 @@ APT_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv fonts-liberati
 	fonts-dejavu-core poppler-utils chromium
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres setup system-deps lint bench clean
+.PHONY: run test test-postgres setup system-deps lint bench clean screens
 
 run: setup
 	$(VENV)/bin/bylos serve
@@ -46,6 +46,10 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy service storage retention bench tests
+
+# The README's screenshots (docs/screens/): only on request, never as a side effect of a test run.
+screens: setup
+	BYLOS_SCREENS=1 $(VENV)/bin/pytest -m browser tests/web/test_browser.py
 
 bench: setup
 	$(PY) -m bench

@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from service.errors import ServiceError
 from service.timeutil import VILNIUS
 from service.users.models import ROLE_TITLES, User
+from service.web import forms
 from service.web.navigation import menu
 from service.web.session import SessionCodec, WebSession
 from service.web.throttle import SignInThrottle
@@ -51,6 +52,9 @@ def _size(value: int) -> str:
 
 templates.env.filters["lt_date"] = _date
 templates.env.filters["size"] = _size
+templates.env.globals["error_items"] = forms.error_items
+templates.env.globals["spec_error_items"] = forms.spec_error_items
+templates.env.globals["form_field"] = forms.Field
 
 
 class SignInRequired(Exception):
@@ -99,6 +103,8 @@ def render(
         "menu": menu(request, user) if user is not None else [],
         "role_titles": ROLE_TITLES,
         "path": request.url.path,
+        # A refused form or action: the title starts with "Klaida:" (base.html).
+        "failed": status_code >= 400,
     }
     response: Response = templates.TemplateResponse(
         request, template, base | (context or {}), status_code=status_code

@@ -3,11 +3,13 @@ confidentiality pledge, issued through the real issuer like any other document."
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from service.db import session_scope
 from service.runtime import Runtime
@@ -15,6 +17,8 @@ from service.timeutil import today_vilnius
 from service.users.accounts import create_user
 from service.users.models import Role, User
 from tests.conftest import Service
+from tests.web import browser_kit as kit
+from tests.web.serve import Server, bylos_serve
 
 PASSWORD = "Slaptas-žodis-2026"
 
@@ -67,3 +71,46 @@ def sign_in(client: TestClient, login: str, password: str = PASSWORD) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
+
+
+# -- browser tests: one real `bylos serve` and one Chromium for the whole run ------------------
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The test school on a real server: each person with a login (all but the newcomer with a
+    registered pledge: the office manager registers her own first, then everyone else's)."""
+    with bylos_serve(tmp_path_factory.mktemp("serve")) as srv:
+        office = ""
+        for person, roles, pledged in kit.STAFF:
+            token = srv.add_user(roles=roles, password=kit.PASSWORD, **person)
+            office = office or token
+            srv.tokens[person["login"]] = token
+            if pledged:
+                srv.register_pledge(office, name=person["name"], position=person["position"])
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not kit.CHROMIUM.exists():
+        pytest.fail(
+            "Debian's chromium is missing: `make setup` installs it (apt-get install chromium)"
+        )
+    with sync_playwright() as p:
+        env: dict[str, str | float | bool] = {**os.environ, "LANG": "lt_LT.UTF-8", "LANGUAGE": "lt"}
+        b = p.chromium.launch(
+            executable_path=str(kit.CHROMIUM), args=kit.ARGS, headless=True, env=env
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server) -> Iterator[Page]:
+    context = browser.new_context(
+        base_url=server.url, viewport=kit.DESKTOP, locale="lt-LT", accept_downloads=True
+    )
+    pg = context.new_page()
+    yield pg
+    context.close()

@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx2 as httpx
@@ -39,6 +39,8 @@ class Server:
     url: str
     env: dict[str, str]
     log: Path
+    # Each person's API token by login (the browser tests' fixture fills it).
+    tokens: dict[str, str] = field(default_factory=dict)
 
     def add_user(
         self, *, name: str, position: str, roles: list[str], login: str, password: str

@@ -3,7 +3,6 @@ cases at year end. Every action goes through the cases API's own functions."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Annotated
 
@@ -22,8 +21,9 @@ from service.errors import InvalidPayload, ServiceError
 from service.runtime import Runtime
 from service.timeutil import today_vilnius
 from service.users.models import Role, User
+from service.web import forms
 from service.web.access import checked_form, checked_upload, pledged_user, runtime_of
-from service.web.forms import FORM_ERROR, MAX_FIELD_CHARS
+from service.web.forms import MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -121,7 +121,7 @@ def close(
     if not indexes:
         raise InvalidPayload(NOTHING_CHOSEN)
     body: dict[str, object] = {"year": year, "indexes": indexes}
-    closed_on = str(form.get("closed_on", "")).strip()
+    closed_on = forms.normalize_date(str(form.get("closed_on", "")))
     if closed_on:
         body["closed_on"] = closed_on
     api.close_cases(runtime_of(request), user, body)
@@ -132,21 +132,24 @@ def close(
 
 CASE_FIELDS = ("index", "title", "retention_rule", "registers")
 AREA_FIELDS = ("index", "title")
-_NAMED_PART = re.compile(r"^„([\w.]+)“:\s*(.*)$", re.S)
+
+
+# How the page names each field (templates/plan.html and plan_case.html show the same words).
+LABELS = {
+    "index": "Indeksas",
+    "title": "Pavadinimas",
+    "retention_rule": "Saugojimo taisyklė",
+    "registers": "Registrai",
+}
 
 
 def field_errors(detail: str, prefix: str, fields: tuple[str, ...]) -> dict[str, str]:
-    """A service refusal ("Netinkami duomenys. „title“: ...; „index“: ...") split per field;
-    what names no field of this form is shown above it."""
+    """A service refusal ("Netinkami duomenys. „title“: ...; „index“: ...") split per field,
+    in the form's words; what names no field of this form is shown above it."""
+    labels = {name: LABELS[name] for name in fields}
     errors: dict[str, str] = {}
-    body = detail.removeprefix("Netinkami duomenys. ").rstrip(".")
-    parts = body.split("; ") if body.startswith("„") else [detail]
-    for part in parts:
-        match = _NAMED_PART.match(part)
-        name = match.group(1).split(".")[0] if match else _named_by_words(part)
-        key = f"{prefix}.{name}" if name in fields else f"{prefix}.{FORM_ERROR}"
-        message = match.group(2) if match and name in fields else part
-        errors[key] = f"{errors[key]}; {message}" if key in errors else message
+    for name, messages in forms.split_refusal(detail, labels, _named_by_words).items():
+        errors[f"{prefix}.{name}"] = "; ".join(messages)
     return errors
 
 
@@ -178,7 +181,7 @@ def _change_errors(
 
 def _named_by_words(message: str) -> str:
     """A refusal that names no field (``Netinkamas bylos indeksas „1.x“ ...``)."""
-    return "index" if "indeksas" in message.lower() else ""
+    return "index" if "indeksas" in message.lower() else forms.FORM_ERROR
 
 
 def _read(form: FormData, prefix: str, fields: tuple[str, ...]) -> dict[str, str]:

@@ -20,6 +20,7 @@ from service.registry.models import EntryStatus, RegistryEntry
 from service.registry.routes import ADMINS, READERS, XLSX
 from service.timeutil import today_vilnius
 from service.users.models import User
+from service.web import forms
 from service.web.access import checked_form, pledged_user, runtime_of
 from service.web.forms import FORM_ERROR, MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
@@ -49,7 +50,7 @@ def _list_page(
     *,
     pranesimas: str = "",
     values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
     status_code: int = 200,
 ) -> Response:
     with session_scope(runtime_of(request).engine) as session:
@@ -76,6 +77,7 @@ def _list_page(
             "may_manage": bool(user.role_set & ADMINS),
             "values": values or {"number_format": admin.DEFAULT_FORMAT},
             "errors": errors or {},
+            "fields": NEW_REGISTER,
             "notice": NOTICES.get(pranesimas, ""),
         },
         status_code=status_code,
@@ -137,7 +139,24 @@ def register_export(request: Request, code: str, year: int, ext: str) -> Respons
 
 # -- the admin adds and renames registers: the registry API's own route functions ----------
 
-NEW_FIELDS = ("code", "title", "case_index", "number_format")
+NEW_REGISTER = (
+    forms.Field("code", "Kodas", hint="1–6 didžiosios raidės, pvz., SU", width="narrow"),
+    forms.Field("title", "Pavadinimas", width="wide"),
+    forms.Field("case_index", "Bylos indeksas", hint="pvz., 1.12", width="narrow"),
+    forms.Field(
+        "number_format",
+        "Numerio formatas",
+        required=False,
+        hint="pvz., {code}-{seq}; numeriai kasmet pradedami nuo 1",
+    ),
+)
+EDIT_REGISTER = (
+    forms.Field("title", "Pavadinimas"),
+    forms.Field("case_index", "Bylos indeksas", hint="pvz., 1.12"),
+    forms.Field("number_format", "Numerio formatas", hint="pvz., {code}-{seq}"),
+)
+NEW_FIELDS = tuple(f.name for f in NEW_REGISTER)
+LABELS = {f.name: f.label for f in NEW_REGISTER}
 NOTICES = {
     "pridetas": "Registras pridėtas.",
     "pakeistas": "Registras pakeistas.",
@@ -159,10 +178,10 @@ def _field_of(detail: str) -> str:
     return FORM_ERROR
 
 
-def _read(form: FormData, fields: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+def _read(form: FormData, fields: tuple[str, ...]) -> tuple[dict[str, str], dict[str, list[str]]]:
     values = {f: str(form.get(f, "")).strip()[: MAX_FIELD_CHARS + 1] for f in fields}
     limit = f"reikšmė per ilga (daugiausia {MAX_FIELD_CHARS} simbolių)"
-    return values, {f: limit for f, v in values.items() if len(v) > MAX_FIELD_CHARS}
+    return values, {f: [limit] for f, v in values.items() if len(v) > MAX_FIELD_CHARS}
 
 
 @router.post("/registrai")
@@ -178,7 +197,8 @@ def add_register(request: Request, form: Annotated[FormData, Depends(checked_for
         except ServiceError as exc:
             if exc.status_code == 403:
                 raise
-            errors = {_field_of(exc.detail): exc.detail}
+            # Each problem beside its own field, in the form's words.
+            errors = forms.split_refusal(exc.detail, LABELS, _field_of)
     if errors:
         year = today_vilnius().year
         return _list_page(request, user, year, values=values, errors=errors, status_code=422)
@@ -189,13 +209,13 @@ def _edit_page(
     request: Request,
     code: str,
     values: dict[str, str],
-    errors: dict[str, str],
+    errors: dict[str, list[str]],
     status_code: int = 200,
 ) -> Response:
     return render(
         request,
         "register_edit.html",
-        {"code": code, "values": values, "errors": errors},
+        {"code": code, "values": values, "errors": errors, "fields": EDIT_REGISTER},
         status_code=status_code,
     )
 
@@ -228,7 +248,7 @@ def change_register(
         except ServiceError as exc:
             if exc.status_code in (403, 404):
                 raise
-            errors = {_field_of(exc.detail): exc.detail}
+            errors = forms.split_refusal(exc.detail, LABELS, _field_of)
     if errors:
         return _edit_page(request, code, values, errors, status_code=422)
     return RedirectResponse("/registrai?pranesimas=pakeistas", 303)

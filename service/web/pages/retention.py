@@ -22,6 +22,7 @@ from service.deps import ensure_role
 from service.errors import InvalidPayload, NotFound
 from service.timeutil import today_vilnius
 from service.users.models import Role, User
+from service.web import forms
 from service.web.access import checked_form, checked_upload, pledged_user, runtime_of
 from service.web.forms import FORM_ERROR, MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
@@ -51,7 +52,7 @@ def _date(value: str) -> dt.date:
     if not value:
         return today_vilnius()
     try:
-        return dt.date.fromisoformat(value)
+        return dt.date.fromisoformat(forms.normalize_date(value))
     except ValueError:
         raise InvalidPayload(f"Data turi būti formatu MMMM-MM-DD, gauta „{value[:20]}“.") from None
 
@@ -216,18 +217,44 @@ def _rule_form(
     request: Request,
     rule_id: str,
     values: dict[str, str],
-    errors: dict[str, str],
+    errors: dict[str, list[str]],
     status_code: int = 200,
 ) -> Response:
     return render(
         request,
         "retention_rule.html",
-        {"rule_id": rule_id, "v": values, "errors": errors, "triggers": TRIGGERS},
+        {
+            "rule_id": rule_id,
+            "v": values,
+            "errors": errors,
+            "triggers": TRIGGERS,
+            "fields": RULE_FORM,
+        },
         status_code=status_code,
     )
 
 
 TRIGGERS = (("case_closed", "nuo bylos užbaigimo metų pabaigos"), ("event", "nuo įvykio"))
+RULE_FORM = (
+    forms.Field("index", "Rodyklė", hint="pvz., V-1511", width="narrow"),
+    forms.Field("item", "Punktas", width="narrow"),
+    forms.Field("title", "Dokumentai", width="wide"),
+    forms.Field("term", "Terminas", hint="kaip rodyklėje, pvz., 10 m."),
+    forms.Field("years", "Metų skaičius", type="number", required=False, width="narrow"),
+    forms.Field("trigger", "Termino pradžia", type="select"),
+    forms.Field("event_name", "Įvykis, nuo kurio skaičiuojama", required=False),
+    forms.Field("source", "Šaltinis", width="wide"),
+    forms.Field("note", "Pastaba", required=False, width="wide"),
+    forms.Field("permanent", "Saugoti nuolat", type="checkbox", required=False),
+    forms.Field("verified", "Patikrinta pagal oficialią rodyklę", type="checkbox", required=False),
+)
+RULE_LABELS = {f.name: f.label for f in RULE_FORM}
+# The rule model's own words for two values (retention/ is pure and names its fields).
+_RULE_WORDS = (
+    ("trigger turi būti „event“", "termino pradžia turi būti „nuo įvykio“"),
+    ("„event“", "„nuo įvykio“"),
+    ("„case_closed“", "„nuo bylos užbaigimo metų pabaigos“"),
+)
 
 
 @router.get("/archyvas/taisykles/{rule_id}")
@@ -244,12 +271,12 @@ def rule_page(request: Request, rule_id: str) -> Response:
     return _rule_form(request, rule_id, values, {})
 
 
-def _changes(values: dict[str, str], errors: dict[str, str]) -> dict[str, object]:
+def _changes(values: dict[str, str], errors: dict[str, list[str]]) -> dict[str, object]:
     """The form as the API's JSON body: typed, an empty optional field an absent value."""
     changes: dict[str, object] = {}
     for name in ("index", "item", "title", "term", "source", "note"):
         if len(values[name]) > MAX_FIELD_CHARS:
-            errors[name] = f"reikšmė per ilga (daugiausia {MAX_FIELD_CHARS} simbolių)"
+            errors[name] = [f"reikšmė per ilga (daugiausia {MAX_FIELD_CHARS} simbolių)"]
         changes[name] = values[name]
     changes["permanent"] = values["permanent"] == "1"
     changes["verified"] = values["verified"] == "1"
@@ -261,7 +288,7 @@ def _changes(values: dict[str, str], errors: dict[str, str]) -> dict[str, object
     elif years.isdigit() and len(years) <= 4:
         changes["years"] = int(years)
     else:
-        errors["years"] = "metų skaičius turi būti sveikasis skaičius"
+        errors["years"] = ["metų skaičius turi būti sveikasis skaičius"]
     return changes
 
 
@@ -270,7 +297,28 @@ def _field_of(message: str) -> str:
     for name in RULE_FIELDS:
         if f"({name})" in message or f"„{name}“" in message or f"{name}:" in message:
             return name
+    if message.startswith("trigger ") or " trigger " in message:
+        return "trigger"
     return FORM_ERROR
+
+
+_RULE_PART = re.compile(r"^(?:taisyklė(?: „[^“]*“)?)?(?:,\s*)?(?:laukas „(\w+)“)?:?\s*(.*)$", re.S)
+
+
+def rule_errors(detail: str) -> dict[str, list[str]]:
+    """A rule's refusal ("Netinkami saugojimo taisyklių duomenys: taisyklė „x“, laukas „years“:
+    ...; taisyklė „x“: ... (event_name)") as errors beside each field, in the form's words."""
+    body = detail.partition("duomenys: ")[2] or detail
+    errors: dict[str, list[str]] = {}
+    for part in re.split(r";\s+(?=taisyklė)", body.rstrip(".")):
+        match = _RULE_PART.match(part.strip())
+        named, message = (match.group(1), match.group(2)) if match else (None, part)
+        name = named if named in RULE_LABELS else _field_of(message)
+        for words, said in _RULE_WORDS:
+            message = message.replace(words, said)
+        message = forms.humanize(RULE_LABELS, message)
+        errors.setdefault(name, []).append(message)
+    return errors
 
 
 @router.post("/archyvas/taisykles/{rule_id}")
@@ -283,13 +331,13 @@ def edit_rule(
     if rule_id not in runtime.rules:
         raise NotFound(f"Saugojimo taisyklė „{rule_id[:80]}“ nerasta.")
     values = {k: str(form.get(k, "")).strip() for k in RULE_FIELDS}
-    errors: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
     changes = _changes(values, errors)
     if not errors:
         try:
             retention_admin.edit_rule(runtime, rule_id, changes, user)
         except InvalidPayload as exc:
-            errors[_field_of(exc.detail)] = exc.detail
+            errors = rule_errors(exc.detail)
     if errors:
         return _rule_form(request, rule_id, values, errors, status_code=422)
     return RedirectResponse("/archyvas/taisykles?pranesimas=pakeista", 303)

@@ -99,7 +99,9 @@ def preview(request: Request, form: Annotated[FormData, Depends(checked_upload)]
             request, 422, problem="Pasirinkite failą (XLSX arba CSV).", old=old, reason=reason
         )
     if reason_problem:
-        return _page(request, 422, problem=reason_problem, old=old, reason=reason)
+        return _page(
+            request, 422, problem=reason_problem, problem_field="reason", old=old, reason=reason
+        )
     data = upload.file.read(BULK_LIMIT + 1)
     if not data:
         return _page(request, 422, problem="Įkeltas failas tuščias.", old=old, reason=reason)

@@ -18,6 +18,8 @@
       input.id = input.id.replace(/-\d+-/, "-" + index + "-");
       input.value = "";
       input.removeAttribute("aria-invalid");
+      var label = input.getAttribute("aria-label");
+      if (label) { input.setAttribute("aria-label", label.replace(/\d+ eilutė$/, (index + 1) + " eilutė")); }
       input.removeAttribute("aria-describedby");
     });
     row.querySelectorAll(".error").forEach(function (e) { e.remove(); });

@@ -10,7 +10,8 @@ import base64
 import datetime as dt
 import hashlib
 import tempfile
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
@@ -52,6 +53,8 @@ _INTEGRITY_CODES: Final = frozenset(
 # Codes S3 servers use when Object Lock refuses a delete or a retention change: AWS and
 # SeaweedFS answer AccessDenied, MinIO uses ObjectLocked, some use InvalidRequest.
 _LOCK_CODES: Final = frozenset({"AccessDenied", "ObjectLocked", "InvalidRequest"})
+# How long an answered ping vouches for the store in ensure_available.
+_AVAILABLE_FOR_S: Final = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,7 @@ class ObjectStorePort(Protocol):
 
     def ensure_bucket(self) -> None: ...
     def ping(self) -> None: ...
+    def ensure_available(self) -> None: ...
     def put(
         self,
         key: str,
@@ -269,7 +273,10 @@ class ObjectStore:
         secure: bool = False,
         region: str = "us-east-1",
         timeout_s: float = 10.0,
+        health: Callable[[], None] | None = None,
     ) -> None:
+        """``health``, when given, raises StoreUnreachable while the server is known to be down
+        (the embedded SeaweedFS's supervisor knows without a request); see ensure_available."""
         if "://" in endpoint:
             parts = urlsplit(endpoint)
             secure = parts.scheme == "https"
@@ -299,6 +306,9 @@ class ObjectStore:
             http_client=self._http,
         )
         self._base_url = BaseURL(("https://" if secure else "http://") + endpoint, region)
+        self._health = health
+        # monotonic time of the last answered ping; ensure_available trusts it for a while.
+        self._answered_at = float("-inf")
 
     @property
     def bucket(self) -> str:
@@ -347,8 +357,25 @@ class ObjectStore:
 
     def ping(self) -> None:
         """Raise StoreUnreachable unless the server answers an authenticated request."""
-        with _vendor_errors(f"ping {self._endpoint}"):
-            self._client.bucket_exists(self._bucket)
+        try:
+            with _vendor_errors(f"ping {self._endpoint}"):
+                self._client.bucket_exists(self._bucket)
+        except StoreUnreachable:
+            self._answered_at = float("-inf")
+            raise
+        self._answered_at = time.monotonic()
+
+    def ensure_available(self) -> None:
+        """Raise StoreUnreachable if the store is down, cheaply: for work that would spend
+        something (a registry number) before its first store request.
+
+        The health callback (a syscall for the embedded store) runs every time; a real request
+        (ping) at most every few seconds.
+        """
+        if self._health is not None:
+            self._health()
+        if time.monotonic() - self._answered_at > _AVAILABLE_FOR_S:
+            self.ping()
 
     # -- writing -----------------------------------------------------------------------------
 

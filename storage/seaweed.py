@@ -2,13 +2,24 @@
 
 ``weed mini`` is used rather than ``weed server -s3``: on SeaweedFS 4.48 it answered S3 in ~1 s
 and exited ~4 s after SIGTERM, against ~3.5 s and ~16 s; both enforce Object Lock COMPLIANCE.
-Everything (volumes, filer metadata, identities, log, chosen ports) lives under ``data_dir``.
+Everything (volumes, filer metadata, identities, keys, logs, chosen ports) lives under
+``data_dir``, owner-only: the directory 0700, every file weed or Bylos writes 0600.
+
+The store is sealed: only the S3 gateway, with the service's keys, reaches stored data. The
+other ports weed mini opens refuse unauthenticated reads and writes (storage/seaweed_security.py
+says how), and the gateways Bylos does not use (WebDAV, the admin UI, Iceberg, Lance) are off.
+
+The launcher supervises what it starts: a weed that dies (a crash, an OOM kill, a SIGKILL) is
+restarted on the same ports with the same keys, with back-off, and every crash and restart is
+logged and counted (:attr:`EmbeddedSeaweed.crashes`, :attr:`EmbeddedSeaweed.restarts`).
 """
 
 import atexit
 import contextlib
+import datetime as dt
 import fcntl
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -17,7 +28,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
@@ -26,10 +39,13 @@ import urllib3
 from minio import Minio
 from minio.error import MinioException
 
-from storage.errors import LaunchFailed
+from storage.errors import LaunchFailed, StoreUnreachable
 from storage.objectstore import ObjectStore
+from storage.seaweed_security import GrpcClientFiles, ensure_security, write_private
 
-__all__ = ["EmbeddedSeaweed", "find_weed"]
+__all__ = ["EmbeddedSeaweed", "SupervisionStats", "find_weed"]
+
+log = logging.getLogger("bylos.store")
 
 # weed mini's admin worker dials the admin gRPC port at HTTP port + 10000 whatever
 # -admin.port.grpc says, so every component gets a port whose +10000 twin is free too.
@@ -38,6 +54,12 @@ _COMPONENTS: Final = ("master", "volume", "filer", "s3", "admin")
 _LOG_TAIL_LINES: Final = 40
 # Unix socket paths are limited to 108 bytes; longer data dirs keep weed's /tmp default.
 _MAX_SOCKET_PATH: Final = 100
+# Files weed creates (volumes, filer store, logs, sockets) are the owner's alone.
+_UMASK: Final = 0o077
+# How often the supervisor looks at its weed; a crash is seen within this.
+_WATCH_INTERVAL_S: Final = 0.2
+# weed rotates its own log files in logs/ at this size, keeping 5 per severity.
+_LOG_MAX_MB: Final = 64
 
 
 def find_weed(explicit: Path | None = None) -> Path:
@@ -84,6 +106,17 @@ def _exited(pid: int) -> bool:
         return True  # already reaped
 
 
+@dataclass(frozen=True, slots=True)
+class SupervisionStats:
+    """What the supervisor has seen since ``start`` (for logs, health and metrics)."""
+
+    state: str  # "running", "restarting" or "stopped"
+    crashes: int
+    restarts: int
+    last_crash_at: dt.datetime | None
+    last_exit_status: int | None
+
+
 def _log_tail(path: Path) -> str:
     try:
         lines = path.read_text(errors="replace").splitlines()
@@ -98,6 +131,9 @@ class EmbeddedSeaweed:
     The S3 identity (``access_key``/``secret_key``, Admin actions) is written to an ``-s3.config``
     file, so clients authenticate as they would against a production store. Without a
     ``secret_key`` a random one is generated for this instance.
+
+    With ``supervise`` (the default) a watcher thread restarts a weed that exits on its own,
+    after ``restart_delay_s``, doubling up to ``max_restart_delay_s`` while restarts fail.
     """
 
     def __init__(
@@ -111,6 +147,9 @@ class EmbeddedSeaweed:
         start_timeout_s: float = 60.0,
         stop_grace_s: float = 10.0,
         volume_size_limit_mb: int = 64,
+        supervise: bool = True,
+        restart_delay_s: float = 0.5,
+        max_restart_delay_s: float = 30.0,
     ) -> None:
         self._data_dir = Path(data_dir)
         self._host = host
@@ -120,9 +159,23 @@ class EmbeddedSeaweed:
         self._start_timeout_s = start_timeout_s
         self._stop_grace_s = stop_grace_s
         self._volume_size_limit_mb = volume_size_limit_mb
+        self._supervise = supervise
+        self._restart_delay_s = restart_delay_s
+        self._max_restart_delay_s = max_restart_delay_s
         self._process: subprocess.Popen[bytes] | None = None
+        self._command_line: list[str] = []
         self._ports: dict[str, int] = {}
         self._lock_fd: int | None = None
+        self._grpc_files: GrpcClientFiles | None = None
+        # Serialises start, stop and the supervisor's restarts.
+        self._lifecycle = threading.RLock()
+        self._stopping = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self._state = "stopped"
+        self._crashes = 0
+        self._restarts = 0
+        self._last_crash_at: dt.datetime | None = None
+        self._last_exit_status: int | None = None
 
     # -- properties --------------------------------------------------------------------------
 
@@ -133,6 +186,18 @@ class EmbeddedSeaweed:
     @property
     def log_path(self) -> Path:
         return self._data_dir / "seaweed.log"
+
+    @property
+    def security_dir(self) -> Path:
+        """JWT keys, the CA and the component certificates (0700; see seaweed_security)."""
+        return self._data_dir / "security"
+
+    @property
+    def grpc_client_files(self) -> GrpcClientFiles:
+        """The CA and client certificate a gRPC client of this store needs (tests, tools)."""
+        if self._grpc_files is None:
+            raise LaunchFailed("SeaweedFS is not started")
+        return self._grpc_files
 
     @property
     def endpoint(self) -> str:
@@ -152,7 +217,37 @@ class EmbeddedSeaweed:
     @property
     def pid(self) -> int | None:
         """The weed process id (also its process-group id), or None when stopped."""
-        return self._process.pid if self._process is not None else None
+        process = self._process
+        return process.pid if process is not None else None
+
+    @property
+    def crashes(self) -> int:
+        """How many times weed exited on its own since ``start``."""
+        return self._crashes
+
+    @property
+    def restarts(self) -> int:
+        """How many of those crashes were followed by a successful restart."""
+        return self._restarts
+
+    def stats(self) -> SupervisionStats:
+        return SupervisionStats(
+            state=self._state,
+            crashes=self._crashes,
+            restarts=self._restarts,
+            last_crash_at=self._last_crash_at,
+            last_exit_status=self._last_exit_status,
+        )
+
+    def check_alive(self) -> None:
+        """Raise StoreUnreachable unless weed runs: a syscall, no request (see ObjectStore).
+
+        Lets the service refuse work that needs the store while the supervisor restarts it,
+        before anything (a registry number) is spent on it.
+        """
+        process = self._process
+        if self._state != "running" or process is None or _exited(process.pid):
+            raise StoreUnreachable(f"embedded SeaweedFS in {self._data_dir} is not running")
 
     def object_store(self, bucket: str, *, timeout_s: float = 10.0) -> ObjectStore:
         """An ObjectStore on this server (the bucket is not created; call ensure_bucket)."""
@@ -162,6 +257,7 @@ class EmbeddedSeaweed:
             secret_key=self._secret_key,
             bucket=bucket,
             timeout_s=timeout_s,
+            health=self.check_alive,
         )
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -180,68 +276,155 @@ class EmbeddedSeaweed:
 
     def start(self) -> None:
         """Start weed and return once S3 answers with our credentials (LaunchFailed if not)."""
-        if self._process is not None:
-            return
-        weed = find_weed(self._weed_binary)
-        volumes = self._data_dir / "data"
-        volumes.mkdir(parents=True, exist_ok=True)
-        self._lock_data_dir()
-        try:
-            self._ports = self._choose_ports()
-            command = self._command(weed, volumes, self._write_identities())
-        except BaseException:
-            self._unlock_data_dir()
-            raise
-        started = time.monotonic()
-        with self.log_path.open("ab") as log:
-            log.write(f"\n--- bylos: starting {' '.join(command)}\n".encode())
-            log.flush()
-            # Own session: stop() signals the whole group, and a Ctrl+C in the parent's
-            # terminal does not reach weed before Bylos has closed its connections.
+        with self._lifecycle:
+            if self._process is not None:
+                return
+            weed = find_weed(self._weed_binary)
+            self._data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # An install from before the store was sealed: tighten what it left readable.
+            self._data_dir.chmod(0o700)
+            volumes = self._data_dir / "data"
+            volumes.mkdir(mode=0o700, exist_ok=True)
+            self._lock_data_dir()
             try:
-                self._process = subprocess.Popen(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    cwd=self._data_dir,
-                    start_new_session=True,
-                )
-            except OSError as exc:
+                self._ports = self._choose_ports()
+                self._grpc_files = ensure_security(self.security_dir)
+                self._command_line = self._command(weed, volumes, self._write_identities())
+                self._stopping.clear()
+                self._spawn()
+            except BaseException:
                 self._unlock_data_dir()
-                raise LaunchFailed(f"could not execute {weed}: {exc}") from exc
-        atexit.register(self.stop)
-        try:
-            self._wait_ready(started)
-        except BaseException:
-            self.stop()
-            raise
+                raise
+            self._state = "running"
+            atexit.register(self.stop)
+            if self._supervise:
+                self._watcher = threading.Thread(
+                    target=self._watch, name=f"seaweed-supervisor-{self._ports['s3']}", daemon=True
+                )
+                self._watcher.start()
 
     def stop(self) -> None:
         """SIGTERM the process group, SIGKILL it after the grace period; idempotent."""
-        process, self._process = self._process, None
-        atexit.unregister(self.stop)
-        if process is None:
+        self._stopping.set()
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None and watcher is not threading.current_thread():
+            # It notices _stopping within one interval, or abandons a restart in progress.
+            watcher.join()
+        with self._lifecycle:
+            process, self._process = self._process, None
+            self._state = "stopped"
+            atexit.unregister(self.stop)
+            if process is not None:
+                self._terminate(process, grace_s=self._stop_grace_s)
             self._unlock_data_dir()
+
+    # -- supervision -------------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(_WATCH_INTERVAL_S):
+            process = self._process
+            if process is None or not _exited(process.pid):
+                continue
+            with self._lifecycle:
+                if self._stopping.is_set() or process is not self._process:
+                    return
+                self._state = "restarting"
+                self._process = None
+                self._terminate(process, grace_s=0)
+                self._crashes += 1
+                self._last_crash_at = dt.datetime.now(dt.UTC)
+                self._last_exit_status = process.returncode
+            log.error(
+                "SeaweedFS (pid %d) exited unexpectedly with status %s; restarting it "
+                "(crash %d); log %s:\n%s",
+                process.pid,
+                process.returncode,
+                self._crashes,
+                self.log_path,
+                _log_tail(self.log_path),
+            )
+            self._restart()
+
+    def _restart(self) -> None:
+        """Start weed again on the same ports and keys, backing off while it fails."""
+        delay = self._restart_delay_s
+        crashed_at = time.monotonic()
+        attempt = 0
+        while not self._stopping.wait(delay):
+            attempt += 1
+            try:
+                with self._lifecycle:
+                    if self._stopping.is_set():
+                        return
+                    self._spawn()
+                    self._state = "running"
+                    self._restarts += 1
+            except LaunchFailed as exc:
+                delay = min(delay * 2, self._max_restart_delay_s)
+                log.warning(
+                    "SeaweedFS restart attempt %d failed; next in %.1f s: %s",
+                    attempt,
+                    delay,
+                    str(exc).splitlines()[0],
+                )
+                continue
+            log.warning(
+                "SeaweedFS restarted (pid %s, attempt %d) %.1f s after the crash; restarts: %d",
+                self.pid,
+                attempt,
+                time.monotonic() - crashed_at,
+                self._restarts,
+            )
             return
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _spawn(self) -> None:
+        """Run the prepared command and wait until S3 answers; the caller holds _lifecycle."""
+        started = time.monotonic()
+        with self.log_path.open("ab") as log_file:
+            log_file.write(f"\n--- bylos: starting {' '.join(self._command_line)}\n".encode())
+            log_file.flush()
+            # Own session: stop() signals the whole group, and a Ctrl+C in the parent's
+            # terminal does not reach weed before Bylos has closed its connections.
+            try:
+                process = subprocess.Popen(
+                    self._command_line,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    cwd=self._data_dir,
+                    start_new_session=True,
+                    umask=_UMASK,
+                )
+            except OSError as exc:
+                raise LaunchFailed(f"could not execute {self._command_line[0]}: {exc}") from exc
+        self._process = process
+        try:
+            self._wait_ready(process, started)
+        except BaseException:
+            self._process = None
+            self._terminate(process, grace_s=self._stop_grace_s)
+            raise
+
+    def _terminate(self, process: subprocess.Popen[bytes], *, grace_s: float) -> None:
+        """SIGTERM the group, SIGKILL it after ``grace_s``, reap the leader last."""
         # weed leads its own session, so its pid is the group id. The leader is not reaped until
         # the very end: while it is a zombie its pid cannot be reused, so no signal below can
         # reach an unrelated process that inherited the number (pids wrap at 32768 here).
         pgid = process.pid
         if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pgid, signal.SIGTERM)
-            deadline = time.monotonic() + self._stop_grace_s
-            while not _exited(pgid) and time.monotonic() < deadline:
-                time.sleep(0.05)
+            if grace_s > 0:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pgid, signal.SIGTERM)
+                deadline = time.monotonic() + grace_s
+                while not _exited(pgid) and time.monotonic() < deadline:
+                    time.sleep(0.05)
             # SIGKILL after the grace period, and for any straggler in the group either way.
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pgid, signal.SIGKILL)
         process.wait()
         self._remove_stale_sockets()
-        self._unlock_data_dir()
-
-    # -- internals ---------------------------------------------------------------------------
 
     def _lock_data_dir(self) -> None:
         # Two weed processes on one data dir would corrupt the volumes and filer store.
@@ -274,7 +457,7 @@ class EmbeddedSeaweed:
             port = _free_port_pair(self._host, taken)
             taken |= {port, port + _GRPC_OFFSET}
             ports[name] = port
-        saved_path.write_text(json.dumps(ports))
+        _write_private_text(saved_path, json.dumps(ports))
         return ports
 
     def _write_identities(self) -> Path:
@@ -288,17 +471,22 @@ class EmbeddedSeaweed:
                 }
             ]
         }
-        # Written atomically with owner-only permissions: it holds the secret key.
-        fd, tmp = tempfile.mkstemp(dir=self._data_dir, prefix=".s3-identities-")
-        with os.fdopen(fd, "w") as handle:
-            json.dump(identities, handle)
-        os.replace(tmp, path)
+        # Owner-only: it holds the secret key.
+        _write_private_text(path, json.dumps(identities))
         return path
 
     def _command(self, weed: Path, volumes: Path, identities: Path) -> list[str]:
         ports = self._ports
+        logs = self._data_dir / "logs"
+        logs.mkdir(mode=0o700, exist_ok=True)
         command = [
             str(weed),
+            # Global flags precede the command. security.toml is read from -config_dir before
+            # the working directory, $HOME/.seaweedfs and /etc/seaweedfs (util/config.go).
+            f"-config_dir={self.security_dir}",
+            # weed's own log files, otherwise world-readable in /tmp.
+            f"-logdir={logs}",
+            f"-log_max_size_mb={_LOG_MAX_MB}",
             "mini",
             f"-dir={volumes}",
             f"-ip={self._host}",
@@ -310,11 +498,16 @@ class EmbeddedSeaweed:
             # nor vanish with a recursive bucket delete.
             "-s3.autoCreateBucket=false",
             "-s3.allowDeleteBucketNotEmpty=false",
-            # Gateways Bylos does not use: fewer ports, less memory.
+            # The master's and filer's HTTP APIs: the master hands out a write token for any
+            # file id (/dir/lookup) and deletes whole collections (/col/delete) without one;
+            # S3 reaches both over gRPC (mutual TLS), so their HTTP APIs are switched off.
+            "-disableHttp",
+            # Gateways Bylos does not use: fewer ports, less memory, nothing more to guard.
             "-webdav=false",
             "-admin.ui=false",
             "-s3.port.iceberg=0",
             "-s3.port.lance=0",
+            "-metricsPort=0",
         ]
         for name in _COMPONENTS:
             command += [
@@ -327,7 +520,7 @@ class EmbeddedSeaweed:
                 command.append(f"-{name}.localSocket={sock}")
         return command
 
-    def _wait_ready(self, started: float) -> None:
+    def _wait_ready(self, process: subprocess.Popen[bytes], started: float) -> None:
         """Poll an authenticated ListBuckets until it succeeds, weed dies, or time runs out."""
         deadline = started + self._start_timeout_s
         http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=1.0, read=2.0), retries=False)
@@ -342,12 +535,14 @@ class EmbeddedSeaweed:
         last_error = "no answer yet"
         try:
             while True:
-                process = self._process
-                if process is None or _exited(process.pid):
+                if _exited(process.pid):
                     raise LaunchFailed(
                         f"weed exited during startup; log {self.log_path}:\n"
                         f"{_log_tail(self.log_path)}"
                     )
+                if self._stopping.is_set():
+                    # stop() was called while the supervisor restarts weed.
+                    raise LaunchFailed("SeaweedFS is being stopped")
                 try:
                     client.list_buckets()
                     return
@@ -372,3 +567,7 @@ class EmbeddedSeaweed:
                 with contextlib.suppress(OSError):
                     if sock.is_socket():
                         sock.unlink()
+
+
+def _write_private_text(path: Path, text: str) -> None:
+    write_private(path, text.encode())

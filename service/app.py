@@ -15,9 +15,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.access_log import AccessLog
 from service.archive.routes import router as archive_router
 from service.archive.schedule import scheduled_fixity
-from service.bootstrap import open_store, prepared_engine, rules_in_force
+from service.audit.anchors import AnchorPolicy
+from service.audit.routes import router as audit_router
+from service.audit.schedule import scheduled_anchors
+from service.bootstrap import prepared_engine, rules_in_force, start_store
 from service.cases.routes import router as cases_router
 from service.db import session_scope
 from service.documents.issuing import Converter
@@ -57,11 +61,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
         injected = app.state.injected
         store: ObjectStorePort
+        # The embedded SeaweedFS's launcher, when the service started one: its stats() count
+        # the store's crashes and restarts (health, metrics).
+        app.state.store_launcher = None
         if injected.store is not None:
             store = injected.store
             store.ensure_bucket()
         else:
-            store = open_store(config, stack, attach_to_running=False)
+            opened = start_store(config, stack, attach_to_running=False)
+            store, app.state.store_launcher = opened.store, opened.launcher
 
         converter: Converter
         if injected.converter is not None:
@@ -86,6 +94,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await stack.enter_async_context(
             scheduled_fixity(app.state.runtime, settings.fixity_interval_hours)
         )
+        await stack.enter_async_context(
+            scheduled_anchors(
+                app.state.runtime,
+                AnchorPolicy(
+                    retention_years=settings.audit_anchor_retention_years,
+                    interval_minutes=settings.audit_anchor_interval_minutes,
+                ),
+            )
+        )
         yield
 
 
@@ -97,7 +114,11 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     if exc.status_code >= 500:
         log.warning("%s: %s", exc.code, exc.detail, exc_info=exc.__cause__)
-    return _error(exc.status_code, exc.code, exc.detail)
+    response = _error(exc.status_code, exc.code, exc.detail)
+    if isinstance(exc, DependencyUnavailable):
+        # A dependency that is down comes back (the store is restarted by its supervisor).
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -148,6 +169,7 @@ def create_app(
     app.include_router(notifications_router)
     app.add_middleware(BodySizeLimit)
     app.include_router(archive_router)
+    app.include_router(audit_router)
     app.include_router(registry_router)
     app.include_router(cases_router)
     app.include_router(school_year_router)
@@ -176,4 +198,6 @@ def create_app(
             raise DependencyUnavailable("Tarnyba neveikia: " + "; ".join(problems.values()) + ".")
         return {"status": "ok", "database": "ok", "store": "ok", "converter": "ok"}
 
+    # Outermost: it sees every request's final status, errors included.
+    app.add_middleware(AccessLog)
     return app

@@ -15,12 +15,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import AsyncExitStack, ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from retention.rules import RuleSet, default_rules, load_rules
 from service.archive.retention_admin import persisted_rules
+from service.at_rest import private_umask, tighten
+from service.audit import anchors
 from service.db import make_engine, migrate, session_scope
 from service.documents.files import store_errors
 from service.documents.issuing import Converter
@@ -47,22 +50,41 @@ def _running_seaweed(seaweed_dir: Path) -> tuple[str, str, str] | None:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class OpenedStore:
+    """The store the service uses, and the embedded SeaweedFS behind it when this process
+    started one (its ``stats()`` count crashes and restarts for health and metrics)."""
+
+    store: ObjectStore
+    launcher: EmbeddedSeaweed | None
+
+
 def open_store(
     config: Components, stack: ExitStack | AsyncExitStack, *, attach_to_running: bool
 ) -> ObjectStore:
-    """The configured S3 server, or the embedded SeaweedFS under the data dir.
+    """The configured S3 server, or the embedded SeaweedFS under the data dir."""
+    return start_store(config, stack, attach_to_running=attach_to_running).store
+
+
+def start_store(
+    config: Components, stack: ExitStack | AsyncExitStack, *, attach_to_running: bool
+) -> OpenedStore:
+    """The configured S3 server, or the embedded SeaweedFS under the data dir (supervised:
+    restarted on the same ports and keys if it dies).
 
     ``attach_to_running``: a command (not the server) may use the SeaweedFS that a running
     server keeps on the same data dir; a second server must fail instead, since its store would
     vanish when the first one stops.
     """
+    launcher: EmbeddedSeaweed | None = None
     if config.s3 is not None:
         endpoint, access, secret = config.s3
     else:
         seaweed_dir = config.data_dir / "seaweedfs"
         try:
-            seaweed = stack.enter_context(EmbeddedSeaweed(seaweed_dir))
-            endpoint, access, secret = seaweed.endpoint, seaweed.access_key, seaweed.secret_key
+            launcher = stack.enter_context(EmbeddedSeaweed(seaweed_dir))
+            endpoint = launcher.endpoint
+            access, secret = launcher.access_key, launcher.secret_key
         except LaunchFailed as exc:
             running = _running_seaweed(seaweed_dir) if attach_to_running else None
             if running is None:
@@ -78,16 +100,19 @@ def open_store(
         bucket=config.bucket,
         secure=config.s3_secure,
         timeout_s=config.s3_timeout_s,
+        # While the supervisor restarts weed, work that needs the store is refused at once.
+        health=launcher.check_alive if launcher is not None else None,
     )
     stack.callback(store.close)
     with store_errors():
         store.ensure_bucket()
-    return store
+    return OpenedStore(store=store, launcher=launcher)
 
 
 def prepared_engine(config: Components, stack: ExitStack | AsyncExitStack) -> Engine:
-    """The database, migrated, with the default registers present."""
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    """The database, migrated, with the default registers present; the data dir owner-only."""
+    private_umask()
+    tighten(config.data_dir)
     engine = make_engine(config.database_url)
     stack.callback(engine.dispose)
     migrate(engine)
@@ -131,6 +156,12 @@ def standalone_runtime(config: Components, *, converter: bool = True) -> Iterato
                     timeout_s=config.converter_timeout_s,
                 )
             )
+        # A command's fixity run, closing or disposal is anchored as the server's would be.
+        stack.callback(
+            anchors.install(
+                engine, store, anchors.AnchorPolicy(retention_years=config.anchor_retention_years)
+            )
+        )
         yield Runtime(
             engine=engine,
             store=store,

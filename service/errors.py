@@ -57,9 +57,13 @@ class Gone(ServiceError):
 
 
 class DependencyUnavailable(ServiceError):
-    """A dependency (database, object store, converter) is down or timed out: 503."""
+    """A dependency (database, object store, converter) is down or timed out: 503.
+
+    Answered with ``Retry-After``: a crashed store or converter is restarted within seconds.
+    """
 
     status_code = 503
+    retry_after_s: int = 5
 
 
 class ConverterUnavailable(DependencyUnavailable):

@@ -45,6 +45,8 @@ class Components:
     converter_timeout_s: float
     rules_file: Path | None
     school: SchoolProfile
+    # Years an audit anchor stays COMPLIANCE-locked in the store (service/audit/anchors.py).
+    anchor_retention_years: int = 75
 
 
 class Settings(BaseSettings):
@@ -79,6 +81,10 @@ class Settings(BaseSettings):
     retention_rules_file: Path | None = None
     # Hours between scheduled fixity runs while the service runs; 0 turns them off.
     fixity_interval_hours: float = Field(default=0, ge=0)
+    # Minutes between audit anchors while the service runs (written only when the chain has
+    # moved); 0 leaves only the anchors after fixity, closing, disposal and on demand.
+    audit_anchor_interval_minutes: float = Field(default=60, ge=0)
+    audit_anchor_retention_years: int = Field(default=75, ge=1, le=200)
     timezone: str = "Europe/Vilnius"
 
     @model_validator(mode="after")
@@ -113,6 +119,7 @@ class Settings(BaseSettings):
             converter_timeout_s=self.converter_timeout_s,
             rules_file=self.retention_rules_file,
             school=self.school,
+            anchor_retention_years=self.audit_anchor_retention_years,
         )
 
     @cached_property

@@ -159,7 +159,9 @@ def _toml_string(value: str) -> str:
 
 
 def _config(directory: Path) -> str:
-    keys = {name: secrets.token_hex(32) for name in ("volume", "volume_read", "filer", "filer_read")}
+    keys = {
+        name: secrets.token_hex(32) for name in ("volume", "volume_read", "filer", "filer_read")
+    }
     names = ",".join(f"bylos-{name}" for name in COMPONENTS)
     lines = [
         "# Written by Bylos (storage/seaweed_security.py) at the store's first start; 0600.",

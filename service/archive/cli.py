@@ -1,5 +1,5 @@
-"""`bylos fixity`, `bylos audit verify`, `bylos export`, `bylos retention ...`: the archivist's
-commands, run against the same data dir, database and store as the server.
+"""`bylos fixity`, `bylos audit verify|anchor`, `bylos export`, `bylos retention ...`: the
+archivist's commands, run against the same data dir, database and store as the server.
 
 With the embedded store, the server holds SeaweedFS's data dir; store commands then ask for the
 server to be stopped (or an external store, BYLOS_S3_ENDPOINT, to be configured).
@@ -29,9 +29,9 @@ from sqlalchemy.engine import Engine
 
 from retention.rules import RuleSet
 from service.archive import export, fixity, retention_admin
+from service.audit import anchors
 from service.audit import log as audit
 from service.bootstrap import prepared_engine, rules_in_force, standalone_runtime
-from service.db import session_scope
 from service.errors import ServiceError, StoreUnavailable
 from service.runtime import Runtime
 from service.settings import Components
@@ -129,21 +129,51 @@ def fixity_cmd(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Perskaičiuoti audito žurnalo grandinę ir nurodyti pirmą pažeistą įvykį."""
-    with _database() as (engine, _rules), session_scope(engine) as session:
-        report = audit.verify(session)
+def audit_verify(
+    as_json: Annotated[bool, typer.Option("--json", help="Ataskaita JSON formatu")] = False,
+) -> None:
+    """Perskaičiuoti audito žurnalo grandinę, sutikrinti ją su saugyklos inkarais ir nurodyti
+    pirmą pažeistą įvykį."""
+    with _runtime() as runtime:
+        try:
+            report = anchors.verify(runtime.engine, runtime.store)
+        except ServiceError as exc:
+            raise _fail(exc.detail) from None
+    if as_json:
+        sys.stdout.write(json.dumps(report.out(), ensure_ascii=False, indent=2) + "\n")
     if report.ok:
-        out.print(f"Audito žurnalo grandinė vientisa: patikrinta įvykių: {report.events}.")
+        out.print(report.detail())
         return
-    if report.first_broken is None:
-        out.print("[red]Audito žurnalo grandinė pažeista:[/red] ištrinti paskutiniai įvykiai.")
-    else:
-        out.print(
-            "[red]Audito žurnalo grandinė pažeista:[/red] pirmas netinkamas įvykis "
-            f"Nr. {report.first_broken}."
-        )
+    out.print(f"[red]{report.detail()}[/red]")
     raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def audit_anchor() -> None:
+    """Įrašyti audito žurnalo grandinės galvą į saugyklą kaip užrakintą inkarą."""
+    config = _read_settings().components()
+    with _runtime() as runtime:
+        try:
+            result = anchors.write_anchor(
+                runtime.engine,
+                runtime.store,
+                anchors.AnchorPolicy(retention_years=config.anchor_retention_years),
+                reason="manual",
+                by="bylos audit anchor",
+            )
+        except ServiceError as exc:
+            raise _fail(exc.detail) from None
+    if not result["written"]:
+        out.print(
+            "Naujų įvykių nuo paskutinio inkaro nėra"
+            + (f" (įvykis Nr. {result['event_id']})." if result["event_id"] else ".")
+        )
+        return
+    last = result["written"][-1]
+    out.print(
+        f"Inkaras įrašytas: įvykiai iki Nr. {last['event_id']}, užrakinta iki "
+        f"{last['lock_until']} ({last['key']})."
+    )
 
 
 def export_cmd(

@@ -17,6 +17,7 @@ from sqlmodel import select
 from service.archive.models import DestroyedDocument, FixityRun
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.audit.models import AuditAnchor
 from service.db import session_scope
 from service.documents.models import Document, JournalFile
 from service.errors import StoreUnavailable
@@ -82,6 +83,21 @@ def expected_objects(engine: Any) -> list[Expected]:
                         part=part,
                     )
                 )
+        # The audit chain's anchors are stored, locked objects too (service/audit/anchors.py).
+        for anchor in session.exec(select(AuditAnchor)):
+            result.append(
+                Expected(
+                    key=anchor.key,
+                    version_id=anchor.version_id,
+                    sha256=anchor.sha256,
+                    size=anchor.size,
+                    lock_until=anchor.lock_until,
+                    legal_hold=False,
+                    document_id="",
+                    number=f"audito inkaras iki įvykio Nr. {anchor.event_id}",
+                    part="audit-anchor",
+                )
+            )
     return result
 
 

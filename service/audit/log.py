@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from service.audit.models import AuditEvent, AuditHead
+from service.audit.triggers import mark_due
 from service.timeutil import utcnow
 
 GENESIS = "0" * 64
@@ -87,6 +88,8 @@ def record(
     session.add(event)
     session.add(head)
     session.flush()
+    # Some actions (fixity, closing, disposal) are followed by an anchor in the store.
+    mark_due(session, action)
     return event
 
 

@@ -34,3 +34,28 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     last_hash: str
     count: int = 0
+
+
+class AuditAnchor(SQLModel, table=True):
+    """One anchor written to the write-once store: the chain's events (ids and hashes) from
+    ``from_event_id`` (exclusive) to ``event_id``, locked COMPLIANCE.
+
+    This table is an index for fixity and the pages; verification reads the anchors from the
+    store itself, since whoever can rewrite events can rewrite these rows too.
+    """
+
+    __tablename__ = "audit_anchors"
+
+    id: int | None = Field(default=None, primary_key=True)
+    written_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
+    reason: str
+    from_event_id: int
+    event_id: int = Field(index=True)
+    event_hash: str
+    count: int
+    events: int
+    key: str = Field(unique=True)
+    version_id: str
+    sha256: str
+    size: int
+    lock_until: dt.date

@@ -164,6 +164,10 @@ class Issuer:
     ) -> Document:
         today = today_vilnius()
         hooks = HOOKS.get(spec.slug)
+        # A store that is down (restarting after a crash) would void the number taken below:
+        # refuse now with 503, before anything is spent.
+        with store_errors():
+            self.store.ensure_available()
         # (1) File into the open case and take the number; bad input never gets this far.
         with session_scope(self.engine) as session:
             prepared = hooks.prepare(session, payload, user) if hooks else Prepared()

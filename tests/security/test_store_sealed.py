@@ -178,9 +178,7 @@ def http_attempts(port: int, version_id: str, fids: list[str], secret: bytes) ->
                 answer = client.request(method, path, content=body, follow_redirects=True)
             except httpx.HTTPError:
                 continue  # the connection itself was refused: nothing was done
-            done.append(
-                Attempt(port, method, path, answer.status_code, secret in answer.content)
-            )
+            done.append(Attempt(port, method, path, answer.status_code, secret in answer.content))
     return done
 
 

@@ -1,0 +1,44 @@
+"""HTTP routes of the audit chain's anchors (verification itself: GET /api/audit/verify)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from service.audit import anchors
+from service.deps import CurrentUser, RuntimeDep, ensure_role
+from service.users.models import Role
+
+router = APIRouter(prefix="/api/audit", tags=["audit"])
+
+ANCHOR_WRITERS = frozenset({Role.archivist, Role.admin})
+AUDITORS = frozenset({Role.archivist, Role.director, Role.admin})
+
+
+def policy_of(request: Request) -> anchors.AnchorPolicy:
+    settings = request.app.state.settings
+    return anchors.AnchorPolicy(
+        retention_years=settings.audit_anchor_retention_years,
+        interval_minutes=settings.audit_anchor_interval_minutes,
+    )
+
+
+@router.post("/anchors")
+def write_anchor(request: Request, runtime: RuntimeDep, user: CurrentUser) -> JSONResponse:
+    """Anchor the chain's head in the store now; 201 with what was written, 200 if the head
+    was anchored already."""
+    ensure_role(user, ANCHOR_WRITERS, "įrašyti audito žurnalo inkarą")
+    result = anchors.write_anchor(
+        runtime.engine, runtime.store, policy_of(request), reason="manual", by=user.name
+    )
+    return JSONResponse(result, status_code=201 if result["written"] else 200)
+
+
+@router.get("/anchors")
+def list_anchors(
+    runtime: RuntimeDep, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> list[dict[str, Any]]:
+    ensure_role(user, AUDITORS, "peržiūrėti audito žurnalo inkarus")
+    return anchors.listed(runtime.engine, limit)

@@ -1,0 +1,45 @@
+"""Anchors while the service runs: after fixity, closing and disposal (installed hook), and
+every ``interval_minutes`` when the chain has moved (0 = only those and on demand)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from anyio import to_thread
+
+from service.audit import anchors
+from service.audit.anchors import AnchorPolicy
+from service.runtime import Runtime
+
+log = logging.getLogger("bylos.audit")
+
+
+async def _loop(runtime: Runtime, policy: AnchorPolicy) -> None:
+    while True:
+        await asyncio.sleep(policy.interval_minutes * 60)
+        try:
+            await to_thread.run_sync(
+                lambda: anchors.write_anchor(
+                    runtime.engine, runtime.store, policy, reason="interval", by="Bylos"
+                )
+            )
+        except Exception:
+            # A store that is down, a chain found broken: logged, tried again next time.
+            log.exception("scheduled audit anchor was not written")
+
+
+@contextlib.asynccontextmanager
+async def scheduled_anchors(runtime: Runtime, policy: AnchorPolicy) -> AsyncIterator[None]:
+    uninstall = anchors.install(runtime.engine, runtime.store, policy)
+    task = asyncio.create_task(_loop(runtime, policy)) if policy.interval_minutes > 0 else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        uninstall()

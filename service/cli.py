@@ -11,6 +11,7 @@ import uvicorn
 from rich.console import Console
 
 from service.archive.cli import register as register_archive_commands
+from service.at_rest import private_umask
 from service.db import make_engine, migrate, session_scope
 from service.errors import ServiceError
 from service.registry.cli import registers_cli
@@ -30,6 +31,7 @@ err = Console(stderr=True)
 @app.command()
 def serve() -> None:
     """Paleisti tarnybą (HTTP) su įtaisyta saugykla ir konverteriu."""
+    from service.access_log import log_config
     from service.app import create_app
 
     settings = Settings()
@@ -38,6 +40,10 @@ def serve() -> None:
         host=settings.http_host,
         port=settings.http_port,
         log_level="info",
+        # Uvicorn's access line carries the query string (pupils' names in q=); Bylos writes
+        # its own without it (service/access_log.py).
+        access_log=False,
+        log_config=log_config(),
         # Uvicorn turns SIGTERM and Ctrl-C into a lifespan shutdown, which stops SeaweedFS and
         # the LibreOffice workers before the process exits.
         timeout_graceful_shutdown=20,
@@ -130,4 +136,7 @@ def issue_cmd(
 
 
 def main() -> None:
+    # Everything Bylos writes (database, keys, the store's files, converter profiles) is the
+    # service account's alone; at_rest.tighten fixes what an older install left readable.
+    private_umask()
     app()

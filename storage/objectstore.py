@@ -356,8 +356,12 @@ class ObjectStore:
                 raise
 
     def ping(self) -> None:
-        """Raise StoreUnreachable unless the server answers an authenticated request."""
+        """Raise StoreUnreachable unless the server answers an authenticated request (and,
+        with a health callback, unless it is known to be up: a restarted store can answer
+        before its supervisor has finished the restart)."""
         try:
+            if self._health is not None:
+                self._health()
             with _vendor_errors(f"ping {self._endpoint}"):
                 self._client.bucket_exists(self._bucket)
         except StoreUnreachable:

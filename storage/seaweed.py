@@ -58,6 +58,8 @@ _MAX_SOCKET_PATH: Final = 100
 _UMASK: Final = 0o077
 # How often the supervisor looks at its weed; a crash is seen within this.
 _WATCH_INTERVAL_S: Final = 0.2
+# Every this many watch intervals (5 s) the supervisor tightens new volume info files.
+_TIGHTEN_EVERY: Final = 25
 # weed rotates its own log files in logs/ at this size, keeping 5 per severity.
 _LOG_MAX_MB: Final = 64
 
@@ -296,6 +298,7 @@ class EmbeddedSeaweed:
                 self._unlock_data_dir()
                 raise
             self._state = "running"
+            self._tighten_volume_info()
             atexit.register(self.stop)
             if self._supervise:
                 self._watcher = threading.Thread(
@@ -321,7 +324,11 @@ class EmbeddedSeaweed:
     # -- supervision -------------------------------------------------------------------------
 
     def _watch(self) -> None:
+        rounds = 0
         while not self._stopping.wait(_WATCH_INTERVAL_S):
+            rounds += 1
+            if rounds % _TIGHTEN_EVERY == 0:
+                self._tighten_volume_info()
             process = self._process
             if process is None or not _exited(process.pid):
                 continue
@@ -376,6 +383,14 @@ class EmbeddedSeaweed:
                 self._restarts,
             )
             return
+
+    def _tighten_volume_info(self) -> None:
+        # weed 4.48 writes each volume's .vif (its format and replication, no record data)
+        # 0644 whatever the umask; new volumes appear while it runs.
+        for path in (self._data_dir / "data").glob("*.vif"):
+            with contextlib.suppress(OSError):
+                if path.stat().st_mode & 0o077:
+                    path.chmod(0o600)
 
     # -- internals ---------------------------------------------------------------------------
 

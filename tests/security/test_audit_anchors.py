@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -29,6 +33,7 @@ from tests.service.archive.helpers import person, runtime
 pytestmark = pytest.mark.db
 
 ACTOR = audit.Actor(id=None, name="Testas")
+BYLOS = Path(sys.executable).parent / "bylos"
 
 
 def _append(engine: Engine, n: int, tag: str = "d") -> None:
@@ -217,3 +222,28 @@ def test_a_database_row_claiming_a_newer_anchor_does_not_stop_anchoring(
     written = _anchor(service, archivist)["written"]
     assert written[0]["from_event_id"] == 0  # type: ignore[index]
     assert anchors.verify(service.engine, runtime(service).store).ok
+
+
+def test_the_cli_anchors_and_verification_names_the_rewritten_event(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    env = os.environ | {"BYLOS_DATA_DIR": str(tmp_path), "BYLOS_DATABASE_URL": database_url}
+
+    def bylos(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(BYLOS), *args], env=env, capture_output=True, text=True, timeout=180
+        )
+
+    _append(engine, 4)
+    anchored = bylos("audit", "anchor")
+    assert anchored.returncode == 0, anchored.stderr
+    assert "Inkaras įrašytas" in anchored.stdout
+
+    victim = _ids(engine)[1]
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET detail = '{}' WHERE id = :id"), {"id": victim})
+    _rechain(engine)
+    broken = bylos("audit", "verify", "--json")
+    assert broken.returncode == 1
+    assert json.loads(broken.stdout[: broken.stdout.rindex("}") + 1])["first_broken"] == victim
+    assert f"Nr. {victim}" in broken.stdout

@@ -332,10 +332,26 @@ def _listing(store: ObjectStorePort) -> tuple[list[_Anchor], list[str]]:
     return anchors, problems
 
 
-def _events(session: Session) -> Iterator[AuditEvent]:
-    # Streamed in batches: a fifty-year chain does not fit in memory at once.
-    query = select(AuditEvent).order_by(col(AuditEvent.id)).execution_options(yield_per=1000)
-    yield from session.exec(query)
+def _events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
+    """Every event in id order, read in batches by key (a fifty-year chain does not fit in
+    memory; keyset pages leave no server-side cursor open when the walk stops early)."""
+    after = -1
+    while True:
+        page = list(
+            session.exec(
+                select(AuditEvent)
+                .where(col(AuditEvent.id) > after)
+                .order_by(col(AuditEvent.id))
+                .limit(batch)
+            )
+        )
+        yield from page
+        if len(page) < batch:
+            return
+        last = page[-1].id
+        assert last is not None
+        after = last
+        session.expunge_all()  # what was walked past is not kept in the identity map
 
 
 class _Expectations:

@@ -20,6 +20,7 @@ from service.registry.models import EntryStatus, RegistryEntry
 from service.rendering.pdf import ConverterPool
 from service.users.models import Role
 from storage.objectstore import ObjectStore
+from storage.seaweed import EmbeddedSeaweed
 from tests.conftest import Service, example
 from tests.fixtures.converter import uno_bin
 
@@ -99,7 +100,9 @@ def test_worker_killed_during_a_request_gives_503_then_recovers(
     assert soffice not in lone_worker.worker_pids()
 
 
-def test_unreachable_store_gives_503_and_voids_the_number(service: Service) -> None:
+def test_unreachable_store_gives_503_before_a_number_is_taken(service: Service) -> None:
+    """A store that is down when the request comes (crashed, being restarted) is found before
+    the number is reserved: 503 with Retry-After, and nothing in the register."""
     office = service.user(Role.office_manager)
     runtime = service.client.app.state.runtime  # type: ignore[attr-defined]
     working = runtime.store
@@ -107,6 +110,28 @@ def test_unreachable_store_gives_503_and_voids_the_number(service: Service) -> N
     runtime.store = ObjectStore(
         endpoint="127.0.0.1:9", access_key="k", secret_key="s", bucket="nepasiekiama", timeout_s=2.0
     )
+    try:
+        response = service.client.post(URL, json=example("leaving-certificate"), headers=office)
+    finally:
+        runtime.store = working
+    assert response.status_code == 503
+    assert response.json()["error"] == "StoreUnavailable"
+    assert int(response.headers["Retry-After"]) > 0
+    assert _entries(service) == []
+    retry = service.client.post(URL, json=example("leaving-certificate"), headers=office)
+    assert retry.status_code == 201
+    assert retry.json()["registration"]["number"] == "PZ-1"
+
+
+def test_store_failing_after_the_number_was_taken_voids_it(
+    service: Service, seaweed: EmbeddedSeaweed
+) -> None:
+    """The same store answers the pre-check but refuses the write (here: its bucket is gone):
+    the number taken meanwhile is void with its reason."""
+    office = service.user(Role.office_manager)
+    runtime = service.client.app.state.runtime  # type: ignore[attr-defined]
+    working = runtime.store
+    runtime.store = seaweed.object_store(f"{working.bucket}-nera")
     try:
         response = service.client.post(URL, json=example("leaving-certificate"), headers=office)
     finally:

@@ -16,9 +16,12 @@ from service.runtime import Runtime
 log = logging.getLogger("bylos.fixity")
 
 
-async def _loop(runtime: Runtime, interval_s: float) -> None:
+async def _loop(runtime: Runtime, interval_s: float, stop: asyncio.Event) -> None:
     while True:
-        await asyncio.sleep(interval_s)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_s)
+        if stop.is_set():
+            return
         try:
             report = await to_thread.run_sync(fixity.run, runtime.engine, runtime.store, SYSTEM)
         except Exception:
@@ -41,10 +44,12 @@ async def scheduled_fixity(runtime: Runtime, interval_hours: float) -> AsyncIter
     if interval_hours <= 0:
         yield
         return
-    task = asyncio.create_task(_loop(runtime, interval_hours * 3600))
+    stop = asyncio.Event()
+    task = asyncio.create_task(_loop(runtime, interval_hours * 3600, stop))
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        # Not task.cancel(): that would abandon a run in progress in its worker thread, still
+        # holding a database connection while the engine is disposed. A run in progress ends.
+        stop.set()
+        await task

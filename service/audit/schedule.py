@@ -17,9 +17,12 @@ from service.runtime import Runtime
 log = logging.getLogger("bylos.audit")
 
 
-async def _loop(runtime: Runtime, policy: AnchorPolicy) -> None:
+async def _loop(runtime: Runtime, policy: AnchorPolicy, stop: asyncio.Event) -> None:
     while True:
-        await asyncio.sleep(policy.interval_minutes * 60)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), policy.interval_minutes * 60)
+        if stop.is_set():
+            return
         try:
             await to_thread.run_sync(
                 lambda: anchors.write_anchor(
@@ -34,12 +37,15 @@ async def _loop(runtime: Runtime, policy: AnchorPolicy) -> None:
 @contextlib.asynccontextmanager
 async def scheduled_anchors(runtime: Runtime, policy: AnchorPolicy) -> AsyncIterator[None]:
     uninstall = anchors.install(runtime.engine, runtime.store, policy)
-    task = asyncio.create_task(_loop(runtime, policy)) if policy.interval_minutes > 0 else None
+    stop = asyncio.Event()
+    task = None
+    if policy.interval_minutes > 0:
+        task = asyncio.create_task(_loop(runtime, policy, stop))
     try:
         yield
     finally:
+        # A write in progress finishes (cancelling would abandon its thread mid-transaction).
+        stop.set()
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await task
         uninstall()

@@ -14,6 +14,7 @@ from service.archive.cli import register as register_archive_commands
 from service.at_rest import private_umask
 from service.db import make_engine, migrate, session_scope
 from service.errors import ServiceError
+from service.operations.cli import register as register_operations_commands
 from service.registry.cli import registers_cli
 from service.school_year.cli import register as register_duties_command
 from service.settings import Settings
@@ -25,6 +26,7 @@ app.add_typer(users_app, name="users")
 register_archive_commands(app, Settings)
 app.add_typer(registers_cli(lambda: Settings().resolved_database_url), name="registers")
 register_duties_command(app, lambda: Settings().resolved_database_url)
+register_operations_commands(app, Settings)
 err = Console(stderr=True)
 
 

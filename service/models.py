@@ -13,6 +13,7 @@ from service.cases.models import Case, DocumentationPlan, PlanArea, PlanChange
 from service.documents.corrections import SummaryCorrection
 from service.documents.models import Document, IdempotencyKey, JournalFile, RetentionEvent
 from service.documents.notifications import Notification
+from service.operations.models import BackupRun, RestoredVersion, RestoreRun
 from service.registry.models import Register, RegisterCounter, RegistryEntry
 from service.school_profile.models import SchoolProfileRecord
 from service.school_year.models import SchoolCalendarRecord
@@ -22,6 +23,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "AuditHead",
+    "BackupRun",
     "Case",
     "DestroyedDocument",
     "Disposal",
@@ -37,6 +39,8 @@ __all__ = [
     "Register",
     "RegisterCounter",
     "RegistryEntry",
+    "RestoreRun",
+    "RestoredVersion",
     "RetentionEvent",
     "RuleChange",
     "RuleSetVersion",

@@ -1,0 +1,1 @@
+"""Running Bylos for decades: backup, restore, upgrades, metrics, health and logs (issue 15)."""

@@ -1,0 +1,518 @@
+"""`bylos backup --to DIR`: a consistent, incremental, self-describing copy of everything Bylos
+keeps, taken while the service runs.
+
+The order is what makes it consistent: the database snapshot first (one instant), then the
+store's listing. Every version the snapshot's records name was written before its record was
+committed, so it is in the listing, unless a disposal deleted it in between; then the snapshot
+is taken again. Versions no record names (audit anchors, anything written behind Bylos's back)
+are kept if they existed at the snapshot's instant; later ones belong to the next backup.
+
+Interruption: the marker file NEBAIGTA is written before anything else and removed after the
+manifest, and the previous manifest is removed at the start, so a directory whose run broke
+off never looks complete; whatever was fully copied stays and is not copied again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from service.audit import log as audit
+from service.audit.log import Actor
+from service.db import session_scope
+from service.errors import Conflict, DependencyUnavailable, ServiceError
+from service.operations import database, manifest
+from service.operations.models import BackupRun, BackupStatus
+from service.timeutil import utcnow
+from storage.errors import IntegrityError, ObjectMissing, StorageError
+from storage.objectstore import ObjectStore
+from storage.versions import VersionRecord, list_records
+
+log = logging.getLogger("bylos.backup")
+
+_READ_CHUNK: Final = 1 << 20
+_FETCH_WORKERS: Final = 4
+_ATTEMPTS: Final = 3
+
+
+class BackupRefused(Conflict):
+    """The target cannot take a backup (not a backup directory, busy, inside the data dir)."""
+
+
+class BackupFailed(DependencyUnavailable):
+    """The database or the store failed during the backup; the target stays resumable."""
+
+
+class Progress(Protocol):
+    def phase(self, name: str, total: int | None) -> None: ...
+    def advance(self, amount: int) -> None: ...
+
+
+class NoProgress:
+    def phase(self, name: str, total: int | None) -> None:
+        return None
+
+    def advance(self, amount: int) -> None:
+        return None
+
+
+@dataclass
+class BackupReport:
+    id: int
+    target: str
+    created_at: str
+    versions: int
+    files: int
+    bytes_total: int
+    bytes_copied: int
+    files_copied: int
+    object_bytes_copied: int
+    database_bytes: int
+    manifest_sha256: str
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+# -- the target directory --------------------------------------------------------------------
+
+
+def _check_target(target: Path, data_dir: Path | None) -> None:
+    resolved = target.resolve()
+    if data_dir is not None:
+        home = data_dir.resolve()
+        if resolved == home or home in resolved.parents:
+            raise BackupRefused(
+                f"Atsarginės kopijos katalogas „{target}“ yra Bylos duomenų kataloge: kopija "
+                "turi būti kitame diske ar bent kitame kataloge."
+            )
+    if resolved.exists() and not resolved.is_dir():
+        raise BackupRefused(f"„{target}“ yra failas, o ne katalogas.")
+    if (
+        resolved.is_dir()
+        and any(resolved.iterdir())
+        and not (resolved / manifest.FORMAT_FILE).exists()
+    ):
+        raise BackupRefused(
+            f"Katalogas „{target}“ netuščias ir nėra Bylos atsarginės kopijos katalogas: "
+            "nurodykite tuščią katalogą arba ankstesnės kopijos katalogą."
+        )
+
+
+@contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    fd = os.open(target / manifest.LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BackupRefused(
+                f"Į katalogą „{target}“ šiuo metu jau daroma kita atsarginė kopija."
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _begin(target: Path) -> None:
+    """Mark the directory unfinished before anything changes in it."""
+    if not (target / manifest.FORMAT_FILE).exists():
+        manifest.write_atomically(
+            target / manifest.FORMAT_FILE,
+            json.dumps({"format": manifest.FORMAT, "version": manifest.FORMAT_VERSION}).encode(),
+        )
+    manifest.write_atomically(
+        target / manifest.MARKER,
+        (
+            "Atsarginės kopijos darymas pradėtas "
+            f"{utcnow().isoformat(timespec='seconds')} ir dar nebaigtas.\n"
+        ).encode(),
+    )
+    (target / manifest.MANIFEST).unlink(missing_ok=True)
+    shutil.rmtree(target / manifest.PARTIAL, ignore_errors=True)
+    (target / manifest.PARTIAL).mkdir()
+    manifest.sync_dir(target)
+
+
+def _finish(target: Path, files: dict[str, dict[str, Any]]) -> None:
+    """After the manifest: drop what it does not list, then the marker."""
+    shutil.rmtree(target / manifest.PARTIAL, ignore_errors=True)
+    for top in (manifest.OBJECTS_DIR, manifest.DATABASE_DIR):
+        base = target / top
+        if not base.is_dir():
+            continue
+        for root, _dirs, names in os.walk(base, topdown=False):
+            for name in names:
+                path = Path(root) / name
+                if path.relative_to(target).as_posix() not in files:
+                    path.unlink()
+            with contextlib.suppress(OSError):
+                Path(root).rmdir()  # only succeeds when empty
+    (target / manifest.MARKER).unlink(missing_ok=True)
+    manifest.sync_dir(target)
+
+
+# -- copying the store's versions ------------------------------------------------------------
+
+
+@dataclass
+class _Copied:
+    sha256: str
+    size: int
+    damaged: bool = False  # the bytes read differ from the SHA-256 the store recorded
+
+
+def _fetch(
+    store: ObjectStore, record: VersionRecord, target: Path, progress: Progress
+) -> tuple[_Copied, int]:
+    """Copy one version's bytes into the target under their SHA-256; returns what was copied."""
+    tmp = target / manifest.PARTIAL / uuid.uuid4().hex
+    digest = hashlib.sha256()
+    size = 0
+    damaged = False
+    stream = store.get(record.key, record.version_id, chunk_size=_READ_CHUNK)
+    try:
+        with tmp.open("wb") as handle:
+            try:
+                for chunk in stream:
+                    digest.update(chunk)
+                    handle.write(chunk)
+                    size += len(chunk)
+                    progress.advance(len(chunk))
+            except IntegrityError:
+                # Every byte was read; they are not what the store recorded at upload. They
+                # are kept as they are (under their own hash) and the version is reported.
+                damaged = True
+            handle.flush()
+            os.fsync(handle.fileno())
+        sha = digest.hexdigest()
+        final = target / manifest.blob_path(sha)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _Copied(sha, size, damaged), size
+
+
+def _present(target: Path, sha: str, size: int) -> bool:
+    path = target / manifest.blob_path(sha)
+    try:
+        return path.stat().st_size == size
+    except FileNotFoundError:
+        return False
+
+
+def _copy_versions(
+    store: ObjectStore, records: list[VersionRecord], target: Path, progress: Progress
+) -> tuple[dict[tuple[str, str], _Copied], int, int]:
+    """Bytes of every version into the target; returns per version what it is, and the bytes
+    and files copied now (versions whose bytes are already there cost nothing)."""
+    result: dict[tuple[str, str], _Copied] = {}
+    wanted: dict[str, VersionRecord] = {}
+    unknown: list[VersionRecord] = []  # no recorded hash: can only be known by reading
+    for record in records:
+        if record.delete_marker:
+            continue
+        if record.sha256 is None:
+            unknown.append(record)
+        elif _present(target, record.sha256, record.size):
+            result[(record.key, record.version_id)] = _Copied(record.sha256, record.size)
+        else:
+            wanted.setdefault(record.sha256, record)
+    todo = sorted([*wanted.values(), *unknown], key=lambda r: r.size, reverse=True)
+    progress.phase("objects", sum(r.size for r in todo))
+    fetched: dict[tuple[str, str], _Copied] = {}
+    copied_bytes = 0
+    with ThreadPoolExecutor(max_workers=_FETCH_WORKERS) as pool:
+        for record, (copied, size) in zip(
+            todo, pool.map(lambda r: _fetch(store, r, target, progress), todo), strict=True
+        ):
+            fetched[(record.key, record.version_id)] = copied
+            copied_bytes += size
+    by_sha = {r.sha256: fetched[(r.key, r.version_id)] for r in wanted.values()}
+    for record in records:
+        ident = (record.key, record.version_id)
+        if record.delete_marker or ident in result:
+            continue
+        if ident in fetched:
+            result[ident] = fetched[ident]
+        else:
+            assert record.sha256 is not None
+            # Same bytes as another version fetched now (or the store's hash claim was false
+            # for that one: then this version is as damaged as its twin).
+            twin = by_sha[record.sha256]
+            result[ident] = _Copied(twin.sha256, twin.size, twin.damaged)
+    return result, copied_bytes, len(todo)
+
+
+def _version_entry(record: VersionRecord, copied: _Copied | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "key": record.key,
+        "version_id": record.version_id,
+        "delete_marker": record.delete_marker,
+        "last_modified": record.last_modified.isoformat() if record.last_modified else None,
+    }
+    if record.delete_marker:
+        return entry
+    assert copied is not None
+    entry |= {
+        "sha256": copied.sha256,
+        "size": copied.size,
+        "content_type": record.content_type,
+        "metadata": dict(sorted(record.metadata.items())),
+        "retain_until": record.retain_until.isoformat() if record.retain_until else None,
+        "mode": record.mode,
+        "legal_hold": record.legal_hold,
+    }
+    if copied.damaged:
+        entry["damaged"] = True
+        entry["recorded_sha256"] = record.sha256
+    return entry
+
+
+# -- one run ---------------------------------------------------------------------------------
+
+
+def _start_row(engine: Engine, target: Path, actor: Actor) -> int:
+    with session_scope(engine) as session:
+        # We hold the target's lock, so any other run still "running" on it has died.
+        for stale in session.exec(
+            select(BackupRun).where(
+                BackupRun.target == str(target), BackupRun.status == BackupStatus.running
+            )
+        ):
+            stale.status = BackupStatus.interrupted
+            stale.error = "Nutrūko: procesas baigėsi nebaigęs kopijos."
+            session.add(stale)
+        row = BackupRun(target=str(target), started_by=actor.id, started_by_name=actor.name)
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        return row.id
+
+
+def _fail_row(engine: Engine, row_id: int, actor: Actor, message: str) -> None:
+    try:
+        with session_scope(engine) as session:
+            row = session.get(BackupRun, row_id)
+            if row is None:
+                return
+            row.status = BackupStatus.failed
+            row.finished_at = utcnow()
+            row.error = message[:2000]
+            session.add(row)
+            audit.record(
+                session,
+                actor,
+                "backup.failed",
+                subject_type="backup",
+                subject_id=str(row_id),
+                detail={"target": row.target, "error": message[:500]},
+            )
+    except ServiceError:
+        log.exception("could not record the failure of backup %s", row_id)
+
+
+def _snapshot_and_list(
+    database_url: str, store: ObjectStore, target: Path, progress: Progress
+) -> tuple[database.Snapshot, list[VersionRecord]]:
+    for _attempt in range(_ATTEMPTS):
+        progress.phase("database", None)
+        snap = database.snapshot(database_url, target / manifest.PARTIAL / "database")
+        progress.phase("listing", None)
+        records = list_records(store)
+        stored = {(r.key, r.version_id) for r in records if not r.delete_marker}
+        if snap.references <= stored:
+            chosen = [
+                r
+                for r in records
+                if (r.key, r.version_id) in snap.references
+                or r.last_modified is None
+                or r.last_modified <= snap.taken_at
+            ]
+            return snap, chosen
+        # A disposal deleted files after the snapshot: its records moved on; take it again.
+        log.info("backup: %d versions vanished after the snapshot", len(snap.references - stored))
+    raise BackupFailed(
+        "Įrašuose nurodytų failų saugykloje nėra net po pakartotinės duomenų bazės kopijos "
+        "(paleiskite vientisumo patikrą): atsarginė kopija nebaigta."
+    )
+
+
+def run_backup(
+    engine: Engine,
+    store: ObjectStore,
+    database_url: str,
+    target: Path,
+    actor: Actor,
+    *,
+    data_dir: Path | None = None,
+    progress: Progress | None = None,
+    on_started: Callable[[int], None] | None = None,
+) -> BackupReport:
+    """One backup run into ``target``; see the module's docstring."""
+    progress = progress or NoProgress()
+    _check_target(target, data_dir)
+    target = target.resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    with _locked(target):
+        _begin(target)
+        row_id = _start_row(engine, target, actor)
+        if on_started is not None:
+            on_started(row_id)
+        try:
+            return _run(engine, store, database_url, target, actor, row_id, progress)
+        except ServiceError as exc:
+            _fail_row(engine, row_id, actor, exc.detail)
+            raise
+        except database.DatabaseError as exc:
+            _fail_row(engine, row_id, actor, str(exc))
+            raise BackupFailed(f"Duomenų bazės kopija nepavyko: {exc}") from exc
+        except (StorageError, OSError) as exc:
+            message = f"{type(exc).__name__}: {exc}"
+            _fail_row(engine, row_id, actor, message)
+            if isinstance(exc, OSError):
+                raise BackupFailed(
+                    f"Nepavyko rašyti į atsarginės kopijos katalogą „{target}“: {exc.strerror}."
+                ) from exc
+            raise BackupFailed(
+                "Objektų saugykla nepasiekiama arba atsisakė: atsarginė kopija nebaigta; "
+                "paleidus dar kartą, jau nukopijuoti failai nebus kopijuojami iš naujo."
+            ) from exc
+        except BaseException as exc:
+            _fail_row(engine, row_id, actor, f"{type(exc).__name__}: {exc}")
+            raise
+
+
+def _run(
+    engine: Engine,
+    store: ObjectStore,
+    database_url: str,
+    target: Path,
+    actor: Actor,
+    row_id: int,
+    progress: Progress,
+) -> BackupReport:
+    for _attempt in range(_ATTEMPTS):
+        snap, records = _snapshot_and_list(database_url, store, target, progress)
+        try:
+            copied, object_bytes, object_files = _copy_versions(store, records, target, progress)
+            break
+        except ObjectMissing:
+            continue  # deleted between the listing and the copy: start over from a new snapshot
+    else:
+        raise BackupFailed("Saugykloje failai vis dingsta kopijuojant: atsarginė kopija nebaigta.")
+    db_rel = f"{manifest.DATABASE_DIR}/{snap.path.name}"
+    db_sha, db_size = manifest.file_sha256(snap.path)
+    (target / manifest.DATABASE_DIR).mkdir(exist_ok=True)
+    os.replace(snap.path, target / db_rel)
+
+    files: dict[str, dict[str, Any]] = {db_rel: {"sha256": db_sha, "size": db_size}}
+    for item in copied.values():
+        files[manifest.blob_path(item.sha256)] = {"sha256": item.sha256, "size": item.size}
+    versions = [_version_entry(r, copied.get((r.key, r.version_id))) for r in records]
+    damaged = [v for v in versions if v.get("damaged")]
+    warnings = [
+        f"Saugykloje sugadinta versija {v['key']} ({v['version_id']}): jos SHA-256 "
+        f"{v['sha256']}, o įrašytas {v['recorded_sha256']}. Paleiskite vientisumo patikrą."
+        for v in damaged
+    ]
+    created_at = utcnow()
+    body = {
+        "format": manifest.FORMAT,
+        "version": manifest.FORMAT_VERSION,
+        "backup_id": row_id,
+        "created_at": created_at.isoformat(),
+        "snapshot_at": snap.taken_at.isoformat(),
+        "bucket": store.bucket,
+        "database": {
+            "dialect": snap.dialect,
+            "file": db_rel,
+            "schema": snap.schema,
+            "revisions": list(snap.revisions),
+            "tool": snap.tool,
+        },
+        "audit": {"events": snap.audit_events, "head": snap.audit_head},
+        "objects": versions,
+        "files": dict(sorted(files.items())),
+    }
+    sealed = manifest.write_manifest(target, body)
+    _finish(target, files)
+
+    total = sum(f["size"] for f in files.values())
+    report = BackupReport(
+        id=row_id,
+        target=str(target),
+        created_at=created_at.isoformat(),
+        versions=len(versions),
+        files=len(files),
+        bytes_total=total,
+        bytes_copied=object_bytes + db_size,
+        files_copied=object_files + 1,
+        object_bytes_copied=object_bytes,
+        database_bytes=db_size,
+        manifest_sha256=sealed["manifest_sha256"],
+        warnings=warnings,
+    )
+    with session_scope(engine) as session:
+        row = session.get(BackupRun, row_id)
+        assert row is not None
+        row.status = BackupStatus.completed
+        row.finished_at = utcnow()
+        row.versions = report.versions
+        row.files = report.files
+        row.bytes_total = report.bytes_total
+        row.bytes_copied = report.bytes_copied
+        row.files_copied = report.files_copied
+        row.manifest_sha256 = report.manifest_sha256
+        row.error = "; ".join(warnings)[:2000] or None
+        session.add(row)
+        audit.record(
+            session,
+            actor,
+            "backup.completed",
+            subject_type="backup",
+            subject_id=str(row_id),
+            detail={
+                "target": str(target),
+                "versions": report.versions,
+                "bytes_copied": report.bytes_copied,
+                "manifest_sha256": report.manifest_sha256,
+                "audit_head": snap.audit_head,
+                "damaged": len(damaged),
+            },
+        )
+    return report
+
+
+def last_completed(engine: Engine) -> BackupRun | None:
+    with session_scope(engine) as session:
+        return session.exec(
+            select(BackupRun)
+            .where(BackupRun.status == BackupStatus.completed)
+            .order_by(col(BackupRun.finished_at).desc())
+            .limit(1)
+        ).first()
+
+
+def age_of(row: BackupRun | None, now: dt.datetime) -> dt.timedelta | None:
+    if row is None or row.finished_at is None:
+        return None
+    return now - row.finished_at

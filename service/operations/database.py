@@ -30,12 +30,13 @@ from service.timeutil import utcnow
 
 SQLITE_FILE: Final = "bylos.sqlite3"
 PG_FILE: Final = "bylos.pgdump"
-# Where the records name an object version: (table, key column, version column). A table added
-# later that keeps version ids gets one line here; backup and restore read this list.
+# Where the records name an object version: (table, key column, version column, the column
+# naming the document). A table added later that keeps version ids gets one line here; backup
+# and restore read this list. A destroyed document keeps its row but no longer its files.
 VERSION_REFERENCES: Final = (
-    ("documents", "object_key", "object_version_id"),
-    ("documents", "docx_key", "docx_version_id"),
-    ("journal_files", "object_key", "object_version_id"),
+    ("documents", "object_key", "object_version_id", "id"),
+    ("documents", "docx_key", "docx_version_id", "id"),
+    ("journal_files", "object_key", "object_version_id", "document_id"),
 )
 _PG_TIMEOUT_S: Final = 6 * 3600
 
@@ -77,11 +78,14 @@ def _existing_tables(conn: Connection) -> set[str]:
 def referenced_versions(conn: Connection) -> frozenset[tuple[str, str]]:
     tables = _existing_tables(conn)
     found: set[tuple[str, str]] = set()
-    for table, key, version in VERSION_REFERENCES:
+    for table, key, version, document in VERSION_REFERENCES:
         if table not in tables:
             continue
         # Names come from VERSION_REFERENCES above, never from input.
-        rows = conn.execute(text(f"SELECT {key}, {version} FROM {table}"))
+        query = f"SELECT {key}, {version} FROM {table}"
+        if "destroyed_documents" in tables:
+            query += f" WHERE {document} NOT IN (SELECT document_id FROM destroyed_documents)"
+        rows = conn.execute(text(query))
         found.update((str(k), str(v)) for k, v in rows)
     return frozenset(found)
 

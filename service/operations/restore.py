@@ -178,7 +178,7 @@ def _put_all(
 
 def _remap(engine: Engine, mapping: dict[tuple[str, str], str]) -> None:
     with engine.begin() as conn:
-        for table, key_col, version_col in database.VERSION_REFERENCES:
+        for table, key_col, version_col, _document in database.VERSION_REFERENCES:
             rows = [{"k": k, "old": old, "new": new} for (k, old), new in mapping.items()]
             if not rows:
                 continue

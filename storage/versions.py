@@ -33,6 +33,7 @@ _META_PREFIX: Final = "x-amz-meta-"
 # HEAD requests are small and the server answers them in parallel; the listing of a school's
 # archive (tens of thousands of versions) is bound by round trips, not bandwidth.
 _HEAD_WORKERS: Final = 8
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,19 +53,39 @@ class VersionRecord:
     delete_marker: bool = False
 
 
-def _listing(store: ObjectStore) -> list[tuple[str, str, bool, dt.datetime | None]]:
-    """(key, version id, delete marker, last modified) for the whole bucket, in listing order."""
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    key: str
+    version_id: str
+    delete_marker: bool
+    last_modified: dt.datetime | None
+    is_latest: bool
+    position: int  # in the server's answer
+
+
+def _listing(store: ObjectStore) -> list[_Listed]:
     client = store._client
     with _vendor_errors(f"list versions {store.bucket}"):
         return [
-            (
-                entry.object_name or "",
-                entry.version_id or "",
-                bool(entry.is_delete_marker),
-                entry.last_modified,
+            _Listed(
+                key=entry.object_name or "",
+                version_id=entry.version_id or "",
+                delete_marker=bool(entry.is_delete_marker),
+                last_modified=entry.last_modified,
+                is_latest=str(entry.is_latest).lower() == "true",
+                position=position,
             )
-            for entry in client.list_objects(store.bucket, recursive=True, include_version=True)
+            for position, entry in enumerate(
+                client.list_objects(store.bucket, recursive=True, include_version=True)
+            )
         ]
+
+
+def _oldest_first(entry: _Listed) -> tuple[dt.datetime, bool, int]:
+    """Chronological order of one key's versions. S3 lists versions and delete markers in two
+    separate sequences (SeaweedFS even oldest first), so the time decides; within one second
+    (the listing's resolution) the latest is last and otherwise S3's newest-first order."""
+    return (entry.last_modified or _EPOCH, entry.is_latest, -entry.position)
 
 
 def _head(store: ObjectStore, key: str, version_id: str) -> VersionRecord:
@@ -100,33 +121,32 @@ def _head(store: ObjectStore, key: str, version_id: str) -> VersionRecord:
 def list_records(store: ObjectStore) -> list[VersionRecord]:
     """Every version and delete marker in the bucket, each key's oldest first.
 
-    S3 lists a key's versions newest first; restoring them in the reverse order recreates the
-    same "latest" version of every key. A listing carries no lock state, so each version gets
-    one HEAD, several at a time.
+    Restoring them in this order recreates the same "latest" version of every key (versions and
+    delete markers of one key written within the same second cannot be ordered reliably from a
+    listing; Bylos itself never writes a key twice). A listing carries no lock state, so each
+    version gets one HEAD, several at a time.
     """
-    listing = _listing(store)
-    order: dict[str, list[tuple[str, bool, dt.datetime | None]]] = {}
-    for key, version_id, marker, modified in listing:
-        order.setdefault(key, []).append((version_id, marker, modified))
+    by_key: dict[str, list[_Listed]] = {}
+    for entry in _listing(store):
+        by_key.setdefault(entry.key, []).append(entry)
 
-    def describe(item: tuple[str, str, bool, dt.datetime | None]) -> VersionRecord | None:
-        key, version_id, marker, modified = item
-        if marker:
+    def describe(entry: _Listed) -> VersionRecord | None:
+        if entry.delete_marker:
             return VersionRecord(
-                key=key,
-                version_id=version_id,
+                key=entry.key,
+                version_id=entry.version_id,
                 size=0,
                 sha256=None,
                 content_type="",
-                last_modified=modified,
+                last_modified=entry.last_modified,
                 delete_marker=True,
             )
         try:
-            return _head(store, key, version_id)
+            return _head(store, entry.key, entry.version_id)
         except ObjectMissing:
             return None  # deleted since the listing (a disposal): it is no longer stored
 
-    flat = [(key, v, m, t) for key, versions in order.items() for v, m, t in reversed(versions)]
+    flat = [e for entries in by_key.values() for e in sorted(entries, key=_oldest_first)]
     with ThreadPoolExecutor(max_workers=_HEAD_WORKERS) as pool:
         return [record for record in pool.map(describe, flat) if record is not None]
 

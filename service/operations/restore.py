@@ -101,7 +101,9 @@ def check_backup(source: Path, progress: Progress) -> dict[str, Any]:
     """The manifest of a whole, unchanged backup this Bylos can read; RestoreRefused if not."""
     progress.phase("verify", _manifest_bytes(source))
     result = manifest.verify(source, progress.advance)
-    if not result.ok or result.manifest is None:
+    if result.manifest is None:
+        raise RestoreRefused(" ".join(result.problems))
+    if not result.ok:
         raise RestoreRefused(
             "Atsarginė kopija neatitinka savo aprašo: neatkurta nieko.", result.lines()
         )

@@ -7,12 +7,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.access_log import AccessLog
@@ -30,8 +28,11 @@ from service.documents.routes import router as documents_router
 from service.documents.seed_routes import notifications_router
 from service.documents.seed_routes import router as seed_documents_router
 from service.documents.validation import describe
-from service.errors import DependencyUnavailable, ServiceError
+from service.errors import DependencyUnavailable, NotAuthenticated, ServiceError
 from service.limits import BodySizeLimit
+from service.operations.metrics import InstrumentedConverter, Metrics
+from service.operations.monitoring import router as monitoring_router
+from service.operations.routes import router as operations_router
 from service.registry import numbering
 from service.registry.routes import router as registry_router
 from service.rendering.pdf import ConverterPool
@@ -86,7 +87,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = Runtime(
             engine=engine,
             store=store,
-            converter=converter,
+            converter=InstrumentedConverter(converter, app.state.metrics),
             rules=rules_in_force(engine, config.rules_file),
             school=school_in_force(engine, settings.school),
             kinds=load_kinds(),
@@ -110,8 +111,13 @@ def _error(status: int, code: str, detail: str) -> JSONResponse:
     return JSONResponse({"error": code, "detail": detail}, status_code=status)
 
 
-async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
+    metrics: Metrics = request.app.state.metrics
+    if isinstance(exc, DependencyUnavailable):
+        metrics.dependency_failed(exc)
+    elif isinstance(exc, NotAuthenticated) and request.headers.get("authorization"):
+        metrics.signin_failures.labels("token").inc()
     if exc.status_code >= 500:
         log.warning("%s: %s", exc.code, exc.detail, exc_info=exc.__cause__)
     response = _error(exc.status_code, exc.code, exc.detail)
@@ -160,6 +166,8 @@ def create_app(
     app = FastAPI(title="Bylos", version="0.1.0", lifespan=_lifespan)
     app.state.settings = settings or Settings()
     app.state.injected = Injected(store=store, converter=converter)
+    app.state.metrics = Metrics()
+    app.state.metrics.bind(lambda: getattr(app.state, "runtime", None))
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -174,29 +182,9 @@ def create_app(
     app.include_router(cases_router)
     app.include_router(school_year_router)
     app.include_router(school_router)
+    app.include_router(monitoring_router)
+    app.include_router(operations_router)
     install_web_pages(app)
-
-    @app.get("/api/health")
-    def health(request: Request) -> dict[str, Any]:
-        runtime: Runtime = request.app.state.runtime
-        # Each probe may fail in its own vendor's way; any failure means "not ready".
-        problems: dict[str, str] = {}
-        try:
-            with runtime.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception:
-            problems["database"] = "duomenų bazė neatsako"
-        try:
-            runtime.store.ping()
-        except Exception:
-            problems["store"] = "objektų saugykla neatsako"
-        try:
-            runtime.converter.ping()
-        except Exception:
-            problems["converter"] = "LibreOffice konverteris neatsako"
-        if problems:
-            raise DependencyUnavailable("Tarnyba neveikia: " + "; ".join(problems.values()) + ".")
-        return {"status": "ok", "database": "ok", "store": "ok", "converter": "ok"}
 
     # Outermost: it sees every request's final status, errors included.
     app.add_middleware(AccessLog)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging.config
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,12 +10,15 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
+from sqlalchemy import make_url
+from sqlalchemy.exc import OperationalError
 
 from service.archive.cli import register as register_archive_commands
 from service.at_rest import private_umask
-from service.db import make_engine, migrate, session_scope
+from service.db import SchemaTooNew, check_schema_not_newer, make_engine, migrate, session_scope
 from service.errors import ServiceError
 from service.operations.cli import register as register_operations_commands
+from service.operations.logs import logging_config
 from service.registry.cli import registers_cli
 from service.school_year.cli import register as register_duties_command
 from service.settings import Settings
@@ -33,10 +37,12 @@ err = Console(stderr=True)
 @app.command()
 def serve() -> None:
     """Paleisti tarnybą (HTTP) su įtaisyta saugykla ir konverteriu."""
-    from service.access_log import log_config
     from service.app import create_app
 
     settings = Settings()
+    log_config = logging_config(settings.log_format)
+    logging.config.dictConfig(log_config)
+    _refuse_newer_schema(settings)
     uvicorn.run(
         create_app(settings),
         host=settings.http_host,
@@ -45,11 +51,30 @@ def serve() -> None:
         # Uvicorn's access line carries the query string (pupils' names in q=); Bylos writes
         # its own without it (service/access_log.py).
         access_log=False,
-        log_config=log_config(),
+        log_config=log_config,
         # Uvicorn turns SIGTERM and Ctrl-C into a lifespan shutdown, which stops SeaweedFS and
         # the LibreOffice workers before the process exits.
         timeout_graceful_shutdown=20,
     )
+
+
+def _refuse_newer_schema(settings: Settings) -> None:
+    """Stop before serving when a newer Bylos has migrated the database (a clear message instead
+    of a failed start-up deep in a traceback)."""
+    url = make_url(settings.resolved_database_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        return
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with engine.connect() as conn:
+            check_schema_not_newer(conn)
+    except SchemaTooNew as exc:
+        err.print(f"[red]Tarnyba nepaleista:[/red] {exc.detail}")
+        raise typer.Exit(3) from None
+    except OperationalError:
+        return  # unreachable now: the start-up reports it in its own words
+    finally:
+        engine.dispose()
 
 
 @app.command("migrate")
@@ -57,7 +82,14 @@ def migrate_cmd() -> None:
     """Atnaujinti duomenų bazės schemą."""
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate(make_engine(settings.resolved_database_url))
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        migrate(engine)
+    except SchemaTooNew as exc:
+        err.print(f"[red]Klaida:[/red] {exc.detail}")
+        raise typer.Exit(3) from None
+    finally:
+        engine.dispose()
     err.print("Duomenų bazės schema atnaujinta.")
 
 

@@ -10,15 +10,16 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, inspect, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
 
-from service.errors import DependencyUnavailable
+from service.errors import DependencyUnavailable, ServiceError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -64,11 +65,41 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+class SchemaTooNew(ServiceError):
+    """The database was written by a newer Bylos: this version must not touch it."""
+
+    status_code = 503
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision this version of Bylos knows."""
+    return {rev.revision for rev in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
+
+
+def check_schema_not_newer(conn: Connection) -> None:
+    """Refuse a database at a revision this version does not know (a newer Bylos migrated it):
+    alembic would fail with "Can't locate revision", and code older than the schema could
+    misread or damage what the newer one wrote."""
+    if not inspect(conn).has_table("alembic_version"):
+        return
+    present = {
+        str(r) for r in conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+    }
+    unknown = sorted(present - known_revisions())
+    if unknown:
+        raise SchemaTooNew(
+            "Duomenų bazės schema naujesnė nei ši Bylos versija (nežinomos schemos versijos: "
+            f"{', '.join(unknown)}): ją atnaujino naujesnė Bylos versija. Paleiskite tą pačią "
+            "ar naujesnę Bylos versiją; ši tarnyba nepaleista ir duomenų bazės nekeitė."
+        )
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
+    """Bring the schema to the newest revision (idempotent); refuses a newer schema."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as conn:
+        check_schema_not_newer(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")
 

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -86,6 +87,14 @@ class Settings(BaseSettings):
     audit_anchor_interval_minutes: float = Field(default=60, ge=0)
     audit_anchor_retention_years: int = Field(default=75, ge=1, le=200)
     timezone: str = "Europe/Vilnius"
+
+    # Operations (issue 15): where the archivist's and admin's backup button writes (unset: the
+    # button is off; `bylos backup --to DIR` works either way), the ages past which the home page
+    # warns, and the log format for a collector.
+    backup_dir: Path | None = None
+    backup_max_age_hours: float = Field(default=26, gt=0)
+    fixity_max_age_days: float = Field(default=35, gt=0)
+    log_format: Literal["text", "json"] = "text"
 
     @model_validator(mode="after")
     def _external_store_needs_real_keys(self) -> Settings:

@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.engine import URL, Connection
 
-from service.db import MIGRATIONS_DIR
+from service.db import known_revisions
 from service.timeutil import utcnow
 
 SQLITE_FILE: Final = "bylos.sqlite3"
@@ -56,12 +55,6 @@ class Snapshot:
     audit_head: str
     taken_at: dt.datetime
     tool: str  # "sqlite3 backup API 3.x" or pg_dump's version line
-
-
-def known_revisions() -> set[str]:
-    """Every schema revision this version of Bylos knows."""
-    script = ScriptDirectory(str(MIGRATIONS_DIR))
-    return {rev.revision for rev in script.walk_revisions()}
 
 
 def database_revisions(conn: Connection) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from service.operations.pages import router as operations_pages
 from service.web.pages.admin import router as admin_pages
 from service.web.pages.archive import router as archive_pages
 from service.web.pages.auth import router as auth_pages
@@ -37,5 +38,6 @@ for pages in (
     admin_pages,
     calendar_pages,
     notification_pages,
+    operations_pages,
 ):
     router.include_router(pages)

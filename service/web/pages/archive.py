@@ -45,6 +45,7 @@ def archive(request: Request, grandine: str = "", patikra: str = "") -> Response
             "may_run": bool(user.role_set & api.ARCHIVIST),
             "may_dispose": bool(user.role_set & api.OVERSIGHT),
             "may_transfer": bool(user.role_set & {Role.admin, Role.deputy, Role.archivist}),
+            "may_back_up": bool(user.role_set & {Role.admin, Role.archivist}),
             "last_year": today_vilnius().year - 1,
             "just_ran": patikra,
         },

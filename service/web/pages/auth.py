@@ -59,6 +59,7 @@ def sign_in(request: Request, form: Annotated[FormData, Depends(checked_form)]) 
         return refuse("Įveskite prisijungimo vardą ir slaptažodį.", 400)
     wait = throttle.wait_seconds(login, address)
     if wait:
+        request.app.state.metrics.signin_failures.labels("throttled").inc()
         minutes = max(1, round(wait / 60))
         return refuse(f"Per daug nesėkmingų bandymų. Bandykite dar kartą po {minutes} min.", 429)
     with session_scope(runtime_of(request).engine) as db:
@@ -67,6 +68,7 @@ def sign_in(request: Request, form: Annotated[FormData, Depends(checked_form)]) 
         ok = check_password(password, stored) and user is not None and user.active
         if not ok or user is None or user.id is None:
             throttle.failed(login, address)
+            request.app.state.metrics.signin_failures.labels("password").inc()
             return refuse(WRONG, 401)
         if password_needs_rehash(stored):
             user.password_hash = hash_password(password)

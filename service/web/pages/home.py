@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from service.db import session_scope
+from service.operations.notice import operations_due
 from service.school_year import duties
-from service.timeutil import today_vilnius
+from service.timeutil import today_vilnius, utcnow
 from service.users.pledge import has_pledge
 from service.web import due
 from service.web.access import current_user, runtime_of
@@ -28,6 +31,14 @@ def home(request: Request) -> Response:
     with session_scope(runtime.engine) as session:
         found = duties.duties_on(session, today)
         items = due.due_for(session, user, runtime.kinds, today, found)
+        settings = request.app.state.settings
+        items += operations_due(
+            session,
+            user,
+            utcnow(),
+            backup_max_age=dt.timedelta(hours=settings.backup_max_age_hours),
+            fixity_max_age=dt.timedelta(days=settings.fixity_max_age_days),
+        )
     return render(
         request,
         "home.html",

@@ -107,7 +107,7 @@ def _check_target(target: Path, data_dir: Path | None) -> None:
         raise BackupRefused(f"„{target}“ yra failas, o ne katalogas.")
     if (
         resolved.is_dir()
-        and any(resolved.iterdir())
+        and any(p.name != manifest.LOCK for p in resolved.iterdir())
         and not (resolved / manifest.FORMAT_FILE).exists()
     ):
         raise BackupRefused(

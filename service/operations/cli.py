@@ -39,6 +39,7 @@ PHASES = {
     "objects": "Failai",
     "verify": "Tikrinama kopija",
     "fixity": "Vientisumo patikra",
+    "store": "Paleidžiama saugykla",
 }
 
 

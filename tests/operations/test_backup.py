@@ -137,10 +137,9 @@ def test_restore_refuses_a_backup_that_does_not_match_its_manifest(
     data_dir = tmp_path / "atkurta"
     with pytest.raises(RestoreRefused) as refused:
         run_restore(target, Settings(data_dir=data_dir).components())
-    rel = lambda p: p.relative_to(target).as_posix()  # noqa: E731
     assert refused.value.differences == [
-        f"pakeistas failas: {rel(changed)}",
-        f"trūksta failo: {rel(missing)}",
+        f"pakeistas failas: {changed.relative_to(target).as_posix()}",
+        f"trūksta failo: {missing.relative_to(target).as_posix()}",
         "nenumatytas failas: objects/svetimas.pdf",
     ]
     # Nothing was written anywhere.
@@ -199,7 +198,7 @@ def test_restore_refuses_targets_that_are_not_empty(
         database_url=restore_database_url,
         s3_endpoint=seaweed.endpoint,
         s3_access_key=seaweed.access_key,
-        s3_secret_key=seaweed.secret_key,  # type: ignore[arg-type]
+        s3_secret_key=seaweed.secret_key,
         s3_bucket=object_store.bucket,
     )
     with pytest.raises(RestoreRefused, match="kibire"):

@@ -77,7 +77,8 @@ def _populate(engine: Engine) -> dict[str, list[dict[str, Any]]]:
                     if column.name not in row and needed:
                         row[column.name] = data.filler(table, column.name, row, known)
                 result = conn.execute(insert(table).values(row))
-                keys = zip(table.primary_key.columns, result.inserted_primary_key, strict=True)
+                generated = result.inserted_primary_key or ()
+                keys = zip(table.primary_key.columns, generated, strict=True)
                 for column, value in keys:
                     row.setdefault(column.name, value)
                 inserted.setdefault(table.name, []).append(row)

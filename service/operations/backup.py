@@ -49,6 +49,8 @@ log = logging.getLogger("bylos.backup")
 _READ_CHUNK: Final = 1 << 20
 _FETCH_WORKERS: Final = 4
 _ATTEMPTS: Final = 3
+PRIVATE_DIR: Final = 0o700
+PRIVATE_FILE: Final = 0o600
 
 
 class BackupRefused(Conflict):
@@ -147,7 +149,9 @@ def _begin(target: Path) -> None:
     )
     (target / manifest.MANIFEST).unlink(missing_ok=True)
     shutil.rmtree(target / manifest.PARTIAL, ignore_errors=True)
-    (target / manifest.PARTIAL).mkdir()
+    (target / manifest.PARTIAL).mkdir(mode=PRIVATE_DIR)
+    for sub in (manifest.OBJECTS_DIR, manifest.DATABASE_DIR):
+        (target / sub).mkdir(mode=PRIVATE_DIR, exist_ok=True)
     manifest.sync_dir(target)
 
 
@@ -189,7 +193,9 @@ def _fetch(
     damaged = False
     stream = store.get(record.key, record.version_id, chunk_size=_READ_CHUNK)
     try:
-        with tmp.open("wb") as handle:
+        # Owner-only: a backup holds every pupil's records.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+        with os.fdopen(fd, "wb") as handle:
             try:
                 for chunk in stream:
                     digest.update(chunk)
@@ -204,7 +210,7 @@ def _fetch(
             os.fsync(handle.fileno())
         sha = digest.hexdigest()
         final = target / manifest.blob_path(sha)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        final.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
@@ -371,7 +377,8 @@ def run_backup(
     progress = progress or NoProgress()
     _check_target(target, data_dir)
     target = target.resolve()
-    target.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        target.mkdir(mode=PRIVATE_DIR, parents=True)
     with _locked(target):
         _begin(target)
         row_id = _start_row(engine, target, actor)
@@ -421,7 +428,7 @@ def _run(
         raise BackupFailed("Saugykloje failai vis dingsta kopijuojant: atsarginė kopija nebaigta.")
     db_rel = f"{manifest.DATABASE_DIR}/{snap.path.name}"
     db_sha, db_size = manifest.file_sha256(snap.path)
-    (target / manifest.DATABASE_DIR).mkdir(exist_ok=True)
+    (target / manifest.DATABASE_DIR).mkdir(mode=PRIVATE_DIR, exist_ok=True)
     os.replace(snap.path, target / db_rel)
 
     files: dict[str, dict[str, Any]] = {db_rel: {"sha256": db_sha, "size": db_size}}

@@ -100,9 +100,16 @@ def sqlite_path(url: str | URL) -> Path:
 # -- snapshot --------------------------------------------------------------------------------
 
 
+def _private_file(path: Path) -> None:
+    """An empty owner-only file at ``path`` for the snapshot to be written into (SQLite and
+    pg_dump keep the mode of a file that exists)."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def snapshot(database_url: str, into: Path) -> Snapshot:
     """Write a consistent copy of the database to a file under ``into``."""
-    into.mkdir(parents=True, exist_ok=True)
+    into.mkdir(mode=0o700, parents=True, exist_ok=True)
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return _sqlite_snapshot(sqlite_path(url), into / SQLITE_FILE)
@@ -112,7 +119,7 @@ def snapshot(database_url: str, into: Path) -> Snapshot:
 
 
 def _sqlite_snapshot(source: Path, target: Path) -> Snapshot:
-    target.unlink(missing_ok=True)
+    _private_file(target)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(target)
     try:
@@ -195,7 +202,7 @@ def _pg_snapshot(url: URL, target: Path) -> Snapshot:
                 revisions = database_revisions(conn)
                 references = referenced_versions(conn)
                 events, head = _audit_head(conn)
-                target.unlink(missing_ok=True)
+                _private_file(target)
                 done = subprocess.run(
                     pg_dump_command(uri, target, schema, snapshot_id),
                     env=env,
@@ -267,6 +274,7 @@ def restore(dump: Path, dialect: str, schema: str | None, database_url: str) -> 
 
 def _sqlite_restore(dump: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
+    _private_file(target)
     src = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
     dst = sqlite3.connect(target)
     try:

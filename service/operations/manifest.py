@@ -168,9 +168,17 @@ def verify(directory: Path, progress: Callable[[int], None] | None = None) -> Ve
     manifest, problems = load_manifest(directory)
     if manifest is None:
         return Verification(manifest=None, problems=problems)
-    files: dict[str, dict[str, Any]] = manifest.get("files", {})
+    files = manifest.get("files")
+    objects = manifest.get("objects")
+    if not (
+        isinstance(files, dict)
+        and all(isinstance(v, dict) for v in files.values())
+        and isinstance(objects, list)
+        and all(isinstance(o, dict) for o in objects)
+    ):
+        return Verification(manifest=None, problems=[f"{MANIFEST} netinkamos sandaros."])
     result = Verification(manifest=manifest)
-    for item in manifest.get("objects", []):
+    for item in objects:
         if item.get("delete_marker"):
             continue
         # The manifest must be consistent with itself: every version's bytes are a listed file.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -103,6 +104,45 @@ def _record(item: dict[str, Any]) -> VersionRecord:
     )
 
 
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _shape_problem(found: dict[str, Any]) -> str | None:
+    """What is malformed in a manifest whose seal is right (anyone can compute a seal: the
+    manifest is checked like any input before a path or a date is taken from it)."""
+    files = found.get("files")
+    db = found.get("database")
+    if not isinstance(files, dict) or not isinstance(db, dict):
+        return "nėra failų sąrašo arba duomenų bazės aprašo"
+    if db.get("dialect") not in ("sqlite", "postgresql"):
+        return f"nežinomas duomenų bazės tipas {db.get('dialect')!r}"
+    name = db.get("file")
+    if not isinstance(name, str) or not name.startswith(f"{manifest.DATABASE_DIR}/"):
+        return "duomenų bazės failas ne kopijos kataloge database/"
+    if name not in files:
+        return f"duomenų bazės failas {name} neįrašytas į failų sąrašą"
+    if not isinstance(db.get("revisions"), list):
+        return "nenurodytos schemos versijos"
+    try:
+        dt.datetime.fromisoformat(str(found.get("created_at")))
+        for item in found.get("objects", []):
+            if not isinstance(item.get("key"), str) or not item["key"]:
+                return "versija be rakto"
+            if item.get("delete_marker"):
+                continue
+            if not _SHA256.match(str(item.get("sha256"))):
+                return f"versijos {item['key']} SHA-256 netinkamas"
+            if not isinstance(item.get("size"), int) or item["size"] < 0:
+                return f"versijos {item['key']} dydis netinkamas"
+            if item.get("retain_until") is not None:
+                dt.date.fromisoformat(str(item["retain_until"]))
+            if not isinstance(item.get("metadata", {}), dict):
+                return f"versijos {item['key']} metaduomenys netinkami"
+    except (ValueError, TypeError, AttributeError) as exc:
+        return f"netinkama reikšmė ({exc})"
+    return None
+
+
 def check_backup(source: Path, progress: Progress) -> dict[str, Any]:
     """The manifest of a whole, unchanged backup this Bylos can read; RestoreRefused if not."""
     progress.phase("verify", _manifest_bytes(source))
@@ -113,6 +153,9 @@ def check_backup(source: Path, progress: Progress) -> dict[str, Any]:
         raise RestoreRefused(
             "Atsarginė kopija neatitinka savo aprašo: neatkurta nieko.", result.lines()
         )
+    shape = _shape_problem(result.manifest)
+    if shape:
+        raise RestoreRefused(f"Atsarginės kopijos aprašas netinkamas: {shape}. Neatkurta nieko.")
     problem = database.revision_problem(result.manifest["database"]["revisions"])
     if problem:
         raise RestoreRefused(problem)

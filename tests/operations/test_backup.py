@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +160,41 @@ def test_restore_refuses_an_edited_manifest(
         run_restore(target, Settings(data_dir=tmp_path / "atkurta").components())
 
 
+@pytest.mark.parametrize(
+    ("edit", "needle"),
+    [
+        (lambda m: m["database"].update(file="../../etc/passwd"), "database/"),
+        (lambda m: m["objects"][0].update(sha256="../../x"), "aprašas nenuoseklus"),
+        (lambda m: m["objects"][0].update(retain_until="rytoj"), "netinkama reikšmė"),
+        (lambda m: m.update(objects={"a": 1}), "netinkamos sandaros"),
+    ],
+)
+def test_restore_refuses_a_resealed_manifest_that_points_elsewhere(
+    service: Service, database_url: str, tmp_path: Path, edit: Any, needle: str
+) -> None:
+    """Anyone can recompute a manifest's seal: its paths and values are checked like input."""
+    _issue(service, service.user(Role.office_manager))
+    target = tmp_path / "kopija"
+    _backup(service, database_url, target)
+    body = json.loads((target / manifest.MANIFEST).read_text())
+    edit(body)
+    manifest.write_manifest(target, body)
+    with pytest.raises(RestoreRefused) as refused:
+        run_restore(target, Settings(data_dir=tmp_path / "atkurta").components())
+    assert needle in " ".join([refused.value.detail, *refused.value.differences])
+    assert not (tmp_path / "atkurta").exists()
+
+
+def test_backup_files_are_owner_only(service: Service, database_url: str, tmp_path: Path) -> None:
+    _issue(service, service.user(Role.office_manager))
+    target = tmp_path / "kopija"
+    _backup(service, database_url, target)
+    assert target.stat().st_mode & 0o777 == 0o700
+    for path in target.rglob("*"):
+        mode = path.stat().st_mode & 0o777
+        assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+
+
 def test_restore_refuses_a_schema_newer_than_this_bylos(
     service: Service, database_url: str, tmp_path: Path
 ) -> None:
@@ -256,15 +292,32 @@ def test_versions_no_record_names_are_kept_with_their_order(
     assert kept == [(False, "x/a"), (False, "x/b"), (True, None)]
 
 
-def test_backup_target_can_be_moved_and_still_restores(
-    service: Service, database_url: str, restore_database_url: str | None, tmp_path: Path
+def test_a_moved_backup_restores_into_an_empty_external_bucket(
+    service: Service,
+    database_url: str,
+    restore_database_url: str | None,
+    seaweed: EmbeddedSeaweed,
+    tmp_path: Path,
 ) -> None:
-    """The manifest names files relative to the directory: a copy on another disk restores."""
+    """The manifest names files relative to its directory (a copy on another disk restores),
+    and the store may be an external S3 server with an empty bucket (created if missing)."""
     _issue(service, service.user(Role.office_manager))
     target = tmp_path / "kopija"
     _backup(service, database_url, target)
     moved = tmp_path / "diskas" / "kopija"
     shutil.copytree(target, moved)
-    restored = Settings(data_dir=tmp_path / "atkurta", database_url=restore_database_url)
+    bucket = f"r-{uuid.uuid4().hex[:16]}"
+    restored = Settings(
+        data_dir=tmp_path / "atkurta",
+        database_url=restore_database_url,
+        s3_endpoint=seaweed.endpoint,
+        s3_access_key=seaweed.access_key,
+        s3_secret_key=seaweed.secret_key,
+        s3_bucket=bucket,
+    )
     report = run_restore(moved, restored.components())
     assert report.clean
+    with seaweed.object_store(bucket) as store:
+        assert sorted(r.sha256 or "" for r in list_records(store)) == sorted(
+            r.sha256 or "" for r in list_records(service.store)
+        )

@@ -5,6 +5,7 @@ BYLOS_FIXITY_MAX_AGE_DAYS). Nothing is shown while both are recent."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Final
 
 from sqlmodel import Session, col, select
@@ -13,9 +14,18 @@ from service.operations.metrics import last_clean_fixity
 from service.operations.models import BackupRun, BackupStatus
 from service.timeutil import VILNIUS
 from service.users.models import Role, User
-from service.web.due import DueItem
 
 KEEPERS: Final = frozenset({Role.admin, Role.archivist})
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One warning for the home page (shown there as a due item)."""
+
+    title: str
+    text: str
+    link: str
+    link_label: str
 
 
 def _when(at: dt.datetime) -> str:
@@ -34,10 +44,10 @@ def operations_due(
     *,
     backup_max_age: dt.timedelta,
     fixity_max_age: dt.timedelta,
-) -> list[DueItem]:
+) -> list[Notice]:
     if not user.role_set & KEEPERS:
         return []
-    items: list[DueItem] = []
+    items: list[Notice] = []
     backup = session.exec(
         select(BackupRun)
         .where(BackupRun.status == BackupStatus.completed)
@@ -47,9 +57,8 @@ def operations_due(
     backup_at = backup.finished_at if backup else None
     if backup_at is None or now - backup_at > backup_max_age:
         items.append(
-            DueItem(
+            Notice(
                 title="Atsarginė kopija pasenusi",
-                count=1,
                 text=(
                     "Atsarginė kopija dar nedaryta."
                     if backup_at is None
@@ -58,16 +67,14 @@ def operations_due(
                 ),
                 link="/archyvas/atsargines-kopijos",
                 link_label="Atsarginės kopijos",
-                tone="warn",
             )
         )
     clean = last_clean_fixity(session)
     clean_at = clean.finished_at if clean else None
     if clean_at is None or now - clean_at > fixity_max_age:
         items.append(
-            DueItem(
+            Notice(
                 title="Vientisumo patikra pasenusi",
-                count=1,
                 text=(
                     "Tvarkingos vientisumo patikros dar nebuvo."
                     if clean_at is None
@@ -76,7 +83,6 @@ def operations_due(
                 ),
                 link="/archyvas",
                 link_label="Vientisumo patikros",
-                tone="warn",
             )
         )
     return items

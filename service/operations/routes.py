@@ -15,7 +15,6 @@ from service.deps import CurrentUser, RuntimeDep, ensure_role, require_pledge
 from service.operations.jobs import BackupJobs
 from service.operations.models import BackupRun, BackupStatus
 from service.runtime import Runtime
-from service.settings import Settings
 from service.timeutil import utcnow
 from service.users.models import Role, User
 
@@ -34,7 +33,7 @@ def jobs_of(request: Request) -> BackupJobs:
 
 def start_backup(request: Request, runtime: Runtime, user: User) -> dict[str, Any]:
     ensure_role(user, KEEPERS, "daryti atsarginę kopiją")
-    settings: Settings = request.app.state.settings
+    settings = request.app.state.settings
     job = jobs_of(request).start(
         runtime,
         settings.resolved_database_url,
@@ -51,7 +50,7 @@ def _run_out(row: BackupRun) -> dict[str, Any]:
 
 def backups_overview(request: Request, runtime: Runtime, user: User) -> dict[str, Any]:
     ensure_role(user, KEEPERS, "peržiūrėti atsargines kopijas")
-    settings: Settings = request.app.state.settings
+    settings = request.app.state.settings
     with session_scope(runtime.engine) as session:
         runs = session.exec(select(BackupRun).order_by(col(BackupRun.id).desc()).limit(20)).all()
         last = session.exec(

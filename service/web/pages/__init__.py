@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.operations.pages import router as operations_pages
 from service.web.pages.admin import router as admin_pages
 from service.web.pages.archive import router as archive_pages
 from service.web.pages.auth import router as auth_pages
+from service.web.pages.backups import router as backup_pages
 from service.web.pages.calendar import router as calendar_pages
 from service.web.pages.documents import router as document_pages
 from service.web.pages.holds import router as hold_pages
@@ -38,6 +38,6 @@ for pages in (
     admin_pages,
     calendar_pages,
     notification_pages,
-    operations_pages,
+    backup_pages,
 ):
     router.include_router(pages)

@@ -32,13 +32,16 @@ def home(request: Request) -> Response:
         found = duties.duties_on(session, today)
         items = due.due_for(session, user, runtime.kinds, today, found)
         settings = request.app.state.settings
-        items += operations_due(
+        notices = operations_due(
             session,
             user,
             utcnow(),
             backup_max_age=dt.timedelta(hours=settings.backup_max_age_hours),
             fixity_max_age=dt.timedelta(days=settings.fixity_max_age_days),
         )
+        items += [
+            due.DueItem(n.title, 1, n.text, n.link, n.link_label, tone="warn") for n in notices
+        ]
     return render(
         request,
         "home.html",

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import BinaryIO, Final
+from typing import BinaryIO, Final, cast
 
 from minio.error import S3Error
 
@@ -34,6 +34,7 @@ _META_PREFIX: Final = "x-amz-meta-"
 # archive (tens of thousands of versions) is bound by round trips, not bandwidth.
 _HEAD_WORKERS: Final = 8
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_IN_MEMORY: Final = 8 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,21 +187,47 @@ def put_version(
     for name, value in record.metadata.items():
         if not (name.isascii() and value.isascii()):
             raise ValueError(f"metadata {name!r} of {record.key} is not ASCII")
-    reader = HashingReader(source, limit=record.size)
+    # Small versions go as bytes (one write); a large one streams. Either way the body is not
+    # hashed again here: the server checks it against the checksum header and refuses bytes
+    # that changed since they were verified (BadDigest, raised as IntegrityError).
+    body: bytes | HashingReader
+    if record.size <= _IN_MEMORY:
+        body = source.read(record.size + 1)
+        if len(body) != record.size:
+            raise IntegrityError(f"put {record.key}: the source is not {record.size} bytes long")
+    else:
+        body = cast(HashingReader, _Limited(source, record.size))
     version_id = store._send_put(
         record.key,
-        reader,
+        body,
         record.size,
         bytes.fromhex(record.sha256),
         until,
         record.content_type,
         dict(record.metadata),
     )
-    if reader.hexdigest() != record.sha256 or reader.size != record.size:
-        raise IntegrityError(f"put {record.key}: the source changed while it was being written")
     if record.legal_hold:
         store.set_legal_hold(record.key, version_id, True)
     return version_id, until is not None
+
+
+class _Limited:
+    """At most ``size`` bytes of ``raw``, for a request body of that Content-Length."""
+
+    def __init__(self, raw: BinaryIO, size: int) -> None:
+        self._raw = raw
+        self._remaining = size
+
+    def read(self, n: int = -1) -> bytes:
+        if self._remaining <= 0:
+            return b""
+        n = self._remaining if n is None or n < 0 else min(n, self._remaining)
+        chunk = self._raw.read(n)
+        self._remaining -= len(chunk)
+        return chunk
+
+    def readable(self) -> bool:
+        return True
 
 
 def add_delete_marker(store: ObjectStore, key: str) -> None:

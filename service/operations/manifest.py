@@ -14,6 +14,7 @@ file that has its final name is always whole (it was written and hashed under a 
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -87,6 +88,19 @@ def sync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_filesystem(path: Path) -> None:
+    """Flush everything written to the file system holding ``path`` (Linux syncfs; else sync):
+    the manifest, written after this, only ever describes files that are on the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        syncfs = getattr(libc, "syncfs", None)
+        if syncfs is None or syncfs(fd) != 0:
+            os.sync()
     finally:
         os.close(fd)
 

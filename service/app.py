@@ -167,7 +167,7 @@ def create_app(
     app.state.settings = settings or Settings()
     app.state.injected = Injected(store=store, converter=converter)
     app.state.metrics = Metrics()
-    app.state.metrics.bind(lambda: getattr(app.state, "runtime", None))
+    app.state.metrics.bind(app.state)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -30,12 +30,13 @@ from service.timeutil import utcnow
 SQLITE_FILE: Final = "bylos.sqlite3"
 PG_FILE: Final = "bylos.pgdump"
 # Where the records name an object version: (table, key column, version column, the column
-# naming the document). A table added later that keeps version ids gets one line here; backup
-# and restore read this list. A destroyed document keeps its row but no longer its files.
-VERSION_REFERENCES: Final = (
+# naming the document, if any). A table added later that keeps version ids gets one line here;
+# backup and restore read this list. A destroyed document keeps its row but not its files.
+VERSION_REFERENCES: Final[tuple[tuple[str, str, str, str | None], ...]] = (
     ("documents", "object_key", "object_version_id", "id"),
     ("documents", "docx_key", "docx_version_id", "id"),
     ("journal_files", "object_key", "object_version_id", "document_id"),
+    ("audit_anchors", "key", "version_id", None),
 )
 _PG_TIMEOUT_S: Final = 6 * 3600
 
@@ -76,7 +77,7 @@ def referenced_versions(conn: Connection) -> frozenset[tuple[str, str]]:
             continue
         # Names come from VERSION_REFERENCES above, never from input.
         query = f"SELECT {key}, {version} FROM {table}"
-        if "destroyed_documents" in tables:
+        if document is not None and "destroyed_documents" in tables:
             query += f" WHERE {document} NOT IN (SELECT document_id FROM destroyed_documents)"
         rows = conn.execute(text(query))
         found.update((str(k), str(v)) for k, v in rows)

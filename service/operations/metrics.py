@@ -48,14 +48,14 @@ class Sampled:
     name: str
     kind: Literal["counter", "gauge"]
     help: str
-    read: Callable[[Runtime], float | int | None]  # None: the component does not keep it
+    read: Callable[[Any], float | int | None]  # None: the component does not keep it
 
 
-def _attribute(path: str) -> Callable[[Runtime], float | int | None]:
-    """Reads ``runtime.<path>`` (dotted), or None when any part is missing."""
+def _attribute(path: str) -> Callable[[Any], float | int | None]:
+    """Reads ``app.state.<path>`` (dotted), or None when any part is missing."""
 
-    def read(runtime: Runtime) -> float | int | None:
-        value: Any = runtime
+    def read(state: Any) -> float | int | None:
+        value: Any = state
         for part in path.split("."):
             value = getattr(value, part, None)
             if value is None:
@@ -70,13 +70,19 @@ SAMPLED: tuple[Sampled, ...] = (
         "bylos_converter_restarts_total",
         "counter",
         "LibreOffice workers replaced after a crash, a hang or their conversion quota.",
-        _attribute("converter.restarts"),
+        _attribute("runtime.converter.restarts"),
     ),
     Sampled(
         "bylos_store_restarts_total",
         "counter",
         "Restarts of the embedded SeaweedFS by its supervisor.",
-        _attribute("store.restarts"),
+        _attribute("store_launcher.restarts"),
+    ),
+    Sampled(
+        "bylos_store_crashes_total",
+        "counter",
+        "Exits of the embedded SeaweedFS that nobody asked for.",
+        _attribute("store_launcher.crashes"),
     ),
 )
 
@@ -110,15 +116,20 @@ class Metrics:
             ["method"],
             registry=self.registry,
         )
-        self._runtime: Callable[[], Runtime | None] = lambda: None
+        self._state: Any = None
         self.registry.register(_RecordsCollector(self))
 
-    def bind(self, runtime: Callable[[], Runtime | None]) -> None:
-        self._runtime = runtime
+    def bind(self, state: Any) -> None:
+        """``state``: the app's state, holding the runtime and the store's launcher."""
+        self._state = state
+
+    @property
+    def state(self) -> Any:
+        return self._state
 
     @property
     def runtime(self) -> Runtime | None:
-        return self._runtime()
+        return getattr(self._state, "runtime", None)
 
     def dependency_failed(self, exc: DependencyUnavailable) -> None:
         if isinstance(exc, StoreUnavailable):
@@ -218,7 +229,7 @@ class _RecordsCollector(Collector):
                 value=converter.waiting,
             )
         for sampled in SAMPLED:
-            value = sampled.read(runtime)
+            value = sampled.read(self._metrics.state)
             if value is None:
                 continue
             family = (

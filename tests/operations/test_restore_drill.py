@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from service.app import create_app
 from service.audit.log import Actor
+from service.audit.models import AuditAnchor
 from service.db import session_scope
 from service.documents.models import Document, JournalFile
 from service.operations.backup import run_backup
@@ -174,6 +175,8 @@ def test_backup_then_restore_on_a_new_data_dir_loses_nothing(
         )
         kinds = {d.kind for d in session.exec(select(Document))}
         last_pz = max(d.seq for d in session.exec(select(Document)) if d.register_code == "PZ")
+        # Audit anchors are locked objects like any record (issue 10): backed up and restored.
+        anchors = len(session.exec(select(AuditAnchor)).all())
     assert kinds >= {
         "leaving-certificate",
         "confidentiality-pledge",
@@ -202,7 +205,8 @@ def test_backup_then_restore_on_a_new_data_dir_loses_nothing(
     )
     restored = run_restore(backup_dir, settings.components())
     assert restored.clean, restored.fixity
-    assert restored.fixity["checked"] == len(living) * 2 + 1  # PDF and DOCX each, the journal
+    # PDF and DOCX of each document, the journal file, the anchors.
+    assert restored.fixity["checked"] == len(living) * 2 + 1 + anchors
     assert restored.audit_ok and restored.audit_head_matches
 
     app = create_app(settings, converter=converter_pool)

@@ -19,6 +19,7 @@ from service.documents.schemas import DocumentOut, document_out
 from service.documents.validation import parse_payload
 from service.errors import InvalidPayload, NotFound
 from service.limits import BULK_LIMIT
+from service.params import DocumentIdPath, KindPath, RowIdPath
 from service.users.models import Role
 
 SUMMARY = "achievement-summary"
@@ -38,7 +39,7 @@ class BatchRequest(BaseModel):
 
 @router.post("/{kind}/batch")
 def issue_batch(
-    kind: str,
+    kind: KindPath,
     runtime: RuntimeDep,
     user: CurrentUser,
     body: Annotated[Any, Body()] = None,
@@ -105,7 +106,7 @@ def upload_summary(
 
 @router.get("/{document_id}/change-acts", response_model=list[DocumentOut])
 def summary_change_acts(
-    document_id: str, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
+    document_id: DocumentIdPath, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
 ) -> list[DocumentOut]:
     summary = session.get(Document, document_id)
     if summary is None:
@@ -160,7 +161,7 @@ def list_notifications(
 
 @notifications_router.post("/{notification_id}/delivered", response_model=NotificationOut)
 def notification_delivered(
-    notification_id: int, session: SessionDep, user: CurrentUser
+    notification_id: RowIdPath, session: SessionDep, user: CurrentUser
 ) -> NotificationOut:
     ensure_role(user, _NOTIFY_ROLES, "žymėti pranešimus")
     return _out(notifications.mark_delivered(session, notification_id))

@@ -26,6 +26,7 @@ from service.documents.kinds import kind_or_404
 from service.documents.models import Document, JournalFile
 from service.documents.validation import IsoDate, OptionalProse, Prose, Text, parse_payload
 from service.errors import InvalidPayload, NotFound
+from service.output import content_disposition
 from service.params import DateQuery, DocumentIdPath, RowIdPath, RuleIdPath, YearQuery
 from service.timeutil import today_vilnius
 from service.users.models import Role
@@ -275,7 +276,7 @@ def create_export(
     return StreamingResponse(
         export.zip_stream(bag_dir, remove=True),
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+        headers={"Content-Disposition": content_disposition(f"{name}.zip")},
         # Also when the client goes away before the end of the stream.
         background=BackgroundTask(shutil.rmtree, work.parent, ignore_errors=True),
     )
@@ -332,9 +333,11 @@ def journal_file(
         )
     return StreamingResponse(
         stream,
-        media_type=record.media_type,
+        # Whatever type the uploader claimed: a stored upload is bytes to save, never a page
+        # or a script for the browser to run (the claimed type stays in the record).
+        media_type="application/octet-stream",
         headers={
-            "Content-Disposition": f'attachment; filename="{record.object_key.rsplit("/", 1)[-1]}"',
+            "Content-Disposition": content_disposition(record.object_key.rsplit("/", 1)[-1]),
             "Content-Length": str(record.size),
             "X-Content-SHA256": record.sha256,
         },

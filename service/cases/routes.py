@@ -24,6 +24,7 @@ from service.cases.schemas import (
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
 from service.documents.validation import parse_payload
+from service.output import content_disposition
 from service.params import CaseIndexPath, YearPath, YearQuery
 from service.timeutil import today_vilnius
 from service.users.models import Role
@@ -72,9 +73,7 @@ def export_plan_xlsx(
     return Response(
         data,
         media_type=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="dokumentacijos-planas-{year}.xlsx"'
-        },
+        headers={"Content-Disposition": content_disposition(f"dokumentacijos-planas-{year}.xlsx")},
     )
 
 

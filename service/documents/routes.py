@@ -21,6 +21,7 @@ from service.documents.models import Document
 from service.documents.schemas import DocumentOut, document_out
 from service.documents.validation import Prose, Text, parse_payload
 from service.errors import Gone, InvalidPayload, NotFound
+from service.output import content_disposition
 from service.params import DocumentIdPath, KindPath, KindQuery, YearQuery
 
 router = APIRouter(
@@ -171,7 +172,7 @@ def get_file(
         content=data,
         media_type=media,
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": content_disposition(filename),
             "X-Content-SHA256": sha,
         },
     )

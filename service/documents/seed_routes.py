@@ -19,6 +19,7 @@ from service.documents.schemas import DocumentOut, document_out
 from service.documents.validation import parse_payload
 from service.errors import InvalidPayload, NotFound
 from service.limits import BULK_LIMIT
+from service.output import content_disposition
 from service.params import DocumentIdPath, KindPath, RowIdPath
 from service.users.models import Role
 
@@ -66,7 +67,7 @@ def summary_template(user: CurrentUser) -> Response:
     return Response(
         content=tabular_import.blank_summary_template(),
         media_type=tabular_import.XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": 'attachment; filename="suvestine.xlsx"'},
+        headers={"Content-Disposition": content_disposition("suvestinė.xlsx")},
     )
 
 

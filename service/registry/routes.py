@@ -14,6 +14,7 @@ from service.cases.plan import validate_year
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
 from service.documents.validation import Text, parse_payload
+from service.output import content_disposition
 from service.params import RegisterCodePath, YearQuery
 from service.registry import admin, listing, numbering
 from service.registry.listing import EntryOut, RegisterOut
@@ -112,7 +113,7 @@ def entries_xlsx(
     return Response(
         listing.to_xlsx(register, year, entries),
         media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="registras-{code}-{year}.xlsx"'},
+        headers={"Content-Disposition": content_disposition(f"registras-{code}-{year}.xlsx")},
     )
 
 
@@ -135,5 +136,5 @@ def entries_pdf(
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="registras-{code}-{year}.pdf"'},
+        headers={"Content-Disposition": content_disposition(f"registras-{code}-{year}.pdf")},
     )

@@ -72,9 +72,13 @@ class SheetLimits:
 
     max_rows: int
     max_columns: int
-    # The shared-string table: entries and unpacked size.
-    max_strings: int = 100_000
+    # The shared-string table's unpacked size; its entries are bounded by the cells there are.
     max_strings_bytes: int = 8 * MiB
+
+    @property
+    def max_strings(self) -> int:
+        # Every cell of two full sheets (the data and an instruction sheet) a distinct text.
+        return min(100_000, 2 * self.max_rows * self.max_columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,14 +299,23 @@ def _check_strings(
             f"bendrų tekstų lentelė per didelė ({member.file_size // 1024} KiB, leidžiama "
             f"{limits.max_strings_bytes // 1024} KiB)."
         )
+    refusal = named.refuse(
+        f"bendrų tekstų lentelėje per daug įrašų (leidžiama {limits.max_strings})."
+    )
     count = 0
     for event, element in _events(named, stream):
-        if event == "start" and _local(element.tag) == "si":
+        if event != "start":
+            continue
+        name = _local(element.tag)
+        if name == "sst":
+            # The declared count refuses a big table at once; the entries are counted anyway.
+            declared = str(element.get("uniqueCount") or element.get("count") or "0")
+            if declared.isdigit() and int(declared) > limits.max_strings:
+                raise refusal
+        elif name == "si":
             count += 1
             if count > limits.max_strings:
-                raise named.refuse(
-                    f"bendrų tekstų lentelėje per daug įrašų (leidžiama {limits.max_strings})."
-                )
+                raise refusal
 
 
 # -- CSV -------------------------------------------------------------------------------------

@@ -107,6 +107,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def _error(status: int, code: str, detail: str) -> JSONResponse:
+    # A detail may quote what was sent; a lone surrogate in it cannot be encoded as UTF-8.
+    detail = detail.encode("utf-8", "backslashreplace").decode("utf-8")
     return JSONResponse({"error": code, "detail": detail}, status_code=status)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, StringConstraints, ValidationError
@@ -100,6 +100,10 @@ def clean_optional_prose(value: str) -> str:
 
 def clean_mark(value: object) -> str:
     """A mark is one of a closed set of words and numbers: nothing else gets through."""
+    if isinstance(value, str):
+        problem = hidden_character(value)
+        if problem:
+            raise ValueError(problem)
     return normalize_mark(value)
 
 
@@ -217,8 +221,33 @@ def describe(errors: Sequence[ErrorDetails]) -> str:
 M = TypeVar("M", bound=BaseModel)
 
 
+def _surrogates(value: object, loc: tuple[int | str, ...] = ()) -> Iterator[str]:
+    """„field“: what is wrong, for each text of ``value`` holding a lone surrogate.
+
+    JSON may carry one (``"\\ud800"``), and pydantic cannot even read such a string: it
+    raises UnicodeEncodeError instead of a validation error, so they are found first."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            yield f"„{_location(loc)}“: {hidden_character(value)}"
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            if isinstance(key, str) and _SURROGATE.search(key):
+                yield f"„{_location(loc)}“: lauko pavadinime yra pavienis surogatas"
+            else:
+                yield from _surrogates(child, (*loc, str(key)))
+    elif isinstance(value, list | tuple):
+        for index, child in enumerate(value):
+            yield from _surrogates(child, (*loc, index))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def parse_payload(model: type[M], data: object) -> M:
     """Validate ``data`` or raise InvalidPayload (422) whose detail names every bad field."""
+    broken = list(_surrogates(data))
+    if broken:
+        raise InvalidPayload("Netinkami duomenys. " + "; ".join(broken) + ".")
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.access_log import AccessLog
+from service.apidocs import install as install_api_docs
 from service.archive.routes import router as archive_router
 from service.archive.schedule import scheduled_fixity
 from service.audit.anchors import AnchorPolicy
@@ -31,6 +32,7 @@ from service.documents.seed_routes import notifications_router
 from service.documents.seed_routes import router as seed_documents_router
 from service.documents.validation import describe
 from service.errors import DependencyUnavailable, ServiceError
+from service.headers import SecurityHeaders
 from service.limits import BodySizeLimit
 from service.registry import numbering
 from service.registry.routes import router as registry_router
@@ -159,7 +161,8 @@ def create_app(
     store: ObjectStorePort | None = None,
     converter: Converter | None = None,
 ) -> FastAPI:
-    app = FastAPI(title="Bylos", version="0.1.0", lifespan=_lifespan)
+    # /docs from local files (service/apidocs.py); FastAPI's own would load a CDN.
+    app = FastAPI(title="Bylos", version="0.1.0", lifespan=_lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings or Settings()
     app.state.injected = Injected(store=store, converter=converter)
     app.add_exception_handler(ServiceError, _service_error)
@@ -170,6 +173,7 @@ def create_app(
     app.include_router(seed_documents_router)
     app.include_router(notifications_router)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(SecurityHeaders)
     app.include_router(archive_router)
     app.include_router(audit_router)
     app.include_router(registry_router)
@@ -177,6 +181,7 @@ def create_app(
     app.include_router(school_year_router)
     app.include_router(school_router)
     install_web_pages(app)
+    install_api_docs(app)
 
     @app.get("/api/health")
     def health(request: Request) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-SECTIONS = ["conversion", "documents", "archive", "registry"]
+SECTIONS = ["conversion", "documents", "archive", "registry", "security_uploads"]
 
 
 def main() -> None:

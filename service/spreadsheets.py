@@ -72,13 +72,10 @@ class SheetLimits:
 
     max_rows: int
     max_columns: int
-    # The shared-string table's unpacked size; its entries are bounded by the cells there are.
+    # The shared-string table holds each distinct text once: a summary has a few hundred
+    # (names, subjects, the mark words), a plan a few thousand.
+    max_strings: int = 20_000
     max_strings_bytes: int = 8 * MiB
-
-    @property
-    def max_strings(self) -> int:
-        # Every cell of two full sheets (the data and an instruction sheet) a distinct text.
-        return min(100_000, 2 * self.max_rows * self.max_columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,20 +204,30 @@ def _open(named: _Named, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> I
         raise named.refuse("XLSX failo dalies nepavyko išskleisti (sugadintas ZIP).") from exc
 
 
-def _events(named: _Named, stream: IO[bytes]) -> Iterator[tuple[str, Any]]:
+def _events(
+    named: _Named, stream: IO[bytes], *, strings: bool = False
+) -> Iterator[tuple[str, Any]]:
     """defusedxml's streaming parse: any DTD, entity or external reference is refused.
 
     Memory stays flat whatever the XML holds: when an element ends, its parent drops every
-    finished child (the element's start event already showed its attributes)."""
+    finished child (the element's start event already showed its attributes). The shared
+    strings, a long flat list, take a cheaper walk: each entry is emptied when it ends."""
     open_elements: list[Any] = []
     try:
-        for event, element in iterparse(
+        parsed = iterparse(
             stream,
             events=("start", "end"),
             forbid_dtd=True,
             forbid_entities=True,
             forbid_external=True,
-        ):
+        )
+        if strings:
+            for event, element in parsed:
+                yield event, element
+                if event == "end":
+                    element.clear()
+            return
+        for event, element in parsed:
             if event == "start":
                 open_elements.append(element)
                 yield event, element
@@ -303,16 +310,14 @@ def _check_strings(
         f"bendrų tekstų lentelėje per daug įrašų (leidžiama {limits.max_strings})."
     )
     count = 0
-    for event, element in _events(named, stream):
-        if event != "start":
-            continue
+    for event, element in _events(named, stream, strings=True):
         name = _local(element.tag)
-        if name == "sst":
+        if event == "start" and name == "sst":
             # The declared count refuses a big table at once; the entries are counted anyway.
             declared = str(element.get("uniqueCount") or element.get("count") or "0")
             if declared.isdigit() and int(declared) > limits.max_strings:
                 raise refusal
-        elif name == "si":
+        elif event == "end" and name == "si":
             count += 1
             if count > limits.max_strings:
                 raise refusal

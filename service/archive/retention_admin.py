@@ -161,7 +161,7 @@ def _commit_rules(
 
 
 # An official table: a few hundred items; the archivist's own notes in a few more columns.
-TABLE_LIMITS = SheetLimits(max_rows=5001, max_columns=50)
+TABLE_LIMITS = SheetLimits(max_rows=2001, max_columns=50)
 
 
 def parse_import(data: bytes) -> list[RetentionRule]:

@@ -42,9 +42,9 @@ XLSX_MEDIA_TYPE = spreadsheets.XLSX_MEDIA_TYPE
 MAX_ROWS = 200
 MAX_COLUMNS = 60
 # A summary is read up to its 200th row and 60th column; anything beyond is refused unread.
-SUMMARY_LIMITS = SheetLimits(max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
+SUMMARY_LIMITS = SheetLimits(max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, max_strings=5_000)
 # `bylos issue --from`: a header and one payload a row, a few batches' worth.
-PAYLOAD_ROWS_LIMITS = SheetLimits(max_rows=5001, max_columns=200)
+PAYLOAD_ROWS_LIMITS = SheetLimits(max_rows=5001, max_columns=200, max_strings=50_000)
 
 _META = {
     "klasė": "class_name",

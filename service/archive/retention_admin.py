@@ -178,6 +178,10 @@ def parse_import(data: bytes) -> list[RetentionRule]:
             rules = parse_rows(rows[0], rows[1:])
     except RuleDataError as exc:
         raise InvalidPayload(str(exc)) from exc
+    if len(rules) > TABLE_LIMITS.max_rows:
+        raise InvalidPayload(
+            f"Lentelėje per daug taisyklių ({len(rules)}, leidžiama {TABLE_LIMITS.max_rows})."
+        )
     for rule in rules:
         _check_text(rule)
     return rules

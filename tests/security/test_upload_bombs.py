@@ -117,3 +117,11 @@ def test_cli_xlsx_input_refuses_every_bomb(bomb: Bomb, tmp_path: Path) -> None:
     source.write_bytes(bomb.build())
     with pytest.raises(InvalidPayload, match=REFUSED):
         collect("leaving-certificate", source)
+
+
+def test_cli_refuses_a_file_over_the_limit_without_reading_it(tmp_path: Path) -> None:
+    source = tmp_path / "didelis.xlsx"
+    with source.open("wb") as handle:
+        handle.truncate(17 * 1024 * 1024)  # sparse: nothing is written, nothing need be read
+    with pytest.raises(InvalidPayload, match="per didelis"):
+        collect("leaving-certificate", source)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from openpyxl import Workbook
@@ -49,3 +50,17 @@ def test_a_rule_text_with_a_hidden_character_is_refused() -> None:
     bidi = CSV.replace("Suvestinės, metinės", "Suvestinės\u202emetinės")
     with pytest.raises(InvalidPayload, match=r"U\+202E.*|title"):
         parse_import(bidi.encode())
+
+
+def test_a_json_rule_set_is_bounded_like_a_table() -> None:
+    rule = {
+        "index": "V-1511",
+        "item": "1",
+        "title": "Bylos",
+        "term": "5 m.",
+        "years": 5,
+        "source": "V-1511",
+    }
+    rules = [rule | {"id": f"r-{n}"} for n in range(2002)]
+    with pytest.raises(InvalidPayload, match="per daug taisyklių"):
+        parse_import(json.dumps({"rules": rules}).encode())

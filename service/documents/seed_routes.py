@@ -67,7 +67,7 @@ def summary_template(user: CurrentUser) -> Response:
     return Response(
         content=tabular_import.blank_summary_template(),
         media_type=tabular_import.XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": content_disposition("suvestinė.xlsx")},
+        headers={"Content-Disposition": content_disposition("suvestine.xlsx")},
     )
 
 

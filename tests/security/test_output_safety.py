@@ -100,7 +100,13 @@ def test_register_xlsx_with_a_lithuanian_code_and_a_formula_title(service: Servi
 
 @pytest.mark.parametrize(
     "name",
-    ['a"b.pdf', "a\r\nSet-Cookie: x=1.pdf", "ŽŪ-1;2.xlsx", "aplankas/kitas\\byla.pdf", "\u202efdp.exe"],
+    [
+        'a"b.pdf',
+        "a\r\nSet-Cookie: x=1.pdf",
+        "ŽŪ-1;2.xlsx",
+        "aplankas/kitas\\byla.pdf",
+        "\u202efdp.exe",
+    ],
 )
 def test_content_disposition_is_one_safe_header_line(name: str) -> None:
     header = content_disposition(name)

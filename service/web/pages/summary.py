@@ -85,7 +85,7 @@ def blank_template(request: Request) -> Response:
     return Response(
         tabular_import.blank_summary_template(),
         media_type=tabular_import.XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": content_disposition("suvestinė.xlsx")},
+        headers={"Content-Disposition": content_disposition("suvestine.xlsx")},
     )
 
 

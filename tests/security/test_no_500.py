@@ -26,6 +26,9 @@ from tests.web.conftest import staff as staff  # the fixture, shared with the pa
 HUGE = "36552929188672929792"
 ALL_ROLES = list(Role)
 
+# Database-facing (numbers taken or not, ids that overflow): run again on PostgreSQL.
+pytestmark = pytest.mark.db
+
 
 def _contract_error(response: Any) -> None:
     """A 4xx with the contract's error body: {"error": Code, "detail": Lithuanian}."""

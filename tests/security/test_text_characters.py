@@ -47,6 +47,9 @@ PROSE = {
     ("achievement-summary", "note"),
 }
 
+# Database-facing (numbers taken or not, ids that overflow): run again on PostgreSQL.
+pytestmark = pytest.mark.db
+
 
 def _strings(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
     if isinstance(value, dict):

@@ -29,6 +29,9 @@ from tests.web.conftest import staff as staff  # the fixture, shared with the pa
 XLSX_BOMBS = [b for b in BOMBS if b.filename.endswith(".xlsx")]
 REFUSED = "atmestas"
 
+# Database-facing (numbers taken or not, ids that overflow): run again on PostgreSQL.
+pytestmark = pytest.mark.db
+
 
 def _entries(service: Service) -> int:
     with session_scope(service.engine) as session:

@@ -17,8 +17,9 @@ from service.documents.validation import sane_date
 
 # A calendar year a school record can belong to.
 MIN_YEAR, MAX_YEAR = 1900, 2200
-# Database row ids: positive and within a signed 64-bit integer (SQLite and PostgreSQL bigint).
-MAX_ROW_ID = 2**63 - 1
+# Database row ids: positive and within a signed 32-bit integer, the id columns' type on
+# PostgreSQL (SQLite's would take 64 bits; the smaller bound holds for both).
+MAX_ROW_ID = 2**31 - 1
 
 
 def _sane_date(value: dt.date | None) -> dt.date | None:

@@ -28,7 +28,7 @@ class ActCase(_Payload):
     rule: Text
     closed_on: IsoDate
     retain_until: IsoDate
-    documents: int = Field(ge=0)
+    documents: int = Field(ge=0, le=10_000_000)
     # Every number of the case, written by Bylos itself: a long line for a big case.
     numbers: Annotated[
         str, StringConstraints(max_length=500_000), AfterValidator(clean_optional_line)
@@ -76,7 +76,8 @@ class JournalTransfer(_Payload):
     school_year: Text
     file_name: Text
     media_type: Text
-    size: int = Field(ge=0)
+    # S3's single-PUT limit, as the upload's own.
+    size: int = Field(ge=0, le=5 * 1024**3)
     sha256: str = Field(max_length=64, pattern=r"^[0-9a-f]{64}$")
     transferred_on: IsoDate
     transferred_by: Person

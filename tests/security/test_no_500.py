@@ -45,6 +45,9 @@ def _contract_error(response: Any) -> None:
         ("GET", "/api/registers/PZ/entries?year=99999999999999999999"),
         ("GET", "/api/retention/destroyed?year=-99999999999999999999"),
         ("DELETE", f"/api/holds/{HUGE}"),
+        # One past PostgreSQL's integer, the id columns' type.
+        ("DELETE", "/api/holds/2147483648"),
+        ("GET", "/api/disposals/2147483648"),
         ("GET", f"/api/disposals/{HUGE}"),
         ("POST", "/api/disposals/-3258129571942393824567/approve"),
         ("POST", f"/api/disposals/{HUGE}/execute"),

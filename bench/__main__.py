@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-SECTIONS = ["conversion", "documents", "archive", "registry", "operations"]
+SECTIONS = ["conversion", "documents", "archive", "registry", "operations", "security_uploads"]
 
 
 def main() -> None:

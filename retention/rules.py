@@ -42,7 +42,8 @@ IndexName = Literal["V-1511", "V-100"]
 INDEXES: tuple[str, ...] = ("V-1511", "V-100")
 
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-_Text = Annotated[str, Field(min_length=1)]
+# Bounded: an imported table is a file from outside (a megabyte "title" is refused).
+_Text = Annotated[str, Field(min_length=1, max_length=500)]
 
 
 class RuleDataError(ValueError):
@@ -67,19 +68,19 @@ class RetentionRule(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    id: str = Field(pattern=_SLUG)
+    id: str = Field(max_length=100, pattern=_SLUG)
     index: IndexName
     item: _Text
     title: _Text
     term: _Text
     # Strict: "50" or true must not silently become a term in an imported table.
-    years: StrictInt | None = None
+    years: StrictInt | None = Field(default=None, le=200)
     permanent: StrictBool = False
     trigger: Trigger = Trigger.CASE_CLOSED
     event_name: _Text | None = None
     source: _Text
     verified: StrictBool = False
-    note: str = ""
+    note: str = Field(default="", max_length=2000)
 
     @model_validator(mode="after")
     def _consistent(self) -> RetentionRule:
@@ -207,6 +208,9 @@ class RuleSet:
             raise RuleDataError(
                 f"Taisyklių failas nėra tinkamas JSON: {exc.lineno} eilutė, {exc.colno} stulpelis."
             ) from exc
+        except (ValueError, RecursionError) as exc:
+            # Bytes that are not UTF-8, or nesting deeper than any rule table has.
+            raise RuleDataError("Taisyklių failas nėra tinkamas UTF-8 JSON.") from exc
         return cls.from_data(data)
 
     @classmethod
@@ -285,10 +289,20 @@ def _rule_id(data: Mapping[str, Any], position: int) -> str | None:
     return None
 
 
+class _Shown:
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        text = repr(self.value)
+        return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _message(error: ErrorDetails, field: str) -> str:
     kind = error["type"]
     ctx = error.get("ctx", {})
-    given = error.get("input")
+    # What was given, shortened: a refused megabyte is not echoed back.
+    given = _Shown(error.get("input"))
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", error["msg"]))
     if kind == "missing":
@@ -305,6 +319,12 @@ def _message(error: ErrorDetails, field: str) -> str:
         )
     if kind == "string_too_short":
         return "negali būti tuščias"
+    if kind == "string_too_long":
+        return f"per ilgas (daugiausia {ctx.get('max_length')} simbolių)"
+    if kind == "less_than_equal":
+        return f"turi būti ne daugiau kaip {ctx.get('le')}; gauta {given!r}"
+    if kind == "greater_than_equal":
+        return f"turi būti ne mažiau kaip {ctx.get('ge')}; gauta {given!r}"
     if kind.startswith("int"):
         return f"turi būti sveikasis skaičius; gauta {given!r}"
     if kind.startswith("bool"):

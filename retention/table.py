@@ -1,23 +1,21 @@
-"""Reading an official retention table (CSV or XLSX) into rules, all row errors at once.
+"""Reading an official retention table's rows into rules, all row errors at once.
 
-Pure: the caller hands over bytes and gets rules or one ``RuleDataError`` that lists every bad
-row, so an import either applies completely or changes nothing. Columns are matched by header
+Pure: the caller hands over the table's rows (service/spreadsheets.py reads them from a CSV or
+XLSX with every size bounded first) and gets rules or one ``RuleDataError`` that lists every
+bad row, so an import either applies completely or changes nothing. Columns are matched by header
 (English field names or their Lithuanian names); ``years``, ``permanent`` and ``trigger`` may be
 left out and are then read from the term text ("50 m.", "P", "10 m. po mokinio išvykimo").
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from retention.rules import RetentionRule, RuleDataError, parse_rule
 from retention.terms import TermParseError, Trigger, parse_term
 
-__all__ = ["parse_csv", "parse_rows", "parse_table", "parse_xlsx"]
+__all__ = ["parse_rows"]
 
 _FIELDS = (
     "id",
@@ -156,48 +154,3 @@ def parse_rows(
     if not rules:
         raise RuleDataError("Lentelėje nėra nė vienos taisyklės.")
     return rules
-
-
-def parse_csv(data: bytes, *, default_verified: bool = True) -> list[RetentionRule]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RuleDataError("CSV failas turi būti UTF-8 koduotės.") from exc
-    sample = text[:4096]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    rows = list(reader)
-    if not rows:
-        raise RuleDataError("CSV failas tuščias.")
-    return parse_rows(rows[0], rows[1:], default_verified=default_verified)
-
-
-def parse_xlsx(data: bytes, *, default_verified: bool = True) -> list[RetentionRule]:
-    # openpyxl is imported here: only XLSX imports need it.
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise RuleDataError(
-            "XLSX failo perskaityti nepavyko: jis sugadintas arba ne XLSX."
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    if not rows:
-        raise RuleDataError("XLSX lapas tuščias.")
-    return parse_rows(rows[0], rows[1:], default_verified=default_verified)
-
-
-def parse_table(data: bytes, *, default_verified: bool = True) -> list[RetentionRule]:
-    """CSV or XLSX, told apart by content (an XLSX is a ZIP)."""
-    if data.startswith(b"PK\x03\x04"):
-        return parse_xlsx(data, default_verified=default_verified)
-    return parse_csv(data, default_verified=default_verified)

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.access_log import AccessLog
+from service.apidocs import install as install_api_docs
 from service.archive.routes import router as archive_router
 from service.archive.schedule import scheduled_fixity
 from service.audit.anchors import AnchorPolicy
@@ -29,6 +30,7 @@ from service.documents.seed_routes import notifications_router
 from service.documents.seed_routes import router as seed_documents_router
 from service.documents.validation import describe
 from service.errors import DependencyUnavailable, NotAuthenticated, ServiceError
+from service.headers import SecurityHeaders
 from service.limits import BodySizeLimit
 from service.operations.metrics import InstrumentedConverter, Metrics
 from service.operations.monitoring import router as monitoring_router
@@ -108,6 +110,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def _error(status: int, code: str, detail: str) -> JSONResponse:
+    # A detail may quote what was sent; a lone surrogate in it cannot be encoded as UTF-8.
+    detail = detail.encode("utf-8", "backslashreplace").decode("utf-8")
     return JSONResponse({"error": code, "detail": detail}, status_code=status)
 
 
@@ -163,7 +167,8 @@ def create_app(
     store: ObjectStorePort | None = None,
     converter: Converter | None = None,
 ) -> FastAPI:
-    app = FastAPI(title="Bylos", version="0.1.0", lifespan=_lifespan)
+    # /docs from local files (service/apidocs.py); FastAPI's own would load a CDN.
+    app = FastAPI(title="Bylos", version="0.1.0", lifespan=_lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings or Settings()
     app.state.injected = Injected(store=store, converter=converter)
     app.state.metrics = Metrics()
@@ -176,6 +181,7 @@ def create_app(
     app.include_router(seed_documents_router)
     app.include_router(notifications_router)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(SecurityHeaders)
     app.include_router(archive_router)
     app.include_router(audit_router)
     app.include_router(registry_router)
@@ -185,6 +191,7 @@ def create_app(
     app.include_router(monitoring_router)
     app.include_router(operations_router)
     install_web_pages(app)
+    install_api_docs(app)
 
     # Outermost: it sees every request's final status, errors included.
     app.add_middleware(AccessLog)

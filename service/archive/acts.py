@@ -3,11 +3,11 @@ and the journal-transfer cover record (dienyno perkėlimo į skaitmeninę laikme
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from service.documents.validation import IsoDate, Text
+from service.documents.validation import IsoDate, OptionalProse, Text, clean_optional_line
 from service.lt import long_date
 
 
@@ -28,8 +28,11 @@ class ActCase(_Payload):
     rule: Text
     closed_on: IsoDate
     retain_until: IsoDate
-    documents: int = Field(ge=0)
-    numbers: str = ""
+    documents: int = Field(ge=0, le=10_000_000)
+    # Every number of the case, written by Bylos itself: a long line for a big case.
+    numbers: Annotated[
+        str, StringConstraints(max_length=500_000), AfterValidator(clean_optional_line)
+    ] = ""
 
 
 class DestructionAct(_Payload):
@@ -73,11 +76,12 @@ class JournalTransfer(_Payload):
     school_year: Text
     file_name: Text
     media_type: Text
-    size: int = Field(ge=0)
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    # S3's single-PUT limit, as the upload's own.
+    size: int = Field(ge=0, le=5 * 1024**3)
+    sha256: str = Field(max_length=64, pattern=r"^[0-9a-f]{64}$")
     transferred_on: IsoDate
     transferred_by: Person
-    note: str = ""
+    note: Annotated[OptionalProse, Field(max_length=500)] = ""
 
     def search_text(self) -> str:
         return f"dienynas {self.school_year} {self.file_name}"

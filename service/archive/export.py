@@ -33,6 +33,7 @@ from service.cases.models import Case, CaseStatus
 from service.db import session_scope
 from service.documents.models import Document, JournalFile
 from service.errors import Conflict, DependencyUnavailable, NotFound
+from service.output import csv_row
 from service.registry.models import RegistryEntry
 from service.settings import SchoolProfile
 from service.timeutil import utcnow
@@ -69,8 +70,9 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
     # UTF-8 with BOM: Excel, which the archivist opens these in, then reads Lithuanian letters.
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
+        # Titles and names are typed by people: none may become a formula (service/output.py).
+        writer.writerow(csv_row(header))
+        writer.writerows(csv_row(row) for row in rows)
 
 
 def _fetch(store: ObjectStorePort, key: str, version: str, sha256: str, target: Path) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from retention.rules import RetentionRule, RuleDataError, RuleSet, parse_rule
-from retention.table import parse_table
+from retention.table import parse_rows
 from retention.terms import Trigger
 from service.archive.evaluation import apply, evaluate
 from service.archive.models import DestroyedDocument, RuleChange, RuleSetVersion
@@ -22,8 +22,10 @@ from service.audit import log as audit
 from service.audit.log import Actor
 from service.db import session_scope
 from service.documents.models import Document, RetentionEvent
+from service.documents.validation import hidden_character
 from service.errors import Conflict, InvalidPayload, NotFound
 from service.runtime import Runtime
+from service.spreadsheets import SheetLimits, read_table
 from service.timeutil import today_vilnius
 from service.users.models import User
 
@@ -158,18 +160,45 @@ def _commit_rules(
     }
 
 
-def import_table(runtime: Runtime, data: bytes, user: User | None) -> dict[str, Any]:
-    """Apply an official table (CSV or XLSX): every row valid, or nothing changes (422)."""
+# An official table: a few hundred items; the archivist's own notes in a few more columns.
+TABLE_LIMITS = SheetLimits(max_rows=2001, max_columns=50)
+
+
+def parse_import(data: bytes) -> list[RetentionRule]:
+    """The rules of a JSON rule set, or of a CSV/XLSX table read with every size bounded."""
     if not data.strip():
         raise InvalidPayload("Importuojamas failas tuščias.")
     try:
         if data.lstrip().startswith(b"{"):
             rules = list(RuleSet.from_json(data))
         else:
-            rules = parse_table(data)
+            rows = read_table(data, "lentelė", TABLE_LIMITS, delimiters=",;\t", sniff=True)
+            if not rows:
+                raise InvalidPayload("Importuojama lentelė tuščia.")
+            rules = parse_rows(rows[0], rows[1:])
     except RuleDataError as exc:
         raise InvalidPayload(str(exc)) from exc
-    return _commit_rules(runtime, rules, user, "import")
+    if len(rules) > TABLE_LIMITS.max_rows:
+        raise InvalidPayload(
+            f"Lentelėje per daug taisyklių ({len(rules)}, leidžiama {TABLE_LIMITS.max_rows})."
+        )
+    for rule in rules:
+        _check_text(rule)
+    return rules
+
+
+def _check_text(rule: RetentionRule) -> None:
+    """A rule's texts print in plans and acts: none may hide a control or invisible character."""
+    for field, value in rule.model_dump(mode="json").items():
+        if isinstance(value, str):
+            problem = hidden_character(value, prose=field == "note")
+            if problem:
+                raise InvalidPayload(f"Taisyklė „{rule.id}“, laukas „{field}“: {problem}.")
+
+
+def import_table(runtime: Runtime, data: bytes, user: User | None) -> dict[str, Any]:
+    """Apply an official table (CSV, XLSX or JSON): every row valid, or nothing changes (422)."""
+    return _commit_rules(runtime, parse_import(data), user, "import")
 
 
 def edit_rule(runtime: Runtime, rule_id: str, changes: object, user: User | None) -> dict[str, Any]:
@@ -184,6 +213,7 @@ def edit_rule(runtime: Runtime, rule_id: str, changes: object, user: User | None
         rule = parse_rule(data)
     except RuleDataError as exc:
         raise InvalidPayload(str(exc)) from exc
+    _check_text(rule)
     return _commit_rules(runtime, [rule], user, "edit")
 
 

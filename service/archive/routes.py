@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import uuid
 from pathlib import Path
@@ -25,8 +24,10 @@ from service.deps import CurrentUser, RuntimeDep, ensure_role, require_pledge
 from service.documents.files import store_errors
 from service.documents.kinds import kind_or_404
 from service.documents.models import Document, JournalFile
-from service.documents.validation import IsoDate, Text, parse_payload
+from service.documents.validation import IsoDate, OptionalProse, Prose, Text, parse_payload
 from service.errors import InvalidPayload, NotFound
+from service.output import content_disposition
+from service.params import DateQuery, DocumentIdPath, RowIdPath, RuleIdPath, YearQuery
 from service.timeutil import today_vilnius
 from service.users.models import Role
 
@@ -63,7 +64,7 @@ async def import_rules(request: Request, runtime: RuntimeDep, user: CurrentUser)
 @router.patch("/retention/rules/{rule_id}")
 @router.put("/retention/rules/{rule_id}")
 def edit_rule(
-    rule_id: str, runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
+    rule_id: RuleIdPath, runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
     ensure_role(user, ARCHIVIST, "keisti saugojimo taisyklę")
     return retention_admin.edit_rule(runtime, rule_id, body, user)
@@ -79,9 +80,9 @@ def rule_changes(runtime: RuntimeDep, user: CurrentUser) -> list[dict[str, Any]]
 
 class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    document_id: Text
+    document_id: Annotated[Text, Field(max_length=64)]
     event_on: IsoDate
-    note: str = Field(default="", max_length=500)
+    note: Annotated[OptionalProse, Field(max_length=500)] = ""
 
 
 @router.post("/retention/events")
@@ -114,16 +115,14 @@ def reevaluate(
 
 
 @router.get("/retention/due")
-def due(
-    runtime: RuntimeDep, user: CurrentUser, on: Annotated[dt.date | None, Query()] = None
-) -> dict[str, Any]:
+def due(runtime: RuntimeDep, user: CurrentUser, on: DateQuery = None) -> dict[str, Any]:
     ensure_role(user, OVERSIGHT, "peržiūrėti naikintinas bylas")
     return disposal.due(runtime, on or today_vilnius())
 
 
 @router.get("/retention/destroyed")
 def destroyed(
-    runtime: RuntimeDep, user: CurrentUser, year: int | None = None
+    runtime: RuntimeDep, user: CurrentUser, year: YearQuery = None
 ) -> list[dict[str, Any]]:
     ensure_role(
         user,
@@ -138,10 +137,10 @@ def destroyed(
 
 class HoldIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    document_id: str | None = None
-    case_index: str | None = None
+    document_id: Annotated[Text, Field(max_length=64)] | None = None
+    case_index: Annotated[Text, Field(max_length=20)] | None = None
     year: int | None = Field(default=None, ge=1900, le=2200)
-    reason: Text = Field(max_length=1000)
+    reason: Annotated[Prose, Field(max_length=1000)]
 
 
 @router.post("/holds", status_code=201)
@@ -168,7 +167,7 @@ def list_holds(runtime: RuntimeDep, user: CurrentUser, active: bool = True) -> l
 
 @router.delete("/holds/{hold_id}")
 def release_hold(
-    hold_id: int,
+    hold_id: RowIdPath,
     runtime: RuntimeDep,
     user: CurrentUser,
     reason: Annotated[str | None, Query(max_length=1000)] = None,
@@ -196,19 +195,23 @@ def propose_disposal(
 
 
 @router.get("/disposals/{disposal_id}")
-def get_disposal(disposal_id: int, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+def get_disposal(disposal_id: RowIdPath, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     ensure_role(user, OVERSIGHT, "peržiūrėti naikinimo aktą")
     return disposal.get(runtime, disposal_id)
 
 
 @router.post("/disposals/{disposal_id}/approve")
-def approve_disposal(disposal_id: int, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+def approve_disposal(
+    disposal_id: RowIdPath, runtime: RuntimeDep, user: CurrentUser
+) -> dict[str, Any]:
     ensure_role(user, frozenset({Role.director}), "tvirtinti dokumentų naikinimo aktą")
     return disposal.approve(runtime, user, disposal_id)
 
 
 @router.post("/disposals/{disposal_id}/execute")
-def execute_disposal(disposal_id: int, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+def execute_disposal(
+    disposal_id: RowIdPath, runtime: RuntimeDep, user: CurrentUser
+) -> dict[str, Any]:
     ensure_role(user, ARCHIVIST, "naikinti dokumentus pagal aktą")
     return disposal.execute(runtime, user, disposal_id)
 
@@ -273,7 +276,7 @@ def create_export(
     return StreamingResponse(
         export.zip_stream(bag_dir, remove=True),
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+        headers={"Content-Disposition": content_disposition(f"{name}.zip")},
         # Also when the client goes away before the end of the stream.
         background=BackgroundTask(shutil.rmtree, work.parent, ignore_errors=True),
     )
@@ -308,7 +311,9 @@ async def journal_transfer(
 
 
 @router.get("/journal-transfers/{document_id}/file", dependencies=[Depends(require_pledge)])
-def journal_file(document_id: str, runtime: RuntimeDep, user: CurrentUser) -> StreamingResponse:
+def journal_file(
+    document_id: DocumentIdPath, runtime: RuntimeDep, user: CurrentUser
+) -> StreamingResponse:
     with session_scope(runtime.engine) as session:
         doc = session.get(Document, document_id)
         record = session.get(JournalFile, document_id)
@@ -328,9 +333,11 @@ def journal_file(document_id: str, runtime: RuntimeDep, user: CurrentUser) -> St
         )
     return StreamingResponse(
         stream,
-        media_type=record.media_type,
+        # Whatever type the uploader claimed: a stored upload is bytes to save, never a page
+        # or a script for the browser to run (the claimed type stays in the record).
+        media_type="application/octet-stream",
         headers={
-            "Content-Disposition": f'attachment; filename="{record.object_key.rsplit("/", 1)[-1]}"',
+            "Content-Disposition": content_disposition(record.object_key.rsplit("/", 1)[-1]),
             "Content-Length": str(record.size),
             "X-Content-SHA256": record.sha256,
         },

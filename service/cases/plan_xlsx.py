@@ -16,10 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Sequence
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -36,6 +35,8 @@ from service.cases.plan import (
     check_case,
 )
 from service.errors import InvalidPayload
+from service.output import neutralise_workbook
+from service.spreadsheets import SheetLimits, is_xlsx, read_xlsx
 
 SHEET = "Dokumentacijos planas"
 RULES_SHEET = "Saugojimo taisyklės"
@@ -52,6 +53,8 @@ COLUMN_OF |= {"registers": "Registrai"}
 WIDTHS = (11, 70, 30, 16, 28, 12)
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
+# The header and MAX_ROWS lines; a few columns of the archivist's own notes beside ours.
+PLAN_LIMITS = SheetLimits(max_rows=MAX_ROWS + 1, max_columns=50)
 STATUS_LT = {"open": "atvira", "closed": "uždaryta"}
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 AREA_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -119,6 +122,7 @@ def export_plan(
     wb.properties.title = f"{year} m. dokumentacijos planas"
     # Fixed timestamps: the same plan exports to the same bytes.
     wb.properties.created = wb.properties.modified = dt.datetime(year, 1, 1)
+    neutralise_workbook(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -140,15 +144,10 @@ def parse_plan(data: bytes, rules: RuleSet, known_registers: set[str]) -> PlanCo
         raise InvalidPayload(
             f"XLSX failas per didelis (daugiau nei {MAX_BYTES // 1024 // 1024} MB)."
         )
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidPayload("Failas nėra XLSX darbaknygė (.xlsx).") from exc
-    try:
-        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-        rows = list(ws.iter_rows(values_only=True, max_row=MAX_ROWS + 1))
-    finally:
-        wb.close()
+    if not is_xlsx(data):
+        raise InvalidPayload("Failas nėra XLSX darbaknygė (.xlsx).")
+    # Bounded before parsed (zip and XML bombs, huge dimensions): service/spreadsheets.py.
+    rows = read_xlsx(data, "planas.xlsx", PLAN_LIMITS, sheet=SHEET)
     if not rows:
         raise InvalidPayload(f"XLSX faile nėra lapo „{SHEET}“ duomenų.")
     header = [_text(v) for v in rows[0]]
@@ -160,8 +159,6 @@ def parse_plan(data: bytes, rules: RuleSet, known_registers: set[str]) -> PlanCo
             + ", ".join(f"„{m}“" for m in missing)
             + "."
         )
-    if len(rows) > MAX_ROWS:
-        raise InvalidPayload(f"XLSX faile per daug eilučių (daugiau nei {MAX_ROWS}).")
 
     errors: list[str] = []
     areas: list[tuple[int, PlannedArea]] = []

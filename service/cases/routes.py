@@ -24,6 +24,8 @@ from service.cases.schemas import (
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
 from service.documents.validation import parse_payload
+from service.output import content_disposition
+from service.params import CaseIndexPath, YearPath, YearQuery
 from service.timeutil import today_vilnius
 from service.users.models import Role
 
@@ -35,7 +37,7 @@ CLOSERS = frozenset({Role.archivist, Role.director})
 
 @router.get("/api/cases", response_model=list[CaseOut])
 def list_cases(
-    runtime: RuntimeDep, session: SessionDep, user: CurrentUser, year: int | None = None
+    runtime: RuntimeDep, session: SessionDep, user: CurrentUser, year: YearQuery = None
 ) -> list[CaseOut]:
     ensure_role(user, plans.PLAN_READERS, "peržiūrėti bylas")
     year = plans.validate_year(year or today_vilnius().year)
@@ -60,7 +62,7 @@ def close_cases(
 
 @router.get("/api/plans/{year}.xlsx")
 def export_plan_xlsx(
-    year: int, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
+    year: YearPath, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
 ) -> Response:
     ensure_role(user, plans.PLAN_READERS, "atsisiųsti dokumentacijos planą")
     plans.validate_year(year)
@@ -71,14 +73,14 @@ def export_plan_xlsx(
     return Response(
         data,
         media_type=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="dokumentacijos-planas-{year}.xlsx"'
-        },
+        headers={"Content-Disposition": content_disposition(f"dokumentacijos-planas-{year}.xlsx")},
     )
 
 
 @router.get("/api/plans/{year}", response_model=PlanOut)
-def get_plan(year: int, runtime: RuntimeDep, session: SessionDep, user: CurrentUser) -> PlanOut:
+def get_plan(
+    year: YearPath, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
+) -> PlanOut:
     ensure_role(user, plans.PLAN_READERS, "peržiūrėti dokumentacijos planą")
     plan = plans.ensure_year(session, plans.validate_year(year))
     return plan_out(session, plan, runtime.rules)
@@ -86,7 +88,7 @@ def get_plan(year: int, runtime: RuntimeDep, session: SessionDep, user: CurrentU
 
 @router.post("/api/plans/{year}/import", response_model=PlanOut)
 def import_plan(
-    year: int,
+    year: YearPath,
     runtime: RuntimeDep,
     session: SessionDep,
     user: CurrentUser,
@@ -105,21 +107,25 @@ def import_plan(
 
 
 @router.post("/api/plans/{year}/copy-to-next", status_code=201, response_model=PlanOut)
-def copy_to_next(year: int, runtime: RuntimeDep, session: SessionDep, user: CurrentUser) -> PlanOut:
+def copy_to_next(
+    year: YearPath, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
+) -> PlanOut:
     ensure_role(user, plans.PLAN_EDITORS, "parengti kitų metų dokumentacijos planą")
     plan = plans.copy_to_next(session, year, user, runtime.rules)
     return plan_out(session, plan, runtime.rules)
 
 
 @router.post("/api/plans/{year}/approve", response_model=PlanOut)
-def approve_plan(year: int, runtime: RuntimeDep, session: SessionDep, user: CurrentUser) -> PlanOut:
+def approve_plan(
+    year: YearPath, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
+) -> PlanOut:
     plan = plans.approve(session, year, user)
     return plan_out(session, plan, runtime.rules)
 
 
 @router.post("/api/plans/{year}/cases", status_code=201, response_model=CaseOut)
 def add_case(
-    year: int,
+    year: YearPath,
     runtime: RuntimeDep,
     session: SessionDep,
     user: CurrentUser,
@@ -139,8 +145,8 @@ def add_case(
 
 @router.patch("/api/plans/{year}/cases/{index}", response_model=CaseOut)
 def change_case(
-    year: int,
-    index: str,
+    year: YearPath,
+    index: CaseIndexPath,
     runtime: RuntimeDep,
     session: SessionDep,
     user: CurrentUser,
@@ -164,7 +170,9 @@ def change_case(
 
 
 @router.delete("/api/plans/{year}/cases/{index}", status_code=204)
-def remove_case(year: int, index: str, session: SessionDep, user: CurrentUser) -> Response:
+def remove_case(
+    year: YearPath, index: CaseIndexPath, session: SessionDep, user: CurrentUser
+) -> Response:
     ensure_role(user, plans.PLAN_EDITORS, "keisti dokumentacijos planą")
     plans.remove_case(session, year, index, user)
     return Response(status_code=204)
@@ -172,8 +180,8 @@ def remove_case(year: int, index: str, session: SessionDep, user: CurrentUser) -
 
 @router.put("/api/plans/{year}/areas/{index}", response_model=PlanOut)
 def put_area(
-    year: int,
-    index: str,
+    year: YearPath,
+    index: CaseIndexPath,
     runtime: RuntimeDep,
     session: SessionDep,
     user: CurrentUser,

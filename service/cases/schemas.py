@@ -110,7 +110,7 @@ RegisterCodes = Annotated[list[Text], Field(max_length=50)]
 
 
 class CloseRequest(_Body):
-    year: int
+    year: int = Field(ge=1900, le=2200)
     indexes: list[Text] | None = Field(default=None, max_length=2000)
     closed_on: IsoDate | None = None
 

@@ -30,6 +30,7 @@ from rich.table import Table
 
 from service.documents.tabular_import import payloads_from_xlsx
 from service.errors import InvalidPayload
+from service.limits import BULK_LIMIT, MiB
 
 SUMMARY = "achievement-summary"
 
@@ -57,6 +58,11 @@ class Outcome:
 
 def _items_of(kind: str, path: Path) -> list[Item]:
     suffix = path.suffix.lower()
+    if suffix in (".json", ".xlsx", ".csv") and path.stat().st_size > BULK_LIMIT:
+        # The server would refuse it (413) anyway; here it is not even read into memory.
+        raise InvalidPayload(
+            f"Failas „{path.name}“ per didelis: leidžiama ne daugiau kaip {BULK_LIMIT // MiB} MiB."
+        )
     if suffix == ".json":
         data = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(data, list):

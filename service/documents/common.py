@@ -12,12 +12,11 @@ from typing import Annotated, Any
 from babel.numbers import format_decimal
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.documents.validation import Prose as Prose  # re-exported: the kinds import it here
 from service.documents.validation import Text
 
 # A person's name, a subject, a class: one line on paper.
 Name = Annotated[Text, Field(max_length=200)]
-# A reason, a note, a briefing's content: a paragraph or a few.
-Prose = Annotated[Text, Field(max_length=10_000)]
 Lessons = Annotated[int, Field(ge=0, le=10_000)]
 
 

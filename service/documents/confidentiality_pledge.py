@@ -18,7 +18,8 @@ from service.lt import long_date
 class ConfidentialityPledge(Payload):
     person: StaffMember
     date: IsoDate
-    user_id: Annotated[int, Field(ge=1)] | None = None
+    # An account id: within the database's integer (PostgreSQL's is 32-bit).
+    user_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
 
     def search_text(self) -> str:
         return f"{self.person.name} {self.person.position}"

@@ -30,7 +30,7 @@ from service.documents.hooks import HOOKS, Prepared
 from service.documents.kinds import KindSpec, Payload, retention_event_on
 from service.documents.models import Document, IdempotencyKey
 from service.documents.validation import parse_payload
-from service.errors import Conflict, NotFound, ServiceError
+from service.errors import Conflict, InvalidPayload, NotFound, ServiceError
 from service.lt import long_date
 from service.registry import numbering
 from service.rendering.docx import render_docx
@@ -164,6 +164,9 @@ class Issuer:
     ) -> Document:
         today = today_vilnius()
         hooks = HOOKS.get(spec.slug)
+        # The retention date is computed before a number is taken: a date whose term does not
+        # fit the calendar is the request's fault and must not void a number.
+        _term_and_lock(rule, payload, today)
         # A store that is down (restarting after a crash) would void the number taken below:
         # refuse now with 503, before anything is spent.
         with store_errors():
@@ -284,11 +287,7 @@ class Issuer:
                 recipients=[],
             ),
         )
-        event_on = retention_event_on(payload)
-        term = retain_until(rule, created_on=today, event_on=event_on)
-        lock = provisional_lock_until(rule, created_on=today)
-        if term.until is not None and term.until > lock:
-            lock = term.until
+        term, lock = _term_and_lock(rule, payload, today)
         stem = f"{today.year}/{spec.register}/{seq:06d}-{document_id}"
         meta = {"document-id": document_id, "registration-number": number}
         with store_errors():
@@ -333,3 +332,19 @@ class Issuer:
             search_text=typed.search_text(),
             created_by=user.id or 0,
         )
+
+
+def _term_and_lock(rule: Any, payload: BaseModel, today: dt.date) -> tuple[Any, dt.date]:
+    """The retention term and the store lock of a document issued today from ``payload``."""
+    event_on = retention_event_on(payload)
+    try:
+        term = retain_until(rule, created_on=today, event_on=event_on)
+        lock = provisional_lock_until(rule, created_on=today)
+    except (ValueError, OverflowError) as exc:
+        shown = event_on.isoformat() if event_on else today.isoformat()
+        raise InvalidPayload(
+            f"Saugojimo termino nuo {shown} apskaičiuoti neįmanoma: data už kalendoriaus ribų."
+        ) from exc
+    if term.until is not None and term.until > lock:
+        lock = term.until
+    return term, lock

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import col, or_, select
 
 from service.archive.models import DestroyedDocument
@@ -19,8 +19,10 @@ from service.documents.issuing import DOCX_MEDIA_TYPE
 from service.documents.kinds import kind_or_404
 from service.documents.models import Document
 from service.documents.schemas import DocumentOut, document_out
-from service.documents.validation import Text, parse_payload
+from service.documents.validation import Prose, Text, parse_payload
 from service.errors import Gone, InvalidPayload, NotFound
+from service.output import content_disposition
+from service.params import DocumentIdPath, KindPath, KindQuery, YearQuery
 
 router = APIRouter(
     prefix="/api/documents", tags=["documents"], dependencies=[Depends(require_pledge)]
@@ -31,7 +33,7 @@ IdempotencyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_le
 
 @router.post("/{kind}", status_code=201, response_model=DocumentOut)
 def issue_document(
-    kind: str,
+    kind: KindPath,
     runtime: RuntimeDep,
     user: CurrentUser,
     body: Annotated[Any, Body()] = None,
@@ -48,13 +50,14 @@ def issue_document(
 
 
 class NewVersion(BaseModel):
-    reason: Text
-    payload: dict[str, Any]
+    reason: Annotated[Prose, Field(max_length=1000)]
+    # Keys are field names; the kind's own model validates the values.
+    payload: dict[Annotated[Text, Field(max_length=100)], Any]
 
 
 @router.post("/{document_id}/versions", status_code=201, response_model=DocumentOut)
 def new_version(
-    document_id: str,
+    document_id: DocumentIdPath,
     runtime: RuntimeDep,
     user: CurrentUser,
     body: Annotated[Any, Body()] = None,
@@ -89,7 +92,7 @@ def _get(session: SessionDep, document_id: str) -> Document:
 
 @router.get("/{document_id}", response_model=DocumentOut)
 def get_document(
-    document_id: str, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
+    document_id: DocumentIdPath, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
 ) -> DocumentOut:
     doc = _get(session, document_id)
     ensure_role(user, kind_or_404(runtime.kinds, doc.kind).read_roles, "peržiūrėti dokumentą")
@@ -101,8 +104,8 @@ def list_documents(
     runtime: RuntimeDep,
     session: SessionDep,
     user: CurrentUser,
-    kind: str | None = None,
-    year: int | None = None,
+    kind: KindQuery = None,
+    year: YearQuery = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DocumentOut]:
@@ -124,10 +127,10 @@ def list_documents(
 
 @router.get("/{document_id}/file")
 def get_file(
-    document_id: str,
+    document_id: DocumentIdPath,
     runtime: RuntimeDep,
     user: CurrentUser,
-    format: str = "pdf",
+    format: Annotated[str, Query(max_length=10)] = "pdf",
 ) -> Response:
     if format not in ("pdf", "docx"):
         raise InvalidPayload(f"Netinkamas formatas „{format}“: galimi „pdf“ arba „docx“.")
@@ -169,7 +172,7 @@ def get_file(
         content=data,
         media_type=media,
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": content_disposition(filename),
             "X-Content-SHA256": sha,
         },
     )

@@ -19,6 +19,8 @@ from service.documents.schemas import DocumentOut, document_out
 from service.documents.validation import parse_payload
 from service.errors import InvalidPayload, NotFound
 from service.limits import BULK_LIMIT
+from service.output import content_disposition
+from service.params import DocumentIdPath, KindPath, RowIdPath
 from service.users.models import Role
 
 SUMMARY = "achievement-summary"
@@ -38,7 +40,7 @@ class BatchRequest(BaseModel):
 
 @router.post("/{kind}/batch")
 def issue_batch(
-    kind: str,
+    kind: KindPath,
     runtime: RuntimeDep,
     user: CurrentUser,
     body: Annotated[Any, Body()] = None,
@@ -65,7 +67,7 @@ def summary_template(user: CurrentUser) -> Response:
     return Response(
         content=tabular_import.blank_summary_template(),
         media_type=tabular_import.XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": 'attachment; filename="suvestine.xlsx"'},
+        headers={"Content-Disposition": content_disposition("suvestine.xlsx")},
     )
 
 
@@ -105,7 +107,7 @@ def upload_summary(
 
 @router.get("/{document_id}/change-acts", response_model=list[DocumentOut])
 def summary_change_acts(
-    document_id: str, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
+    document_id: DocumentIdPath, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
 ) -> list[DocumentOut]:
     summary = session.get(Document, document_id)
     if summary is None:
@@ -160,7 +162,7 @@ def list_notifications(
 
 @notifications_router.post("/{notification_id}/delivered", response_model=NotificationOut)
 def notification_delivered(
-    notification_id: int, session: SessionDep, user: CurrentUser
+    notification_id: RowIdPath, session: SessionDep, user: CurrentUser
 ) -> NotificationOut:
     ensure_role(user, _NOTIFY_ROLES, "žymėti pranešimus")
     return _out(notifications.mark_delivered(session, notification_id))

@@ -20,10 +20,8 @@ its row and column; nothing is issued from a file with an error.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,15 +29,22 @@ import openpyxl
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from service import spreadsheets
 from service.documents.achievement_summary import MAX_PUPILS, MAX_SUBJECTS, AchievementSummary
 from service.documents.common import name_key
 from service.documents.validation import parse_payload
 from service.errors import InvalidPayload
 from service.lt import normalize_mark
+from service.output import neutralise_workbook
+from service.spreadsheets import SheetLimits
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MEDIA_TYPE = spreadsheets.XLSX_MEDIA_TYPE
 MAX_ROWS = 200
 MAX_COLUMNS = 60
+# A summary is read up to its 200th row and 60th column; anything beyond is refused unread.
+SUMMARY_LIMITS = SheetLimits(max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, max_strings=5_000)
+# `bylos issue --from`: a header and one payload a row, a few batches' worth.
+PAYLOAD_ROWS_LIMITS = SheetLimits(max_rows=5001, max_columns=200, max_strings=50_000)
 
 _META = {
     "klasė": "class_name",
@@ -87,36 +92,12 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def read_rows(data: bytes, filename: str) -> list[list[object]]:
-    """The first worksheet (XLSX) or the CSV as rows of cell values."""
-    name = filename.lower()
-    if name.endswith(".csv") or not zipfile.is_zipfile(io.BytesIO(data)):
-        if name.endswith((".xlsx", ".xlsm")):
-            raise InvalidPayload(f"Failas „{filename}“ nėra XLSX skaičiuoklė.")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InvalidPayload(f"CSV failas „{filename}“ turi būti UTF-8 koduotės.") from None
-        sample = text[:4096]
-        delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-        rows: list[list[object]] = [
-            list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)
-        ]
-        return rows[: MAX_ROWS + 1]
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many unrelated types for a damaged file
-        raise InvalidPayload(f"Failo „{filename}“ nepavyko perskaityti kaip XLSX.") from exc
-    try:
-        sheet = book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS:
-                break
-        return rows
-    finally:
-        book.close()
+def read_rows(
+    data: bytes, filename: str, limits: SheetLimits = SUMMARY_LIMITS
+) -> list[list[object]]:
+    """The first worksheet (XLSX) or the CSV as rows of cell values, every size bounded first
+    (service/spreadsheets.py: zip and XML bombs, huge dimensions and fields are refused)."""
+    return spreadsheets.read_table(data, filename, limits)
 
 
 def _as_count(value: object, row: int, column: str, errors: list[CellError]) -> int:
@@ -320,6 +301,7 @@ def blank_summary_template() -> bytes:
     ):
         guide.append([line])
     guide.column_dimensions["A"].width = 120
+    neutralise_workbook(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -338,7 +320,7 @@ def _set_path(target: dict[str, Any], path: str, value: object) -> None:
 def payloads_from_xlsx(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
     """Many payloads, one per row: the header names fields by path (``student.first_name``);
     a cell holding a list or an object is written as JSON. Returns (row number, payload)."""
-    rows = read_rows(data, filename)
+    rows = read_rows(data, filename, PAYLOAD_ROWS_LIMITS)
     if not rows:
         raise InvalidPayload(f"Faile „{filename}“ nėra eilučių.")
     header = [_text(c) for c in rows[0]]

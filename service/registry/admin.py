@@ -20,6 +20,10 @@ from service.timeutil import today_vilnius
 CODE = re.compile(r"^[A-ZĄČĘĖĮŠŲŪŽ]{1,6}$")
 PLACEHOLDERS = frozenset({"code", "seq", "year"})
 DEFAULT_FORMAT = "{code}-{seq}"
+# A number travels into file names, HTTP headers, spreadsheets and PDF metadata: its literal
+# text is letters, digits and the separators offices use, nothing that means something there.
+_FORMAT_TEXT = re.compile(r"^[A-Za-zĄČĘĖĮŠŲŪŽąčęėįšųūž0-9./_ -]*$")
+_FORMAT_SPEC = re.compile(r"^(0?[1-9])?d?$")
 
 
 def validate_code(code: str) -> str:
@@ -32,12 +36,22 @@ def validate_code(code: str) -> str:
 
 def validate_number_format(fmt: str) -> str:
     """Only {code}, {seq}, {year}; {seq} is required, or two numbers of a year would be equal."""
+    if len(fmt) > 40:
+        raise InvalidPayload(f"Numerio formatas „{fmt[:40]}…“ per ilgas (daugiausia 40 ženklų).")
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(fmt) if name is not None]
+        parts = list(string.Formatter().parse(fmt))
     except ValueError:
         raise InvalidPayload(
             f"Netinkamas numerio formatas „{fmt}“: neuždaryti riestiniai skliaustai."
         ) from None
+    fields = [name for _, name, _, _ in parts if name is not None]
+    for literal, _name, spec, conversion in parts:
+        if not _FORMAT_TEXT.match(literal) or conversion or not _FORMAT_SPEC.match(spec or ""):
+            raise InvalidPayload(
+                f"Netinkamas numerio formatas „{fmt}“: be laukų {{code}}, {{seq}}, {{year}} "
+                "leidžiamos tik raidės, skaitmenys, tarpas ir ženklai - / . _ "
+                "(laukui – tik skaitmenų plotis, pvz., {seq:04d})."
+            )
     unknown = sorted({f for f in fields if f not in PLACEHOLDERS})
     if unknown:
         raise InvalidPayload(

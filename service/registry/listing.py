@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from service.documents.kinds import TEMPLATES_DIR
 from service.lt import long_date
+from service.output import neutralise_workbook
 from service.registry.models import EntryStatus, Register, RegistryEntry
 from service.rendering.docx import render_docx
 from service.rendering.pdfmeta import PdfMetadata, stamp_and_check
@@ -124,6 +125,7 @@ def to_xlsx(register: Register, year: int, entries: Sequence[RegistryEntry]) -> 
     wb.properties.creator = "Bylos"
     wb.properties.title = f"{register.title}, {year} m."
     wb.properties.created = wb.properties.modified = dt.datetime(year, 1, 1)
+    neutralise_workbook(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

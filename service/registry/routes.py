@@ -14,6 +14,8 @@ from service.cases.plan import validate_year
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
 from service.documents.validation import Text, parse_payload
+from service.output import content_disposition
+from service.params import RegisterCodePath, YearQuery
 from service.registry import admin, listing, numbering
 from service.registry.listing import EntryOut, RegisterOut
 from service.registry.models import Register, RegistryEntry
@@ -73,7 +75,10 @@ def add_register(
 
 @router.patch("/{code}", response_model=RegisterOut)
 def change_register(
-    code: str, session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
+    code: RegisterCodePath,
+    session: SessionDep,
+    user: CurrentUser,
+    body: Annotated[Any, Body()] = None,
 ) -> RegisterOut:
     ensure_role(user, ADMINS, "keisti registrą")
     request = parse_payload(RegisterPatch, body)
@@ -94,7 +99,7 @@ def _year_entries(
 
 @router.get("/{code}/entries", response_model=list[EntryOut])
 def list_entries(
-    code: str, session: SessionDep, user: CurrentUser, year: int | None = None
+    code: RegisterCodePath, session: SessionDep, user: CurrentUser, year: YearQuery = None
 ) -> list[EntryOut]:
     _, _, entries = _year_entries(session, user, code, year)
     return [listing.entry_out(e) for e in entries]
@@ -102,19 +107,19 @@ def list_entries(
 
 @router.get("/{code}/entries.xlsx")
 def entries_xlsx(
-    code: str, session: SessionDep, user: CurrentUser, year: int | None = None
+    code: RegisterCodePath, session: SessionDep, user: CurrentUser, year: YearQuery = None
 ) -> Response:
     register, year, entries = _year_entries(session, user, code, year)
     return Response(
         listing.to_xlsx(register, year, entries),
         media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="registras-{code}-{year}.xlsx"'},
+        headers={"Content-Disposition": content_disposition(f"registras-{code}-{year}.xlsx")},
     )
 
 
 @router.get("/{code}/entries.pdf")
 def entries_pdf(
-    code: str, runtime: RuntimeDep, user: CurrentUser, year: int | None = None
+    code: RegisterCodePath, runtime: RuntimeDep, user: CurrentUser, year: YearQuery = None
 ) -> Response:
     # The conversion is slow: read the entries in a short transaction, convert outside it.
     with session_scope(runtime.engine) as session:
@@ -131,5 +136,5 @@ def entries_pdf(
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="registras-{code}-{year}.pdf"'},
+        headers={"Content-Disposition": content_disposition(f"registras-{code}-{year}.pdf")},
     )

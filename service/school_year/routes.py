@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from service.deps import CurrentUser, PledgedUser, SessionDep, ensure_role
 from service.documents.validation import parse_payload
 from service.errors import InvalidPayload, NotFound
+from service.params import DateQuery, SchoolYearPath
 from service.school_year import calendars, duties
 from service.school_year.calendar import SchoolCalendar, parse_school_year
 from service.timeutil import today_vilnius
@@ -58,7 +59,9 @@ def _checked_year(school_year: str) -> str:
 
 
 @router.get("/api/school-calendar/{school_year}", response_model=CalendarOut)
-def get_calendar(school_year: str, session: SessionDep, user: CurrentUser) -> CalendarOut:
+def get_calendar(
+    school_year: SchoolYearPath, session: SessionDep, user: CurrentUser
+) -> CalendarOut:
     found = calendars.get(session, _checked_year(school_year))
     if found is None:
         raise NotFound(f"{school_year} mokslo metų kalendorius dar nenustatytas.")
@@ -67,7 +70,7 @@ def get_calendar(school_year: str, session: SessionDep, user: CurrentUser) -> Ca
 
 @router.put("/api/school-calendar/{school_year}", response_model=CalendarOut)
 def put_calendar(
-    school_year: str,
+    school_year: SchoolYearPath,
     session: SessionDep,
     user: CurrentUser,
     body: Annotated[Any, Body()] = None,
@@ -166,7 +169,7 @@ def _duties_out(found: duties.Duties) -> DutiesOut:
 def get_duties(
     session: SessionDep,
     user: PledgedUser,
-    on: Annotated[dt.date | None, Query(description="YYYY-MM-DD; today by default")] = None,
+    on: Annotated[DateQuery, Query(description="YYYY-MM-DD; today by default")] = None,
 ) -> DutiesOut:
     # Every role has duties here; the pledge gate is the check (pupils' names are listed).
     return _duties_out(duties.duties_on(session, on or today_vilnius()))

@@ -62,7 +62,13 @@ async def checked_form(request: Request) -> FormData:
 
 
 async def checked_upload(request: Request) -> FormData:
-    """A posted form with a file (a class summary spreadsheet), CSRF-checked like any form."""
+    """A posted form with a file (a spreadsheet): the signed-in person, their pledge and the
+    CSRF token (in the form's address, ``?csrf=``, or the X-CSRF-Token header) are checked
+    before a byte of the body is read, so nobody else can make the service spool a file."""
+    pledged_user(request)
+    sent = request.headers.get("x-csrf-token") or request.query_params.get(CSRF_FIELD)
+    if not web_session(request).csrf_ok(sent):
+        raise NotPermitted(CSRF_REFUSED)
     return await read_checked_form(request, BULK_LIMIT)
 
 

@@ -1,14 +1,17 @@
-"""Importing an official table: CSV/XLSX rows to rules, every bad row named at once."""
+"""Importing an official table: its rows to rules, every bad row named at once.
+
+Reading the bytes of a CSV or XLSX (bounded) is the service's: tests/service/archive/
+test_retention_import.py."""
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
-from openpyxl import Workbook
 
-from retention.rules import RuleDataError
-from retention.table import parse_csv, parse_table, parse_xlsx
+from retention.rules import RetentionRule, RuleDataError
+from retention.table import parse_rows
 from retention.terms import Trigger
 
 CSV = (
@@ -17,6 +20,12 @@ CSV = (
     "v100-b;V-100;4.2;Naikinimo aktai;P;V-100 4.2 p.\n"
     "v1511-c;V-1511;6.3;Mokinių bylos;10 m. po mokinio išvykimo;V-1511 6.3 p.\n"
 )
+
+
+def parse_csv(data: bytes) -> list[RetentionRule]:
+    text = data.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";" if ";" in text else ","))
+    return parse_rows(rows[0], rows[1:])
 
 
 def test_csv_with_lithuanian_headers_reads_terms_from_text() -> None:
@@ -44,17 +53,3 @@ def test_every_bad_row_is_named_at_once() -> None:
 def test_missing_columns_are_named() -> None:
     with pytest.raises(RuleDataError, match=r"terminas|term"):
         parse_csv(b"id,index,item,title,source\nx,V-1511,1,T,s\n")
-
-
-def test_xlsx_is_read_and_told_apart_from_csv() -> None:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["id", "index", "item", "title", "term", "source", "verified"])
-    sheet.append(["v1511-x", "V-1511", "6.1", "Suvestinės", "25 m.", "V-1511", "ne"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    [rule] = parse_table(buffer.getvalue())
-    assert (rule.id, rule.years, rule.verified) == ("v1511-x", 25, False)
-    with pytest.raises(RuleDataError, match="XLSX"):
-        parse_xlsx(b"PK\x03\x04 broken")

@@ -358,7 +358,10 @@ def test_document_list_page_and_files(service: Service, manager: TestClient) -> 
     assert inline.headers["content-disposition"].startswith("inline")
     assert inline.content.startswith(b"%PDF")
     pdf = manager.get(f"/dokumentai/{doc.id}/{doc.number}.pdf")
-    assert pdf.headers["content-disposition"] == f'attachment; filename="{doc.number}.pdf"'
+    # RFC 6266: the ASCII name for old clients, the UTF-8 one for everyone else.
+    assert pdf.headers["content-disposition"] == (
+        f"attachment; filename=\"{doc.number}.pdf\"; filename*=UTF-8''{doc.number}.pdf"
+    )
     docx = manager.get(f"/dokumentai/{doc.id}/{doc.number}.docx")
     assert docx.content.startswith(b"PK")
     assert manager.get(f"/dokumentai/{doc.id}/x.exe").status_code == 422

@@ -133,6 +133,7 @@ def test_plan_import_and_copy(service: Service, staff: MakeStaff) -> None:
     before = _cases(service, year)
     broken = service.client.post(
         f"/planas/{year}/importas",
+        params={"csrf": token},
         data={"csrf": token},
         files={"failas": ("planas.xlsx", b"ne xlsx", "application/octet-stream")},
     )
@@ -140,6 +141,7 @@ def test_plan_import_and_copy(service: Service, staff: MakeStaff) -> None:
     assert _cases(service, year) == before
     again = service.client.post(
         f"/planas/{year}/importas",
+        params={"csrf": token},
         data={"csrf": token},
         files={"failas": ("planas.xlsx", xlsx, "application/octet-stream")},
         follow_redirects=False,

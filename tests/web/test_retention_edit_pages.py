@@ -27,6 +27,7 @@ def _versions(service: Service) -> int:
 def _upload(service: Service, token: str, content: bytes, name: str = "lentele.csv") -> str:
     response = service.client.post(
         "/archyvas/taisykles/importas",
+        params={"csrf": token},
         data={"csrf": token},
         files={"failas": (name, content, "text/csv")},
     )

@@ -80,6 +80,7 @@ def test_certificate_correction_keeps_the_old_one_and_records_why(
 def _upload(client: TestClient, token: str, content: bytes, **extra: str) -> Any:
     return client.post(
         "/isduoti/achievement-summary/perziura",
+        params={"csrf": token},
         data={"csrf": token, **extra},
         files={"file": ("5a.csv", content, "text/csv")},
     )
@@ -114,7 +115,10 @@ def test_summary_reissued_with_a_reason_and_its_change_acts(
         "reason": _hidden(preview.text, "reason"),
     }
     done = service.client.post(
-        "/isduoti/achievement-summary/isduoti", data=form, follow_redirects=False
+        "/isduoti/achievement-summary/isduoti",
+        params={"csrf": token},
+        data=form,
+        follow_redirects=False,
     )
     assert done.status_code == 303, done.text
     first, second = _docs(service, "achievement-summary")

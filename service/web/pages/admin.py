@@ -15,6 +15,7 @@ from service.audit.log import Actor
 from service.db import session_scope
 from service.deps import ensure_role
 from service.errors import Conflict, InvalidPayload
+from service.params import RowIdPath
 from service.school_profile import profile
 from service.users import accounts
 from service.users.models import ROLE_TITLES, Role, User
@@ -130,7 +131,7 @@ def add_user(request: Request, form: Annotated[FormData, Depends(checked_form)])
 
 @router.post("/admin/naudotojai/{user_id}/vaidmenys")
 def change_roles(
-    request: Request, user_id: int, form: Annotated[FormData, Depends(checked_form)]
+    request: Request, user_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
 ) -> Response:
     admin = _admin(request)
     roles = _roles(form)

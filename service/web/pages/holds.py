@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from service.archive import routes as api
 from service.deps import ensure_role
 from service.errors import InvalidPayload
+from service.params import RowIdPath
 from service.timeutil import today_vilnius
 from service.users.models import Role
 from service.web.access import checked_form, pledged_user, runtime_of
@@ -70,7 +71,7 @@ def place_hold(request: Request, form: Annotated[FormData, Depends(checked_form)
 
 @router.post("/archyvas/sulaikymai/{hold_id}/panaikinti")
 def release_hold(
-    request: Request, hold_id: int, form: Annotated[FormData, Depends(checked_form)]
+    request: Request, hold_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
 ) -> Response:
     user = pledged_user(request)
     api.release_hold(hold_id, runtime_of(request), user, _reason(form))

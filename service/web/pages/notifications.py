@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from service.db import session_scope
 from service.documents import seed_routes as api
 from service.documents.models import Document
+from service.params import RowIdPath
 from service.web.access import checked_form, pledged_user, runtime_of
 from service.web.rendering import WebRoute, render
 
@@ -56,7 +57,7 @@ def notifications_page(request: Request, visi: str = "", pranesimas: str = "") -
 
 @router.post("/pranesimai/{notification_id}/pristatyta")
 def mark_delivered(
-    request: Request, notification_id: int, form: Annotated[FormData, Depends(checked_form)]
+    request: Request, notification_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
 ) -> Response:
     del form  # its CSRF token is what matters
     user = pledged_user(request)

@@ -14,6 +14,7 @@ from service.cases.plan import validate_year
 from service.db import session_scope
 from service.deps import ensure_role
 from service.errors import InvalidPayload, NotFound, ServiceError
+from service.output import content_disposition
 from service.registry import admin, listing, numbering
 from service.registry import routes as api
 from service.registry.models import EntryStatus, RegistryEntry
@@ -133,7 +134,7 @@ def register_export(request: Request, code: str, year: int, ext: str) -> Respons
     return Response(
         data,
         media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": content_disposition(filename)},
     )
 
 

@@ -20,6 +20,7 @@ from service.archive.models import Disposal
 from service.db import session_scope
 from service.deps import ensure_role
 from service.errors import InvalidPayload, NotFound
+from service.params import RowIdPath
 from service.timeutil import today_vilnius
 from service.users.models import Role, User
 from service.web import forms
@@ -103,7 +104,7 @@ def propose(request: Request, form: Annotated[FormData, Depends(checked_form)]) 
 
 
 @router.get("/archyvas/naikinimas/{disposal_id}")
-def disposal_page(request: Request, disposal_id: int) -> Response:
+def disposal_page(request: Request, disposal_id: RowIdPath) -> Response:
     user = pledged_user(request)
     disposal: dict[str, Any] = api.get_disposal(disposal_id, runtime_of(request), user)
     return render(
@@ -121,7 +122,7 @@ def disposal_page(request: Request, disposal_id: int) -> Response:
 
 @router.post("/archyvas/naikinimas/{disposal_id}/tvirtinti")
 def approve(
-    request: Request, disposal_id: int, form: Annotated[FormData, Depends(checked_form)]
+    request: Request, disposal_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
 ) -> Response:
     del form
     api.approve_disposal(disposal_id, runtime_of(request), pledged_user(request))
@@ -130,7 +131,7 @@ def approve(
 
 @router.post("/archyvas/naikinimas/{disposal_id}/vykdyti")
 def execute(
-    request: Request, disposal_id: int, form: Annotated[FormData, Depends(checked_form)]
+    request: Request, disposal_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
 ) -> Response:
     del form
     api.execute_disposal(disposal_id, runtime_of(request), pledged_user(request))

@@ -22,6 +22,7 @@ from service.documents.kinds import KindSpec, kind_or_404
 from service.documents.models import Document
 from service.errors import Conflict, InvalidPayload, NotFound
 from service.limits import BULK_LIMIT
+from service.output import content_disposition
 from service.school_year import calendars
 from service.school_year.calendar import summary_remark
 from service.users.models import User
@@ -84,7 +85,7 @@ def blank_template(request: Request) -> Response:
     return Response(
         tabular_import.blank_summary_template(),
         media_type=tabular_import.XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": 'attachment; filename="suvestine.xlsx"'},
+        headers={"Content-Disposition": content_disposition("suvestine.xlsx")},
     )
 
 

@@ -1,0 +1,40 @@
+"""Bounded path and query parameters shared by the API's routes.
+
+A parameter without bounds reached the database as it came: ``?year=99999999999999999999``
+overflowed SQLite's integer and ``/api/holds/36552929188672929792`` answered 500. Every route
+parameter uses one of these (tests/security/test_text_bounds.py checks the OpenAPI document).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import Path, Query
+from pydantic import AfterValidator
+
+from service.documents.validation import sane_date
+
+# A calendar year a school record can belong to.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+# Database row ids: positive and within a signed 32-bit integer, the id columns' type on
+# PostgreSQL (SQLite's would take 64 bits; the smaller bound holds for both).
+MAX_ROW_ID = 2**31 - 1
+
+
+def _sane_date(value: dt.date | None) -> dt.date | None:
+    return None if value is None else sane_date(value)
+
+
+YearPath = Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR)]
+YearQuery = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR)]
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+DateQuery = Annotated[dt.date | None, Query(), AfterValidator(_sane_date)]
+# A document id is a UUID (36 characters); a little room for whatever a client types instead.
+DocumentIdPath = Annotated[str, Path(max_length=64)]
+KindPath = Annotated[str, Path(max_length=64)]
+KindQuery = Annotated[str | None, Query(max_length=64)]
+RegisterCodePath = Annotated[str, Path(max_length=20)]
+CaseIndexPath = Annotated[str, Path(max_length=20)]
+RuleIdPath = Annotated[str, Path(max_length=200)]
+SchoolYearPath = Annotated[str, Path(max_length=9)]

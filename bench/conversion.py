@@ -19,13 +19,12 @@ from typing import Any
 
 import httpx2 as httpx
 
-from bench.server import Server
+from bench.server import BENCH_SCHOOL, Server
 from service.documents.issuing import build_context
 from service.documents.leaving_certificate import LeavingCertificate
 from service.documents.validation import parse_payload
 from service.rendering.docx import render_docx
 from service.rendering.pdf import ConverterPool, convert_cold
-from service.settings import Settings
 from service.timeutil import today_vilnius
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +38,7 @@ def _payload() -> dict[str, Any]:
 
 def _certificate_docx() -> bytes:
     cert = parse_payload(LeavingCertificate, _payload())
-    school = Settings().school
+    school = BENCH_SCHOOL
     context = build_context(cert, school, "PZ-1", today_vilnius(), "Rasa Raštinienė", "vedėja")
     return render_docx(ROOT / "doc_templates" / "leaving-certificate.docx", context)
 

@@ -23,13 +23,12 @@ from typing import Any
 import httpx2 as httpx
 
 from bench.conversion import ROOT
-from bench.server import BIN, Server
+from bench.server import BENCH_SCHOOL, BIN, Server
 from service.documents.issuing import build_context
 from service.documents.kinds import load_kinds
 from service.documents.validation import parse_payload
 from service.rendering.docx import render_docx
 from service.rendering.pdf import ConverterPool, convert_cold
-from service.settings import Settings
 from service.timeutil import today_vilnius
 
 SUBJECTS = [
@@ -80,7 +79,7 @@ def _school(classes: int, seed: int = 7) -> tuple[list[dict[str, Any]], list[dic
 def _docx(kind: str, data: dict[str, Any]) -> bytes:
     spec = load_kinds()[kind]
     model: Any = parse_payload(spec.model, data)
-    context = build_context(model, Settings().school, "X-1", today_vilnius(), "Bench", "vedėja")
+    context = build_context(model, BENCH_SCHOOL, "X-1", today_vilnius(), "Bench", "vedėja")
     return render_docx(spec.template, context)
 
 

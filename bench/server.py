@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx2 as httpx
 
+from service.settings import SchoolProfile
+
 BIN = Path(sys.executable).parent
 
 
@@ -22,6 +24,22 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+# Bylos refuses official documents until the school sets its profile; the benches issue as this
+# explicitly named bench school.
+BENCH_SCHOOL = SchoolProfile(
+    name="Bandomoji Šilutės Žalgirio progimnazija",
+    code="190000001",
+    address="Bandomoji g. 1, LT-99100 Šilutė",
+    city="Šilutė",
+    director_name="Ona Bandomoji",
+    director_title="Direktorė",
+)
+BENCH_SCHOOL_ENV: dict[str, str] = {
+    f"BYLOS_SCHOOL_{field.upper()}": str(value)
+    for field, value in BENCH_SCHOOL.model_dump().items()
+}
 
 
 class Server:
@@ -38,6 +56,7 @@ class Server:
                 "BYLOS_HTTP_PORT": str(self.port),
                 "BYLOS_CONVERTER_WORKERS": str(workers),
             }
+            | BENCH_SCHOOL_ENV
             | dict(env or {})
         )
         self.proc: subprocess.Popen[bytes] | None = None

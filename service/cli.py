@@ -20,6 +20,7 @@ from service.errors import ServiceError
 from service.operations.cli import register as register_operations_commands
 from service.operations.logs import logging_config
 from service.registry.cli import registers_cli
+from service.school_profile.cli import register as register_school_commands
 from service.school_year.cli import register as register_duties_command
 from service.settings import Settings
 from service.users.accounts import create_user, issue_token, parse_roles
@@ -31,6 +32,7 @@ register_archive_commands(app, Settings)
 app.add_typer(registers_cli(lambda: Settings().resolved_database_url), name="registers")
 register_duties_command(app, lambda: Settings().resolved_database_url)
 register_operations_commands(app, Settings)
+register_school_commands(app, lambda: Settings().resolved_database_url, lambda: Settings().school)
 err = Console(stderr=True)
 
 

@@ -21,13 +21,17 @@ _PLACEHOLDER_SECRETS = {"changethis", "minioadmin", "bylos-embedded-secret", ""}
 
 
 class SchoolProfile(BaseModel):
-    """What the letterhead and the signature block say; configuration, never code."""
+    """What the letterhead and the signature block say; configuration, never code.
 
-    name: str
-    code: str
-    address: str
-    city: str
-    director_name: str
+    Empty until the school sets it: official documents are refused while anything they print
+    is missing (service/school_profile/profile.py), so no placeholder ever prints as real.
+    """
+
+    name: str = ""
+    code: str = ""
+    address: str = ""
+    city: str = ""
+    director_name: str = ""
     director_title: str = "Direktorius"
 
 
@@ -70,13 +74,13 @@ class Settings(BaseSettings):
     # Where setup_uno.sh puts unoserver beside Debian's python3-uno (see rendering/pdf.py).
     uno_venv: Path = Path(__file__).resolve().parents[1] / ".venv-uno"
 
-    # The defaults describe the school whose regulation Bylos was built from (seed/); a real
-    # deployment sets its own through these variables.
-    school_name: str = "Kauno Milikonių progimnazija"
-    school_code: str = "190148134"
-    school_address: str = "Sodžiaus g. 1, LT-48323 Kaunas"
-    school_city: str = "Kaunas"
-    school_director_name: str = "Vardenis Pavardenis"
+    # Empty by default: a placeholder school or director must never print on a real document.
+    # A deployment sets its own here, with `bylos school set` or on /admin/mokykla.
+    school_name: str = ""
+    school_code: str = ""
+    school_address: str = ""
+    school_city: str = ""
+    school_director_name: str = ""
     school_director_title: str = "Direktorius"
 
     retention_rules_file: Path | None = None

@@ -22,6 +22,7 @@ from service.users.accounts import create_user, issue_token
 from service.users.models import Role
 from storage.objectstore import ObjectStore
 from storage.seaweed import EmbeddedSeaweed
+from tests.school import TEST_SCHOOL_SETTINGS
 
 pytest_plugins = ["tests.fixtures.objectstore", "tests.fixtures.converter"]
 
@@ -97,7 +98,13 @@ def service(
         secret_key=seaweed.secret_key,
         bucket=bucket,
     )
-    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, s3_bucket=bucket)
+    # An explicit test school: without one every official document is refused (409).
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        s3_bucket=bucket,
+        **TEST_SCHOOL_SETTINGS,
+    )
     app = create_app(settings, store=store, converter=converter_pool)
     with TestClient(app) as client:
         eng = make_engine(database_url)

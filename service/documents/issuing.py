@@ -35,6 +35,7 @@ from service.lt import long_date
 from service.registry import numbering
 from service.rendering.docx import render_docx
 from service.rendering.pdfmeta import PdfMetadata, stamp_and_check
+from service.school_profile import profile as school_profile
 from service.settings import SchoolProfile
 from service.timeutil import today_vilnius
 from service.users.models import User
@@ -171,8 +172,11 @@ class Issuer:
         # refuse now with 503, before anything is spent.
         with store_errors():
             self.store.ensure_available()
-        # (1) File into the open case and take the number; bad input never gets this far.
+        # (1) File into the open case and take the number; bad input never gets this far, nor
+        # does a document that would print a missing or placeholder school (409).
         with session_scope(self.engine) as session:
+            school = school_profile.current(session, self.school)
+            school_profile.ensure_complete(school)
             prepared = hooks.prepare(session, payload, user) if hooks else Prepared()
             year, index = prepared.case or (today.year, spec.case_index)
             case = open_case_for_filing(session, year, index)
@@ -184,7 +188,7 @@ class Issuer:
         document_id = str(uuid.uuid4())
         try:
             document = self._produce(
-                spec, payload, rule, user, document_id, entry.number, entry.seq, today
+                spec, payload, rule, user, document_id, entry.number, entry.seq, today, school
             )
             document.registry_entry_id = entry.id
             document.case_id = case.id
@@ -267,10 +271,11 @@ class Issuer:
         number: str,
         seq: int,
         today: dt.date,
+        school: SchoolProfile,
     ) -> Document:
         """(2) Render, convert, check, hash and store; returns the unsaved record."""
         typed: Payload = payload  # type: ignore[assignment]
-        context = build_context(typed, self.school, number, today, user.name, user.position)
+        context = build_context(typed, school, number, today, user.name, user.position)
         docx = render_docx(spec.template, context)
         pdf = self.converter.convert_to_pdfa(docx)
         # The PDF/A gate (claim + embedded fonts) runs on the stamped document before it is
@@ -279,7 +284,7 @@ class Issuer:
             pdf,
             PdfMetadata(
                 title=f"{spec.title} Nr. {number}",
-                creator=self.school.name,
+                creator=school.name,
                 subject=typed.search_text(),
                 registration_number=number,
                 registration_date=today,

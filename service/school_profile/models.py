@@ -20,5 +20,6 @@ class SchoolProfileRecord(SQLModel, table=True):
     city: str
     director_name: str
     director_title: str
-    updated_by: int = Field(foreign_key="users.id")
+    # None when set from the command line (`bylos school set`), which has no signed-in user.
+    updated_by: int | None = Field(default=None, foreign_key="users.id")
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)

@@ -17,6 +17,7 @@ from service.audit import log as audit
 from service.audit.log import Actor
 from service.db import session_scope
 from service.documents.validation import Text
+from service.errors import Conflict
 from service.school_profile.models import SchoolProfileRecord
 from service.settings import SchoolProfile
 from service.timeutil import utcnow
@@ -69,22 +70,32 @@ def in_force(engine: Engine, configured: SchoolProfile) -> SchoolProfile:
 
 
 def save(
-    session: Session, profile: SchoolProfile, user: User, before: SchoolProfile
+    session: Session,
+    profile: SchoolProfile,
+    user: User | None,
+    before: SchoolProfile,
+    *,
+    actor: Actor | None = None,
 ) -> SchoolProfile:
-    assert user.id is not None
+    """Save ``profile``; ``user`` is the admin who changed it, or None from the command line
+    (then ``actor`` names who did it in the audit trail)."""
+    user_id = user.id if user is not None else None
     row = session.get(SchoolProfileRecord, 1)
     values = profile.model_dump()
     if row is None:
-        row = SchoolProfileRecord(id=1, updated_by=user.id, **values)
+        row = SchoolProfileRecord(id=1, updated_by=user_id, **values)
     else:
         for name, value in values.items():
             setattr(row, name, value)
-        row.updated_by = user.id
+        row.updated_by = user_id
         row.updated_at = utcnow()
     session.add(row)
+    if actor is None:
+        assert user is not None
+        actor = Actor(id=user.id, name=user.name)
     audit.record(
         session,
-        Actor(id=user.id, name=user.name),
+        actor,
         "school_profile.saved",
         subject_type="school_profile",
         subject_id="1",
@@ -92,3 +103,56 @@ def save(
     )
     session.flush()
     return profile
+
+
+# What a document must print about the school, with how a person names each item.
+REQUIRED: tuple[tuple[str, str], ...] = (
+    ("name", "pavadinimas"),
+    ("code", "kodas"),
+    ("address", "adresas"),
+    ("city", "miestas (dokumento sudarymo vieta)"),
+    ("director_name", "direktoriaus vardas ir pavardė"),
+)
+# Names that only stand for someone: a document must never print them as a real signatory.
+PLACEHOLDER_NAMES = frozenset(
+    {"vardenis pavardenis", "vardas pavardė", "vardas pavarde", "vardas", "pavardė"}
+)
+SET_HINT = (
+    "Nustatykite juos komanda `bylos school set --name … --code … --address … --city … "
+    "--director …`, administratoriaus puslapyje /admin/mokykla arba nustatymais "
+    "BYLOS_SCHOOL_NAME, BYLOS_SCHOOL_CODE, BYLOS_SCHOOL_ADDRESS, BYLOS_SCHOOL_CITY, "
+    "BYLOS_SCHOOL_DIRECTOR_NAME."
+)
+
+
+def missing(school: SchoolProfile) -> list[str]:
+    """What the profile still lacks, as a person would name it (empty when complete)."""
+    lacking = [label for field, label in REQUIRED if not getattr(school, field).strip()]
+    director = " ".join(school.director_name.split()).casefold()
+    if director in PLACEHOLDER_NAMES:
+        lacking.append(f"tikras direktoriaus vardas ir pavardė (dabar „{school.director_name}“)")
+    if school.code.strip() and not _CODE.match(school.code.strip()):
+        lacking.append(f"teisingas kodas (9 skaitmenys, dabar „{school.code}“)")
+    return lacking
+
+
+class SchoolProfileIncomplete(Conflict):
+    """The school profile lacks what an official document prints: 409, nothing issued."""
+
+
+def ensure_complete(school: SchoolProfile) -> None:
+    """Refuse an official document while the school's own data is missing or a placeholder."""
+    lacking = missing(school)
+    if lacking:
+        raise SchoolProfileIncomplete(
+            "Oficialių dokumentų išduoti negalima: neužpildyti mokyklos duomenys – trūksta: "
+            + ", ".join(lacking)
+            + ". "
+            + SET_HINT
+        )
+
+
+def current(session: Session, configured: SchoolProfile) -> SchoolProfile:
+    """The profile in force now, read in the caller's transaction: a profile saved by the
+    command line while the server runs is used at once."""
+    return saved(session) or configured

@@ -25,8 +25,8 @@ from service.documents.kinds import load_kinds
 from service.documents.validation import parse_payload
 from service.rendering import docx as rendering
 from service.rendering.docx import TemplateFailed, render_docx, render_docx_with_docxtpl
-from service.settings import Settings
 from tests.conftest import EXAMPLES, example
+from tests.school import TEST_SCHOOL
 
 KINDS = sorted(path.stem for path in EXAMPLES.glob("*.json"))
 ISSUER = 'Ąžuolas & <Co> "Jonas"'
@@ -45,7 +45,7 @@ def _context(kind: str) -> tuple[Path, dict[str, Any]]:
     spec = load_kinds()[kind]
     model: Any = parse_payload(spec.model, example(kind))
     context = build_context(
-        model, Settings().school, f"{spec.register}-7", dt.date(2026, 11, 28), ISSUER, "vedėja"
+        model, TEST_SCHOOL, f"{spec.register}-7", dt.date(2026, 11, 28), ISSUER, "vedėja"
     )
     return spec.template, context
 
@@ -87,7 +87,7 @@ def test_kind_renders_its_text_and_overwrites_core_properties(kind: str) -> None
 
     text = _text(data)
     assert f"Nr. {spec.register}-7" in text
-    assert Settings().school.name.casefold() in text.casefold()
+    assert TEST_SCHOOL.name.casefold() in text.casefold()
     for expected in EXPECTED[kind]:
         assert expected in text
     assert "{{" not in text and "{%" not in text

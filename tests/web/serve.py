@@ -23,6 +23,7 @@ from service.documents.models import Document
 from service.registry import numbering
 from service.settings import Settings
 from service.timeutil import today_vilnius
+from tests.school import TEST_SCHOOL_ENV
 
 BYLOS = Path(sys.executable).parent / "bylos"
 
@@ -144,11 +145,15 @@ def _start(data_dir: Path) -> tuple[subprocess.Popen[bytes], dict[str, str], str
     log_path = data_dir / "serve.log"
     for _ in range(START_ATTEMPTS):
         port = free_port()
-        env = os.environ | {
-            "BYLOS_DATA_DIR": str(data_dir),
-            "BYLOS_HTTP_PORT": str(port),
-            "BYLOS_CONVERTER_WORKERS": "1",
-        }
+        env = (
+            os.environ
+            | {
+                "BYLOS_DATA_DIR": str(data_dir),
+                "BYLOS_HTTP_PORT": str(port),
+                "BYLOS_CONVERTER_WORKERS": "1",
+            }
+            | TEST_SCHOOL_ENV
+        )
         env.pop("BYLOS_DATABASE_URL", None)
         with log_path.open("wb") as log:
             server = subprocess.Popen([str(BYLOS), "serve"], env=env, stdout=log, stderr=log)

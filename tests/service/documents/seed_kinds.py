@@ -13,8 +13,8 @@ from service.documents.issuing import build_context
 from service.documents.kinds import load_kinds
 from service.documents.validation import parse_payload
 from service.rendering.docx import render_docx, template_variables
-from service.settings import Settings
 from tests.conftest import example
+from tests.school import TEST_SCHOOL
 
 SEED_KINDS = [
     "change-act",
@@ -39,7 +39,7 @@ def rendered_text(kind: str, data: dict[str, Any]) -> str:
     spec = load_kinds()[kind]
     model: Any = parse_payload(spec.model, data)
     context = build_context(
-        model, Settings().school, f"{spec.register}-1", dt.date(2026, 11, 28), NASTY, "vedėja"
+        model, TEST_SCHOOL, f"{spec.register}-1", dt.date(2026, 11, 28), NASTY, "vedėja"
     )
     document = docx_reader.Document(io.BytesIO(render_docx(spec.template, context)))
     body = document.element.body

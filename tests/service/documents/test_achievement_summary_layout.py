@@ -14,7 +14,7 @@ from service.documents.kinds import load_kinds
 from service.documents.validation import parse_payload
 from service.rendering.docx import render_docx
 from service.rendering.pdf import ConverterPool
-from service.settings import Settings
+from tests.school import TEST_SCHOOL
 from tests.service.documents.seed_kinds import payload
 
 FIRST = ["Augustas", "Emilija", "Dominykas", "Gabija", "Matas", "Ugnė", "Lukas", "Austėja"]
@@ -66,7 +66,7 @@ def test_signatures_never_stand_alone_on_the_last_page(
     spec = load_kinds()["achievement-summary"]
     model: Any = parse_payload(spec.model, _class(pupils, notes=notes))
     context = build_context(
-        model, Settings().school, "SV-1", dt.date(2026, 6, 20), "Jūratė Mockienė", "mokytoja"
+        model, TEST_SCHOOL, "SV-1", dt.date(2026, 6, 20), "Jūratė Mockienė", "mokytoja"
     )
     pages = _pages(converter_pool.convert_to_pdfa(render_docx(spec.template, context)))
 

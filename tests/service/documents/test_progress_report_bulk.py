@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.school import TEST_SCHOOL_ENV
 from tests.service.documents.seed_kinds import payload
 
 pytestmark = pytest.mark.db
@@ -33,12 +34,16 @@ def _free_port() -> int:
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     port = _free_port()
-    env = os.environ | {
-        "BYLOS_DATA_DIR": str(tmp_path / "data"),
-        "BYLOS_DATABASE_URL": database_url,
-        "BYLOS_HTTP_PORT": str(port),
-        "BYLOS_CONVERTER_WORKERS": "1",
-    }
+    env = (
+        os.environ
+        | {
+            "BYLOS_DATA_DIR": str(tmp_path / "data"),
+            "BYLOS_DATABASE_URL": database_url,
+            "BYLOS_HTTP_PORT": str(port),
+            "BYLOS_CONVERTER_WORKERS": "1",
+        }
+        | TEST_SCHOOL_ENV
+    )
     log = (tmp_path / "server.log").open("wb")
     proc = subprocess.Popen([BYLOS, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

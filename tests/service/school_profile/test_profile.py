@@ -15,6 +15,7 @@ from service.school_profile.profile import in_force
 from service.settings import SchoolProfile
 from service.users.models import Role
 from tests.conftest import Service, example
+from tests.school import TEST_SCHOOL
 
 pytestmark = pytest.mark.db
 
@@ -50,7 +51,7 @@ def test_new_director_is_on_documents_issued_after_the_change(service: Service) 
         "/api/documents/leaving-certificate", json=example("leaving-certificate"), headers=office
     ).json()
     assert service.client.get("/api/school", headers=office).json()["director_name"] == (
-        "Vardenis Pavardenis"
+        TEST_SCHOOL.director_name
     )
 
     changed = service.client.put("/api/school", json=NEW, headers=admin)
@@ -62,7 +63,7 @@ def test_new_director_is_on_documents_issued_after_the_change(service: Service) 
     ).json()
     assert "Ona Naujoji" in _docx_text(service, after["id"], office)
     old_text = _docx_text(service, before["id"], office)
-    assert "Vardenis Pavardenis" in old_text and "Ona Naujoji" not in old_text
+    assert TEST_SCHOOL.director_name in old_text and "Ona Naujoji" not in old_text
     # A restarted service starts from the saved profile, not from BYLOS_SCHOOL_*.
     configured = SchoolProfile(**(NEW | {"director_name": "Iš nustatymų"}))
     assert in_force(service.engine, configured).director_name == "Ona Naujoji"
@@ -86,7 +87,7 @@ def test_bad_profile_is_refused_and_nothing_changes(
     assert response.status_code == 422
     assert named in response.json()["detail"]
     assert service.client.get("/api/school", headers=admin).json()["director_name"] == (
-        "Vardenis Pavardenis"
+        TEST_SCHOOL.director_name
     )
     assert _audit(service) == events
 

@@ -12,9 +12,11 @@ from sqlmodel import select
 
 from service.db import make_engine, session_scope
 from service.documents.models import Document
+from service.registry.models import RegistryEntry
 from service.users.accounts import user_for_token
 from service.users.models import Role, User
 from tests.conftest import Service, example
+from tests.school import TEST_SCHOOL
 from tests.service.documents.seed_kinds import payload
 
 pytestmark = pytest.mark.db
@@ -96,6 +98,15 @@ def test_user_id_with_another_persons_name_is_refused(service: Service) -> None:
 
 def test_users_add_with_pledge_issues_and_registers_it(database_url: str, tmp_path: Path) -> None:
     env = os.environ | {"BYLOS_DATA_DIR": str(tmp_path), "BYLOS_DATABASE_URL": database_url}
+    # The README's first step: the school's own profile, in one command.
+    school = subprocess.run(
+        [str(Path(sys.executable).parent / "bylos"), "school", "set",
+         "--name", TEST_SCHOOL.name, "--code", TEST_SCHOOL.code,
+         "--address", TEST_SCHOOL.address, "--city", TEST_SCHOOL.city,
+         "--director", TEST_SCHOOL.director_name],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert school.returncode == 0, school.stderr
     done = subprocess.run(
         [str(Path(sys.executable).parent / "bylos"), "users", "add", "--name", "Ona Onaitė",
          "--position", "matematikos mokytoja", "--role", "class_teacher", "--with-pledge",
@@ -116,4 +127,27 @@ def test_users_add_with_pledge_issues_and_registers_it(database_url: str, tmp_pa
             "name": "Ona Onaitė",
             "position": "matematikos mokytoja",
         }
+    engine.dispose()
+
+
+def test_users_add_with_pledge_without_a_school_profile_issues_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = os.environ | {"BYLOS_DATA_DIR": str(tmp_path), "BYLOS_DATABASE_URL": database_url}
+    env = {k: v for k, v in env.items() if not k.startswith("BYLOS_SCHOOL_")}
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "bylos"), "users", "add", "--name", "Ona Onaitė",
+         "--position", "matematikos mokytoja", "--role", "class_teacher", "--with-pledge",
+         "--token"],
+        env=env, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    message = " ".join(done.stderr.split())
+    assert "neužpildyti mokyklos duomenys" in message
+    assert "bylos school set" in message and "/admin/mokykla" in message
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        assert session.exec(select(Document)).first() is None
+        entries = session.exec(select(RegistryEntry)).all()
+        assert entries == []  # no number taken, none voided
     engine.dispose()

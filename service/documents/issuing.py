@@ -27,17 +27,17 @@ from service.cases.plan import open_case_for_filing
 from service.db import session_scope
 from service.documents.files import store_errors
 from service.documents.hooks import HOOKS, Prepared
-from service.documents.kinds import KindSpec, Payload, retention_event_on
+from service.documents.kinds import KindSpec, Payload, recipients, retention_event_on
 from service.documents.models import Document, IdempotencyKey
 from service.documents.validation import parse_payload
 from service.errors import Conflict, InvalidPayload, NotFound, ServiceError
 from service.lt import long_date
 from service.registry import numbering
-from service.rendering.docx import render_docx
+from service.rendering.docx import DocumentProperties, render_docx
 from service.rendering.pdfmeta import PdfMetadata, stamp_and_check
 from service.school_profile import profile as school_profile
 from service.settings import SchoolProfile
-from service.timeutil import today_vilnius
+from service.timeutil import today_vilnius, utcnow
 from service.users.models import User
 from storage.objectstore import ObjectStorePort
 
@@ -276,7 +276,17 @@ class Issuer:
         """(2) Render, convert, check, hash and store; returns the unsaved record."""
         typed: Payload = payload  # type: ignore[assignment]
         context = build_context(typed, school, number, today, user.name, user.position)
-        docx = render_docx(spec.template, context)
+        docx = render_docx(
+            spec.template,
+            context,
+            properties=DocumentProperties(
+                title=f"{spec.title} Nr. {number}",
+                author=user.name,
+                company=school.name,
+                identifier=number,
+                created=utcnow(),
+            ),
+        )
         pdf = self.converter.convert_to_pdfa(docx)
         # The PDF/A gate (claim + embedded fonts) runs on the stamped document before it is
         # returned, on the same parse as the stamping.
@@ -285,11 +295,12 @@ class Issuer:
             PdfMetadata(
                 title=f"{spec.title} Nr. {number}",
                 creator=school.name,
-                subject=typed.search_text(),
+                # No pupil names in the XMP: the title and number find the document.
+                subject=None,
                 registration_number=number,
                 registration_date=today,
                 authors=[user.name],
-                recipients=[],
+                recipients=recipients(payload),
             ),
         )
         term, lock = _term_and_lock(rule, payload, today)

@@ -127,3 +127,9 @@ def retention_event_on(payload: BaseModel) -> dt.date | None:
     """The date an event-bound retention term counts from, when the payload knows it."""
     getter = getattr(payload, "retention_event_on", None)
     return getter() if callable(getter) else None
+
+
+def recipients(payload: BaseModel) -> list[str]:
+    """The document's addressees (PDF-LT ``recipients``), when the payload names any."""
+    getter = getattr(payload, "recipients", None)
+    return list(getter()) if callable(getter) else []

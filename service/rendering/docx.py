@@ -23,6 +23,7 @@ go through docxtpl's own ``render`` + ``save`` (:func:`render_docx_with_docxtpl`
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
 import io
 import re
@@ -35,6 +36,7 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -43,6 +45,8 @@ from docx.opc.oxml import serialize_part_xml
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
+from lxml import etree  # type: ignore[import-untyped]
+from markupsafe import Markup, escape
 
 from service.errors import ServiceError
 
@@ -73,9 +77,26 @@ class _CompiledCache(jinja2.Environment):
         return super().from_string(source)
 
 
+# docxtpl turns "{_{", "}_}", "{_%" and "%_}" in the rendered XML into Jinja's own braces
+# (a template author's way to print them). Data must print exactly as typed, so an underscore
+# in a value next to a brace or percent sign is written as a character reference, which those
+# replacements do not match and the XML parser turns back into "_".
+_DOCXTPL_MARKERS = ("{_", "_}", "%_", "_%")
+
+
+def _finalize(value: object) -> object:
+    if (
+        isinstance(value, str)
+        and not isinstance(value, Markup)
+        and any(marker in value for marker in _DOCXTPL_MARKERS)
+    ):
+        return Markup(str(escape(value)).replace("_", "&#95;"))
+    return value
+
+
 # StrictUndefined: a missing value must stop the document, never print as an empty string.
 # autoescape: names may carry '&' and '<', which would otherwise break document.xml.
-_ENV = _CompiledCache(undefined=jinja2.StrictUndefined, autoescape=True)
+_ENV = _CompiledCache(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_finalize)
 
 # The core properties docxtpl's render_properties() passes through Jinja, in its order (the
 # order matters: a property missing from the template gets its element appended when set).
@@ -89,20 +110,122 @@ def _environment() -> jinja2.Environment:
     return _ENV
 
 
-def _overwrite_core_properties(props: CoreProperties, title: str, author: str) -> None:
+_SHARE = "bylos-share"  # marks a cell a {%tc for %} loop repeats, until fix_tables reads it
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_LOOP_CELL = re.compile(r"(\{%\s*for\b[^%]*%\})(\s*)<w:tc([ >])")
+
+
+class _Template(DocxTemplate):  # type: ignore[misc]
+    """docxtpl with one change: the cells a column loop (``{%tc for %}``) repeats share the
+    width of the cell drawn in the template, and every other column keeps its own width.
+
+    docxtpl instead rescales every column of the table to the same average, so a summary's
+    pupil-name column would shrink to a subject's width as soon as subjects are added. With
+    this rule the template says it all: draw the subjects' cell as wide as all subjects
+    together, and they divide it equally.
+    """
+
+    def patch_xml(self, src_xml: str) -> str:
+        patched: str = super().patch_xml(src_xml)
+        return _LOOP_CELL.sub(rf'\1\2<w:tc {_SHARE}="1"\3', patched)
+
+    def fix_tables(self, xml: str) -> Any:
+        if _SHARE not in xml:
+            return super().fix_tables(xml)
+        tree = etree.fromstring(xml, etree.XMLParser(recover=True))
+        for table in tree.iter(f"{_W}tbl"):
+            _share_loop_width(table)
+        return super().fix_tables(etree.tostring(tree, encoding="unicode"))
+
+
+def _width(cell: Any) -> int:
+    tcw = cell.find(f"{_W}tcPr/{_W}tcW")
+    return int(float(tcw.get(f"{_W}w", "0"))) if tcw is not None else 0
+
+
+def _span(cell: Any) -> int:
+    span = cell.find(f"{_W}tcPr/{_W}gridSpan")
+    return int(span.get(f"{_W}val", "1")) if span is not None else 1
+
+
+def _share_loop_width(table: Any) -> None:
+    """Divide each loop cell's width among its copies and rebuild the table's grid from the
+    row with the most columns (tables nested in cells are handled on their own)."""
+    rows = table.findall(f"{_W}tr")
+    widest: list[int] = []
+    for row in rows:
+        cells = row.findall(f"{_W}tc")
+        shared = [cell for cell in cells if cell.get(_SHARE) is not None]
+        for cell in shared:
+            del cell.attrib[_SHARE]
+            tcw = cell.find(f"{_W}tcPr/{_W}tcW")
+            if tcw is not None:
+                tcw.set(f"{_W}w", str(_width(cell) // len(shared)))
+        if shared:
+            columns: list[int] = []
+            for cell in cells:
+                span = _span(cell)
+                columns += [_width(cell) // span] * span
+            if len(columns) > len(widest):
+                widest = columns
+    grid = table.find(f"{_W}tblGrid")
+    if not widest or grid is None:
+        return
+    for column in list(grid):
+        grid.remove(column)
+    for width in widest:
+        etree.SubElement(grid, f"{_W}gridCol", {f"{_W}w": str(width)})
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentProperties:
+    """What the stored DOCX says about itself (core and app properties): the record's own
+    title, issuer, school, number and issue time, never the template's (a Word-edited template
+    says "Microsoft Macintosh Word", Normal.dotm and the day it was last saved). No pupil name:
+    the title and number find the document, the registry holds the rest."""
+
+    title: str = ""
+    author: str = ""  # who issued it
+    company: str = ""  # the school
+    identifier: str = ""  # the registration number
+    created: dt.datetime | None = None  # the issue time; None leaves the template's
+
+
+def _overwrite_core_properties(props: CoreProperties, meta: DocumentProperties) -> None:
     """LibreOffice copies these into the PDF's XMP; the template's own (e.g. "python-docx")
     must not leak into an official record."""
-    props.author = author
-    props.last_modified_by = author
-    props.title = title
+    props.author = meta.author
+    props.last_modified_by = meta.author
+    props.title = meta.title
     props.subject = ""
     props.keywords = ""
     props.comments = ""
     props.category = ""
     props.content_status = ""
-    props.identifier = ""
-    props.language = ""
+    props.identifier = meta.identifier
+    props.language = "lt-LT"
     props.version = ""
+    props.revision = 1
+    if meta.created is not None:
+        created = meta.created.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+        props.created = created
+        props.modified = created
+
+
+_APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+
+
+def _app_xml(meta: DocumentProperties) -> bytes:
+    """docProps/app.xml written afresh: the application is Bylos, the company the school, and
+    no template name, editing time or word counts carried over from whoever saved the template."""
+    company = f"<Company>{xml_escape(meta.company)}</Company>" if meta.company else ""
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        f'<Properties xmlns="{_APP_NS}" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"<Application>Bylos</Application><DocSecurity>0</DocSecurity>{company}"
+        "</Properties>"
+    ).encode()
 
 
 def render_docx(
@@ -111,18 +234,21 @@ def render_docx(
     *,
     title: str = "",
     author: str = "",
+    properties: DocumentProperties | None = None,
 ) -> bytes:
     """Render ``template`` with ``context`` and return the DOCX bytes.
 
-    The document's core properties are overwritten (``title``/``author`` or empty) because
-    LibreOffice copies them into the PDF's XMP; the template's own (e.g. "python-docx") must
-    not leak into an official record.
+    The document's core and app properties are written from ``properties`` (or ``title`` /
+    ``author``) because LibreOffice copies them into the PDF's XMP and the stored DOCX is a
+    record too; the template's own (e.g. "python-docx", "Microsoft Macintosh Word") must not
+    leak into an official record.
     """
+    meta = properties or DocumentProperties(title=title, author=author)
     try:
         compiled = _compiled_template(template)
         if compiled is None:
-            return _render_with_docxtpl(template, context, title, author)
-        return _render_compiled(template, compiled, context, title, author)
+            return _render_with_docxtpl(template, context, meta)
+        return _render_compiled(template, compiled, context, meta)
     except jinja2.UndefinedError as exc:
         raise TemplateFailed(
             f"Šablone {template.name} naudojamas kintamasis, kurio nėra duomenyse: {exc.message}"
@@ -139,21 +265,26 @@ def render_docx_with_docxtpl(
     *,
     title: str = "",
     author: str = "",
+    properties: DocumentProperties | None = None,
 ) -> bytes:
     """:func:`render_docx` through docxtpl's own render + python-docx's save, never cached.
 
     The reference the fast path must equal (the tests compare them); also the path for
     templates the fast path does not handle. Jinja errors propagate unwrapped.
     """
-    return _render_with_docxtpl(template, context, title, author)
+    meta = properties or DocumentProperties(title=title, author=author)
+    return _render_with_docxtpl(template, context, meta)
 
 
 def _render_with_docxtpl(
-    template: Path, context: Mapping[str, Any], title: str, author: str
+    template: Path, context: Mapping[str, Any], meta: DocumentProperties
 ) -> bytes:
-    doc = DocxTemplate(str(template))
+    doc = _Template(str(template))
     doc.render(dict(context), jinja_env=_environment())
-    _overwrite_core_properties(doc.docx.core_properties, title, author)
+    _overwrite_core_properties(doc.docx.core_properties, meta)
+    for rel in doc.docx.part.package.rels.values():
+        if rel.reltype == RT.EXTENDED_PROPERTIES:
+            rel.target_part._blob = _app_xml(meta)  # a plain Part: its bytes are what is saved
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -161,7 +292,7 @@ def _render_with_docxtpl(
 
 def template_variables(template: Path) -> set[str]:
     """Top-level names the template reads (loop variables and ``loop`` excluded)."""
-    doc = DocxTemplate(str(template))
+    doc = _Template(str(template))
     names: set[str] = doc.get_undeclared_template_variables(jinja_env=_environment())
     return names
 
@@ -199,6 +330,7 @@ class _Compiled:
     headers_footers: tuple[_XmlTemplate, ...]
     core_member: str
     core_xml: bytes
+    app_member: str | None  # docProps/app.xml, written afresh per document
 
 
 _FileKey = tuple[int, int, int]
@@ -250,7 +382,7 @@ def _finish_rendered(helper: DocxTemplate, xml: str) -> str:
 def _compile(template: Path) -> _Compiled | None:
     # One full docxtpl/python-docx load per template version: everything below is taken from
     # the very objects docxtpl's own render would work on, so the output cannot drift.
-    helper = DocxTemplate(str(template))
+    helper = _Template(str(template))
     helper.init_docx()
     document = helper.docx
     package = document.part.package
@@ -281,7 +413,13 @@ def _compile(template: Path) -> _Compiled | None:
         shell_body.remove(child)
     document_member = document.part.partname.membername
     core_member = core_parts[0].partname.membername
+    app_parts = [
+        rel.target_part for rel in package.rels.values() if rel.reltype == RT.EXTENDED_PROPERTIES
+    ]
+    app_member = app_parts[0].partname.membername if app_parts else None
     rendered = {document_member, core_member, *(part.member for part in headers_footers)}
+    if app_member is not None:
+        rendered.add(app_member)
 
     # Saved before anything is rendered: every member not rendered per document is already
     # what python-docx writes for it.
@@ -303,6 +441,7 @@ def _compile(template: Path) -> _Compiled | None:
         headers_footers=tuple(headers_footers),
         core_member=core_member,
         core_xml=core_parts[0].blob,
+        app_member=app_member,
     )
 
 
@@ -318,12 +457,11 @@ def _render_compiled(
     template: Path,
     compiled: _Compiled,
     context: Mapping[str, Any],
-    title: str,
-    author: str,
+    meta: DocumentProperties,
 ) -> bytes:
     context = dict(context)
-    # A bare DocxTemplate (it opens nothing until asked) lends docxtpl's own post-processing.
-    helper = DocxTemplate(str(template))
+    # A bare template (it opens nothing until asked) lends docxtpl's own post-processing.
+    helper = _Template(str(template))
     helper.docx_ids_index = 1000  # what docxtpl's render_init starts from
 
     body = helper.fix_tables(_finish_rendered(helper, compiled.body.render(context)))
@@ -341,8 +479,10 @@ def _render_compiled(
     props = CoreProperties(core)
     for name in _DOCXTPL_RENDERED_PROPERTIES:
         setattr(props, name, _ENV.from_string(getattr(props, name)).render(context))
-    _overwrite_core_properties(props, title, author)
+    _overwrite_core_properties(props, meta)
     parts[compiled.core_member] = serialize_part_xml(core)
+    if compiled.app_member is not None:
+        parts[compiled.app_member] = _app_xml(meta)
 
     return _write_zip(compiled.members, parts)
 

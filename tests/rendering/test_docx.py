@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
 import pytest
 
-from service.rendering.docx import TemplateFailed, render_docx, template_variables
+from service.rendering.docx import (
+    DocumentProperties,
+    TemplateFailed,
+    render_docx,
+    render_docx_with_docxtpl,
+    template_variables,
+)
 from tests.rendering.samples import CERTIFICATE, certificate_context
 
 LITHUANIAN = "ĄČĘĖĮŠŲŪŽ ąčęėįšųūž"
@@ -110,3 +118,55 @@ def test_certificate_omits_destination_when_empty() -> None:
 
     assert "Tęs mokymąsi: Vilniaus Žirmūnų progimnazija." in with_destination
     assert "Tęs mokymąsi" not in without
+
+
+# Every sequence docxtpl rewrites after rendering, alone and mixed with text and markup.
+MARKUP = ["{_{ 7*7 }_}", "{_% if x %_}", "a_b {_ x _} 50%_ _%", "{{ 7*7 }}", "{% raw %}", "__"]
+
+
+@pytest.mark.parametrize("render", [render_docx, render_docx_with_docxtpl])
+@pytest.mark.parametrize("value", MARKUP)
+def test_template_markup_in_data_prints_exactly_as_typed(
+    tmp_path: Path, render: Callable[..., bytes], value: str
+) -> None:
+    template = _template(tmp_path, "Pastaba: {{ note }}.")
+    document = docx.Document(io.BytesIO(render(template, {"note": value})))
+    assert document.paragraphs[0].text == f"Pastaba: {value}."
+
+
+def test_the_templates_own_escaped_braces_still_print_as_braces(tmp_path: Path) -> None:
+    # docxtpl's documented way for a template author to print "{{": unchanged.
+    data = render_docx(_template(tmp_path, "{_{ tai ne kintamasis }_} {{ name }}"), {"name": "Ona"})
+    assert _text(data) == "{{ tai ne kintamasis }} Ona"
+
+
+@pytest.mark.parametrize("render", [render_docx, render_docx_with_docxtpl])
+def test_properties_describe_the_document_not_the_template(
+    tmp_path: Path, render: Callable[..., bytes]
+) -> None:
+    issued = dt.datetime(2026, 6, 20, 9, 15, 30, tzinfo=dt.UTC)
+    meta = DocumentProperties(
+        title="Mokinio pasiekimų pažyma Nr. PZ-7",
+        author="Rasa Raštinienė",
+        company="Kauno Ąžuolo & <progimnazija>",
+        identifier="PZ-7",
+        created=issued,
+    )
+    data = render(CERTIFICATE, certificate_context(), properties=meta)
+    props = docx.Document(io.BytesIO(data)).core_properties
+    assert (props.title, props.author, props.last_modified_by, props.identifier) == (
+        meta.title,
+        meta.author,
+        meta.author,
+        "PZ-7",
+    )
+    assert props.created == props.modified == issued
+    assert props.subject == "" and props.keywords == "" and props.revision == 1
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        app = archive.read("docProps/app.xml").decode("utf-8")
+        core = archive.read("docProps/core.xml").decode("utf-8")
+    assert "<Application>Bylos</Application>" in app
+    assert "<Company>Kauno Ąžuolo &amp; &lt;progimnazija&gt;</Company>" in app
+    for leftover in ("Microsoft", "Normal.dotm", "TotalTime", "<Words>", "<Pages>"):
+        assert leftover not in app
+    assert "2026-01-01" not in core

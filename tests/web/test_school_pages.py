@@ -7,8 +7,8 @@ import html
 import pytest
 
 from service.users.models import Role
-from tests.school import TEST_SCHOOL
 from tests.conftest import Service
+from tests.school import TEST_SCHOOL
 from tests.web.conftest import MakeStaff, csrf_of, sign_in
 
 pytestmark = pytest.mark.db

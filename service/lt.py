@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
 from num2words import num2words
@@ -56,3 +58,117 @@ def mark_text(mark: str) -> str:
 def cite_order(day: dt.date, number: str) -> str:
     """``direktoriaus 2019 m. birželio 14 d. įsakymu Nr. V-132``."""
     return f"direktoriaus {long_date(day)} įsakymu Nr. {number}"
+
+
+# -- school years, positions, institution names ----------------------------------------------
+
+EN_DASH = "–"
+
+
+def school_year_text(value: str) -> str:
+    """``"2025-2026"`` -> ``"2025–2026"``: a span of years takes an en dash in print."""
+    return value.replace("-", EN_DASH).replace("—", EN_DASH)
+
+
+def school_year_of(day: dt.date) -> str:
+    """The school year a day falls in (September to August), e.g. ``"2025–2026"``."""
+    start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}{EN_DASH}{start + 1}"
+
+
+def in_sentence(position: str) -> str:
+    """A position as it reads after a comma or colon: ``"Raštinės vedėja"`` -> ``"raštinės
+    vedėja"``; an abbreviation (``"IT specialistas"``) keeps its capitals."""
+    position = position.strip()
+    if len(position) > 1 and position[0].isupper() and position[1].islower():
+        return position[0].lower() + position[1:]
+    return position
+
+
+# Nominative endings of the words that head an institution's name, with their genitive. Longest
+# first. Words already in the genitive (the place and patron: "Kauno", "Milikonių", "Jono
+# Basanavičiaus") end the declension: only the trailing nominative words change.
+_GENITIVE_ENDINGS = (
+    ("ioji", "iosios"),
+    ("oji", "osios"),
+    ("ėji", "ėsios"),
+    ("ija", "ijos"),
+    ("is", "io"),
+    ("ys", "io"),
+    ("as", "o"),
+    ("us", "aus"),
+    ("a", "os"),
+    ("ė", "ės"),
+)
+_ALREADY_GENITIVE = ("aus", "ių", "ų", "io", "os", "ės", "o", "ės", "ojo", "osios", "iosios")
+
+
+def _genitive_word(word: str) -> str | None:
+    if not word or not word[0].islower():
+        return None
+    for tail in _ALREADY_GENITIVE:
+        if word.endswith(tail):
+            return None
+    for nominative, genitive in _GENITIVE_ENDINGS:
+        if word.endswith(nominative):
+            return word[: -len(nominative)] + genitive
+    return None
+
+
+def genitive_name(name: str) -> str:
+    """``"Kauno Milikonių progimnazija"`` -> ``"Kauno Milikonių progimnazijos"``;
+    ``"Šilutės Pamario pagrindinė mokykla"`` -> ``"... pagrindinės mokyklos"``.
+
+    Only the trailing lower-case nominative words change (a hyphenated one part by part);
+    where this rule is wrong the school profile's ``name_genitive`` says it instead.
+    """
+    words = name.split()
+    for i in range(len(words) - 1, -1, -1):
+        parts = words[i].split("-")
+        declined = [_genitive_word(part) for part in parts]
+        if any(d is None for d in declined):
+            break
+        words[i] = "-".join(d for d in declined if d is not None)
+    return " ".join(words)
+
+
+# -- Lithuanian alphabetical order -----------------------------------------------------------
+
+# The alphabet (a ą b c č d e ę ė f g h i į y j k l m n o p r s š t u ų ū v z ž), with the
+# letters of foreign names put where Lithuanian dictionaries put them: q after p, w after v,
+# x before y. Every letter is its own step, as the alphabet lists them.
+LITHUANIAN_ALPHABET = "aąbcčdeęėfghiįxyjklmnopqrsštuųūvwzž"
+_RANK = {letter: i for i, letter in enumerate(LITHUANIAN_ALPHABET)}
+
+
+def _letter_rank(character: str) -> tuple[int, int]:
+    lower = character.lower()
+    if lower in _RANK:
+        return (1, _RANK[lower])
+    base = unicodedata.normalize("NFD", lower)[:1]  # é -> e, ö -> o, ł stays
+    if base in _RANK:
+        return (1, _RANK[base])
+    if character.isdigit():
+        return (0, ord(character))
+    if character.isspace() or character in "-'\u2019.":
+        return (0, -1)  # separators before any letter: "Kim Ana" before "Kima"
+    return (2, ord(lower))
+
+
+def collation_key(text: str) -> tuple[tuple[tuple[int, int], ...], str]:
+    """Sort key for Lithuanian alphabetical order: letters by the alphabet, case ignored
+    (upper case first only to break a tie)."""
+    return tuple(_letter_rank(c) for c in " ".join(text.split())), text.swapcase()
+
+
+def person_key(last_name: str, first_name: str) -> tuple[object, ...]:
+    """By surname, then first name, in Lithuanian alphabetical order."""
+    return (collation_key(last_name), collation_key(first_name))
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+
+def round_half_up(value: Decimal, places: int = 2) -> Decimal:
+    """``8.625`` -> ``8.63``: schools round half up, not to even."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -33,6 +33,10 @@ class SchoolProfile(BaseModel):
     city: str = ""
     director_name: str = ""
     director_title: str = "Direktorius"
+    phone: str = ""
+    email: str = ""
+    # The name in the genitive ("... progimnazijos"), where the automatic form is wrong.
+    name_genitive: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,9 @@ class Settings(BaseSettings):
     school_city: str = ""
     school_director_name: str = ""
     school_director_title: str = "Direktorius"
+    school_phone: str = ""
+    school_email: str = ""
+    school_name_genitive: str = ""
 
     retention_rules_file: Path | None = None
     # Hours between scheduled fixity runs while the service runs; 0 turns them off.
@@ -144,4 +151,7 @@ class Settings(BaseSettings):
             city=self.school_city,
             director_name=self.school_director_name,
             director_title=self.school_director_title,
+            phone=self.school_phone,
+            email=self.school_email,
+            name_genitive=self.school_name_genitive,
         )

@@ -18,11 +18,12 @@ from service.documents.common import (
     Payload,
     Prose,
     Pupil,
+    SchoolYear,
     StaffMember,
     excused_within_missed,
 )
 from service.documents.validation import IsoDate, Mark
-from service.lt import long_date, mark_text
+from service.lt import in_sentence, long_date, mark_text, school_year_of, school_year_text
 from service.timeutil import today_vilnius
 
 
@@ -46,6 +47,25 @@ class ChangeAct(Payload):
     # The class summary this act corrects (p.17.3: the act is kept with it).
     summary_id: Annotated[str, Field(max_length=64)] | None = None
     other: Prose | None = None
+    # The school year of the corrected data; by default the one the change date falls in.
+    school_year: SchoolYear | None = None
+    # Told when attendance changes (p.20, 24.6); "the class teacher" when not named.
+    class_teacher: NamedPerson | None = None
+
+    @property
+    def attendance_changed(self) -> bool:
+        return (self.wrong.missed_lessons, self.wrong.excused_lessons) != (
+            self.correct.missed_lessons,
+            self.correct.excused_lessons,
+        )
+
+    def notified(self) -> str:
+        """Who will be told (p.20), in the dative; no pronoun guessed for the pupil."""
+        told = ["e. dienyno administratoriui", "dalyko mokytojui"]
+        if self.attendance_changed:
+            told.append("klasės vadovui")
+        told += ["mokiniui", "mokinio tėvams (globėjams, rūpintojams)"]
+        return ", ".join(told[:-1]) + " ir " + told[-1]
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -74,6 +94,10 @@ class ChangeAct(Payload):
 
     def template_context(self) -> dict[str, Any]:
         return {
+            "school_year": school_year_text(self.school_year or school_year_of(self.changed_on)),
+            "notified": self.notified(),
+            # The corrected summary's date and number; the issuing hook fills it in.
+            "summary": None,
             "class_name": self.class_name,
             "student": {"full_name": self.student.full_name},
             "subject": self.subject,
@@ -83,6 +107,7 @@ class ChangeAct(Payload):
             "corrected_by": {
                 "name": self.corrected_by.name,
                 "position": self.corrected_by.position,
+                "position_in_text": in_sentence(self.corrected_by.position),
             },
             "administrator": {"name": self.administrator.name},
             "changed_on_long": long_date(self.changed_on),

@@ -6,18 +6,35 @@ naming the field instead of being rendered into a document.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated, Any
 
 from babel.numbers import format_decimal
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from service.documents.validation import Prose as Prose  # re-exported: the kinds import it here
 from service.documents.validation import Text
+from service.lt import round_half_up
 
 # A person's name, a subject, a class: one line on paper.
 Name = Annotated[Text, Field(max_length=200)]
 Lessons = Annotated[int, Field(ge=0, le=10_000)]
+
+
+_SCHOOL_YEAR = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$")
+
+
+def _school_year(value: str) -> str:
+    """``"2025-2026"`` (or with an en dash); the second year follows the first."""
+    match = _SCHOOL_YEAR.match(value)
+    if match is None or int(match[2]) != int(match[1]) + 1:
+        raise ValueError(f"mokslo metai rašomi taip: „2025-2026“; gauta „{value}“")
+    return f"{match[1]}-{match[2]}"
+
+
+# "2025-2026" (printed "2025–2026").
+SchoolYear = Annotated[Name, AfterValidator(_school_year)]
 
 
 class Payload(BaseModel):
@@ -58,9 +75,11 @@ def name_key(name: str) -> str:
 
 
 def decimal_lt(value: Decimal | float, places: int = 2) -> str:
-    """``8.375`` -> ``"8,38"``: Lithuanian decimal comma through Babel."""
+    """``8.625`` -> ``"8,63"``: rounded half up (as schools round, not to even), then written
+    with the Lithuanian decimal comma through Babel."""
     pattern = "0." + "0" * places if places else "0"
-    return format_decimal(value, format=pattern, locale="lt")
+    rounded = round_half_up(Decimal(str(value)) if isinstance(value, float) else value, places)
+    return format_decimal(rounded, format=pattern, locale="lt", decimal_quantization=False)
 
 
 def numeric_marks(marks: list[str]) -> list[int]:

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from service.documents.common import Payload, StaffMember
 from service.documents.validation import IsoDate
-from service.lt import long_date
+from service.lt import in_sentence, long_date
 
 
 class ConfidentialityPledge(Payload):
@@ -26,6 +26,10 @@ class ConfidentialityPledge(Payload):
 
     def template_context(self) -> dict[str, Any]:
         return {
-            "person": {"name": self.person.name, "position": self.person.position},
+            "person": {
+                "name": self.person.name,
+                "position": self.person.position,
+                "position_in_text": in_sentence(self.person.position),
+            },
             "date_long": long_date(self.date),
         }

@@ -20,6 +20,7 @@ from service.documents import corrections, notifications
 from service.documents.change_act import ChangeAct
 from service.documents.confidentiality_pledge import ConfidentialityPledge
 from service.documents.models import Document
+from service.lt import long_date
 from service.users import pledge
 from service.users.models import User
 
@@ -28,6 +29,7 @@ from service.users.models import User
 class Prepared:
     case: tuple[int, str] | None = None  # (year, index) instead of the kind's default case
     state: Any = None  # handed to record()
+    context: dict[str, Any] | None = None  # what the template prints that the payload lacks
 
 
 class KindHooks(Protocol):
@@ -43,8 +45,15 @@ class ChangeActHooks:
         if payload.summary_id is None:
             return Prepared()
         summary = corrections.summary_for_act(session, payload.summary_id)
-        # p.17.3: the act is kept with the summary it corrects, in that summary's case.
-        return Prepared(case=corrections.summary_case(session, summary), state=summary.id)
+        # p.17.3: the act is kept with the summary it corrects, in that summary's case, and
+        # names it by its date and number.
+        return Prepared(
+            case=corrections.summary_case(session, summary),
+            state=summary.id,
+            context={
+                "summary": {"number": summary.number, "date_long": long_date(summary.registered_on)}
+            },
+        )
 
     def record(
         self, session: Session, document: Document, payload: BaseModel, user: User, state: Any
@@ -54,20 +63,25 @@ class ChangeActHooks:
             corrections.link(session, document.id, state)
         pupil = payload.student.full_name
         message = (
-            f"Pakeisti „užrakinti“ e. dienyno duomenys: {pupil} ({payload.class_name} kl.), "
-            f"{payload.subject}, {payload.period}. Aktas {document.number}."
+            f"Pakeisti „užrakinti“ e. dienyno duomenys. Mokinys: {pupil}, {payload.class_name} "
+            f"klasė; dalykas: {payload.subject}; laikotarpis: {payload.period}. "
+            f"Aktas {document.number}."
         )
-        notifications.record(
-            session,
-            document.id,
-            message,
-            [
-                ("administrator", payload.administrator.name),
-                ("subject_teacher", payload.corrected_by.name),
-                ("pupil", pupil),
-                ("parents", f"{pupil} tėvai (globėjai, rūpintojai)"),
-            ],
-        )
+        # Names stay in the nominative after a label: "Matas Kazlauskas tėvai" forced a name
+        # into a case it is not in.
+        recipients = [
+            ("administrator", payload.administrator.name),
+            ("subject_teacher", payload.corrected_by.name),
+            ("pupil", pupil),
+            ("parents", f"Mokinio tėvai (globėjai, rūpintojai); mokinys: {pupil}"),
+        ]
+        if payload.attendance_changed:
+            # p.20 and 24.6-24.7: the class teacher keeps the class's attendance.
+            teacher = payload.class_teacher.name if payload.class_teacher else ""
+            recipients.append(
+                ("class_teacher", teacher or f"{payload.class_name} klasės vadovas (-ė)")
+            )
+        notifications.record(session, document.id, message, recipients)
 
 
 class PledgeHooks:

@@ -25,13 +25,14 @@ from service.audit import log as audit
 from service.audit.log import Actor
 from service.cases.plan import open_case_for_filing
 from service.db import session_scope
+from service.documents import versions
 from service.documents.files import store_errors
 from service.documents.hooks import HOOKS, Prepared
 from service.documents.kinds import KindSpec, Payload, recipients, retention_event_on
 from service.documents.models import Document, IdempotencyKey
 from service.documents.validation import parse_payload
 from service.errors import Conflict, InvalidPayload, NotFound, ServiceError
-from service.lt import long_date
+from service.lt import genitive_name, in_sentence, long_date
 from service.registry import numbering
 from service.rendering.docx import DocumentProperties, render_docx
 from service.rendering.pdfmeta import PdfMetadata, stamp_and_check
@@ -71,13 +72,41 @@ def build_context(
     day: dt.date,
     issued_by: str,
     issued_by_position: str,
+    *,
+    correction: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything a template may print: the payload's own part plus the school and registration."""
-    return payload.template_context() | {
-        "school": school.model_dump(),
-        "registration": {"number": number, "date_long": long_date(day), "date": day},
-        "issued_by": {"name": issued_by, "position": issued_by_position},
-    }
+    """Everything a template may print: the payload's own part plus the school, the
+    registration, who issued it, what it corrects (a new version) and what the kind's hooks
+    looked up (e.g. the summary a change act corrects)."""
+    contact = ", ".join(
+        part
+        for part in (
+            f"tel. {school.phone}" if school.phone else "",
+            f"el. p. {school.email}" if school.email else "",
+        )
+        if part
+    )
+    return (
+        payload.template_context()
+        | {
+            "school": school.model_dump()
+            | {"name_genitive": school.name_genitive or genitive_name(school.name)}
+            | {"contact": contact},
+            "registration": {
+                "number": number,
+                "date_long": long_date(day),
+                "date": day.isoformat(),
+            },
+            "issued_by": {
+                "name": issued_by,
+                "position": issued_by_position,
+                "position_in_text": in_sentence(issued_by_position),
+            },
+            "correction": correction,
+        }
+        | (extra or {})
+    )
 
 
 @dataclass
@@ -178,6 +207,11 @@ class Issuer:
             school = school_profile.current(session, self.school)
             school_profile.ensure_complete(school)
             prepared = hooks.prepare(session, payload, user) if hooks else Prepared()
+            correction = (
+                versions.correction_context(session, supersedes, reason)
+                if supersedes is not None
+                else None
+            )
             year, index = prepared.case or (today.year, spec.case_index)
             case = open_case_for_filing(session, year, index)
             register = numbering.get_register(session, spec.register)
@@ -188,7 +222,17 @@ class Issuer:
         document_id = str(uuid.uuid4())
         try:
             document = self._produce(
-                spec, payload, rule, user, document_id, entry.number, entry.seq, today, school
+                spec,
+                payload,
+                rule,
+                user,
+                document_id,
+                entry.number,
+                entry.seq,
+                today,
+                school,
+                correction=correction,
+                extra=prepared.context,
             )
             document.registry_entry_id = entry.id
             document.case_id = case.id
@@ -272,10 +316,22 @@ class Issuer:
         seq: int,
         today: dt.date,
         school: SchoolProfile,
+        *,
+        correction: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Document:
         """(2) Render, convert, check, hash and store; returns the unsaved record."""
         typed: Payload = payload  # type: ignore[assignment]
-        context = build_context(typed, school, number, today, user.name, user.position)
+        context = build_context(
+            typed,
+            school,
+            number,
+            today,
+            user.name,
+            user.position,
+            correction=correction,
+            extra=extra,
+        )
         docx = render_docx(
             spec.template,
             context,

@@ -7,8 +7,9 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from service.documents.common import Name, SchoolYear
 from service.documents.validation import IsoDate, Mark, Text
-from service.lt import long_date, mark_text
+from service.lt import long_date, mark_text, school_year_of, school_year_text
 
 
 class _Payload(BaseModel):
@@ -34,6 +35,8 @@ class Result(_Payload):
     subject: Text
     period: Text
     mark: Mark
+    # The period's school year when it is not the certificate's (an earlier year's result).
+    school_year: SchoolYear | None = None
 
 
 class LeavingCertificate(_Payload):
@@ -47,6 +50,14 @@ class LeavingCertificate(_Payload):
     results: list[Result] = Field(max_length=200)
     missed_lessons: int = Field(ge=0, le=10_000)
     excused_lessons: int = Field(ge=0, le=10_000)
+    # The school year of the results; by default the one the pupil left in.
+    school_year: SchoolYear | None = None
+    # The receiving school as the certificate is addressed to it, in the dative as it is to
+    # print ("Vilniaus Žirmūnų gimnazijai"); the PDF names it as the recipient.
+    addressee: Name | None = None
+    # The preparer's phone or e-mail; by default the school office's (school profile).
+    preparer_phone: Name | None = None
+    preparer_email: Name | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -65,8 +76,25 @@ class LeavingCertificate(_Payload):
     def search_text(self) -> str:
         return f"{self.student.full_name} {self.class_name}"
 
+    def recipients(self) -> list[str]:
+        addressee = self.addressee or self.destination
+        return [addressee] if addressee else []
+
     def template_context(self) -> dict[str, Any]:
+        year = school_year_text(self.school_year or school_year_of(self.left_on))
+        contact = ", ".join(
+            part
+            for part in (
+                f"tel. {self.preparer_phone}" if self.preparer_phone else "",
+                f"el. p. {self.preparer_email}" if self.preparer_email else "",
+            )
+            if part
+        )
         return {
+            "school_year": year,
+            "addressee": self.addressee or "",
+            # The template falls back to the school office's contact when this is empty.
+            "preparer_contact": contact,
             "student": {"full_name": self.student.full_name},
             "class_name": self.class_name,
             "enrolled_on_long": long_date(self.enrolled_on),
@@ -75,7 +103,12 @@ class LeavingCertificate(_Payload):
             "reason": self.reason,
             "destination": self.destination or "",
             "results": [
-                {"subject": r.subject, "period": r.period, "mark_text": mark_text(r.mark)}
+                {
+                    "subject": r.subject,
+                    "period": r.period,
+                    "school_year": school_year_text(r.school_year) if r.school_year else year,
+                    "mark_text": mark_text(r.mark),
+                }
                 for r in self.results
             ],
             "missed_lessons": self.missed_lessons,

@@ -22,7 +22,7 @@ class Notification(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: str = Field(foreign_key="documents.id", index=True)
-    # administrator | subject_teacher | pupil | parents
+    # administrator | subject_teacher | pupil | parents | class_teacher
     recipient_role: str
     recipient_name: str
     message: str
@@ -35,6 +35,7 @@ RECIPIENT_TITLES = {
     "subject_teacher": "dalyko mokytojas",
     "pupil": "mokinys",
     "parents": "mokinio tėvai (globėjai, rūpintojai)",
+    "class_teacher": "klasės vadovas",
 }
 
 

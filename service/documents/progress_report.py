@@ -15,11 +15,12 @@ from service.documents.common import (
     Name,
     Payload,
     Pupil,
+    SchoolYear,
     excused_within_missed,
     name_key,
 )
 from service.documents.validation import IsoDate, Mark
-from service.lt import mark_text
+from service.lt import mark_text, school_year_of, school_year_text
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_MARKS = 400
@@ -49,6 +50,9 @@ class ProgressReport(Payload):
     missed_lessons: Lessons
     excused_lessons: Lessons
     late: Lessons
+    # The school year (by default the one the month falls in) and the period, e.g. "I pusmetis".
+    school_year: SchoolYear | None = None
+    period: Name | None = None
 
     @field_validator("month")
     @classmethod
@@ -90,13 +94,18 @@ class ProgressReport(Payload):
             rows.append(
                 {
                     "subject": m.subject if key != previous else "",
-                    "date": m.date.strftime("%m-%d"),
+                    "date": m.date.isoformat(),
                     "mark_text": mark_text(m.mark),
                 }
             )
             previous = key
         month_name = format_date(self.first_day, "MMMM", locale="lt")  # genitive: "spalio"
+        last_day = (self.first_day + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
         return {
+            "school_year": school_year_text(self.school_year or school_year_of(self.first_day)),
+            "period": self.period or "",
+            "first_day": self.first_day.isoformat(),
+            "last_day": last_day.isoformat(),
             "student": {"full_name": self.student.full_name},
             "class_name": self.class_name,
             "period_text": f"{self.first_day.year} m. {month_name} mėn.",

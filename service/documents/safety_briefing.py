@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from service.documents.common import Name, Payload, Prose, StaffMember, name_key
 from service.documents.validation import IsoDate
-from service.lt import long_date
+from service.lt import in_sentence, long_date
 
 MAX_PUPILS = 60
 
@@ -45,6 +45,10 @@ class SafetyBriefing(Payload):
             "topic": self.topic,
             # One paragraph per line the teacher wrote.
             "content_lines": [line.strip() for line in self.content.splitlines() if line.strip()],
-            "instructor": {"name": self.instructor.name, "position": self.instructor.position},
+            "instructor": {
+                "name": self.instructor.name,
+                "position": self.instructor.position,
+                "position_in_text": in_sentence(self.instructor.position),
+            },
             "students": list(self.students),
         }

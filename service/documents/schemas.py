@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from retention.rules import RuleSet
 from service.cases.models import Case
+from service.documents import versions
 from service.documents.models import Document
 
 
@@ -50,6 +51,8 @@ class DocumentOut(BaseModel):
     version: int
     supersedes: str | None
     superseded_by: str | None
+    # The number of the version that replaced this one ("SV-3"), as every listing marks it.
+    superseded_by_number: str | None = None
     registration: RegistrationOut
     case: CaseOut
     file: FileOut
@@ -61,6 +64,7 @@ def document_out(session: Session, doc: Document, rules: RuleSet) -> DocumentOut
     case = session.get(Case, doc.case_id)
     assert case is not None
     rule = rules.get(doc.retention_rule) if doc.retention_rule in rules else None
+    replaced = versions.replaced_by(session, [doc.id]).get(doc.id) if doc.superseded_by_id else None
     return DocumentOut(
         id=doc.id,
         kind=doc.kind,
@@ -68,6 +72,7 @@ def document_out(session: Session, doc: Document, rules: RuleSet) -> DocumentOut
         version=doc.version,
         supersedes=doc.supersedes_id,
         superseded_by=doc.superseded_by_id,
+        superseded_by_number=replaced.number if replaced else None,
         registration=RegistrationOut(
             register_code=doc.register_code,
             year=doc.year,

@@ -46,6 +46,9 @@ class SchoolProfileIn(BaseModel):
     city: Line
     director_name: Line
     director_title: Line = "Direktorius"
+    phone: Annotated[str, Field(max_length=MAX_CHARS)] = ""
+    email: Annotated[str, Field(max_length=MAX_CHARS)] = ""
+    name_genitive: Annotated[str, Field(max_length=MAX_CHARS)] = ""
 
     def profile(self) -> SchoolProfile:
         return SchoolProfile(**self.model_dump())

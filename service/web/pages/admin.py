@@ -167,6 +167,15 @@ SCHOOL_FORM = forms.FormSpec(
                 forms.Field("code", "Juridinio asmens kodas", hint="9 skaitmenys"),
                 forms.Field("address", "Adresas", width="wide"),
                 forms.Field("city", "Miestas"),
+                forms.Field("phone", "Raštinės telefonas", required=False),
+                forms.Field("email", "Raštinės el. paštas", required=False),
+                forms.Field(
+                    "name_genitive",
+                    "Pavadinimas kilmininku",
+                    width="wide",
+                    required=False,
+                    hint="Jei automatiškai sudarytas netinka, pvz., „… progimnazijos“",
+                ),
             ),
         ),
         forms.Group(

@@ -284,7 +284,6 @@ class AchievementSummary(Payload):
             "school_year": school_year_text(self.school_year),
             "period": self.period,
             "annual": self.annual,
-            "periods": list(self.periods),
             "class_teacher": {"name": self.class_teacher.name},
             "deputy": {"name": self.deputy.name if self.deputy else ""},
             "subjects": list(self.subjects),

@@ -95,6 +95,10 @@ def test_shipped_certificate_declares_exactly_the_documented_context() -> None:
         "missed_lessons",
         "excused_lessons",
         "issued_by",
+        "correction",
+        "school_year",
+        "addressee",
+        "preparer_contact",
     }
 
 
@@ -107,6 +111,7 @@ def test_certificate_renders_one_table_row_per_result() -> None:
     assert [c.text for c in results.rows[3].cells] == [
         "3.",
         "Anglų kalba",
+        "2026–2027",  # the school year the pupil left in, beside the period
         "I trimestras",
         "10 (dešimt)",
     ]

@@ -23,6 +23,7 @@ import pytest
 from service.documents.issuing import build_context
 from service.documents.kinds import load_kinds
 from service.documents.validation import parse_payload
+from service.lt import genitive_name
 from service.rendering import docx as rendering
 from service.rendering.docx import TemplateFailed, render_docx, render_docx_with_docxtpl
 from tests.conftest import EXAMPLES, example
@@ -32,7 +33,7 @@ KINDS = sorted(path.stem for path in EXAMPLES.glob("*.json"))
 ISSUER = 'Ąžuolas & <Co> "Jonas"'
 # Text each kind's example must show, beyond the school's name and the registration number.
 EXPECTED = {
-    "achievement-summary": ["5a klasė, 2025-2026 m. m., II pusmetis", "Balčiūnas Augustas"],
+    "achievement-summary": ["5a klasė, 2025–2026 m. m., II pusmetis", "Balčiūnas Augustas"],
     "change-act": ["Matas Kazlauskas", "Geografija"],
     "confidentiality-pledge": ["Rūta Vaitkevičienė", "socialinė pedagogė"],
     "leaving-certificate": ["Gabija Žukauskaitė", "Anglų kalba", ISSUER],
@@ -87,7 +88,11 @@ def test_kind_renders_its_text_and_overwrites_core_properties(kind: str) -> None
 
     text = _text(data)
     assert f"Nr. {spec.register}-7" in text
-    assert TEST_SCHOOL.name.casefold() in text.casefold()
+    # The pledge names the school in the genitive, as the regulation's annex does.
+    named = (
+        genitive_name(TEST_SCHOOL.name) if kind == "confidentiality-pledge" else TEST_SCHOOL.name
+    )
+    assert named.casefold() in text.casefold()
     for expected in EXPECTED[kind]:
         assert expected in text
     assert "{{" not in text and "{%" not in text

@@ -24,7 +24,7 @@ SEED_KINDS = [
     "progress-report",
 ]
 # What build_context adds to every payload's own context.
-COMMON = {"school", "registration", "issued_by"}
+COMMON = {"school", "registration", "issued_by", "correction"}
 NASTY = 'Ąžuolas & <Co> "Jonas" O\'Brien > Ėglė'
 
 

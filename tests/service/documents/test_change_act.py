@@ -112,18 +112,26 @@ def test_summary_id_of_another_kind_is_422(service: Service, deputy: dict[str, s
     assert "summary_id" in response.json()["detail"]
 
 
-def test_issuing_records_four_notifications_that_can_be_marked_delivered(
+def test_issuing_records_the_notifications_that_can_be_marked_delivered(
     service: Service, deputy: dict[str, str]
 ) -> None:
     act = service.client.post(ACTS, json=payload("change-act"), headers=deputy).json()
     admin = service.user(Role.admin, name="Tomas Jankauskas")
     pending = service.client.get("/api/notifications?delivered=false", headers=admin).json()
+    # The example changes excused lessons, so the class teacher is told too (p.20, 24.6).
     assert {n["recipient_role"] for n in pending} == {
         "administrator",
         "subject_teacher",
         "pupil",
         "parents",
+        "class_teacher",
     }
+    parents = next(n for n in pending if n["recipient_role"] == "parents")
+    # The pupil's name stays in the nominative after a label ("Matas Kazlauskas tėvai" was
+    # the name forced into a case it is not in).
+    assert parents["recipient_name"] == (
+        "Mokinio tėvai (globėjai, rūpintojai); mokinys: Matas Kazlauskas"
+    )
     assert all(n["document_id"] == act["id"] for n in pending)
     assert all(act["registration"]["number"] in n["message"] for n in pending)
     first = pending[0]["id"]
@@ -132,7 +140,19 @@ def test_issuing_records_four_notifications_that_can_be_marked_delivered(
     again = service.client.post(f"/api/notifications/{first}/delivered", headers=admin)
     assert again.status_code == 409
     left = service.client.get("/api/notifications?delivered=false", headers=admin).json()
-    assert first not in [n["id"] for n in left] and len(left) == 3
+    assert first not in [n["id"] for n in left] and len(left) == 4
+
+
+def test_a_mark_only_correction_does_not_tell_the_class_teacher(
+    service: Service, deputy: dict[str, str]
+) -> None:
+    data = payload("change-act")
+    data["correct"] = dict(data["wrong"], mark=9)
+    service.client.post(ACTS, json=data, headers=deputy)
+    admin = service.user(Role.admin, name="Tomas Jankauskas")
+    pending = service.client.get("/api/notifications?delivered=false", headers=admin).json()
+    assert "class_teacher" not in {n["recipient_role"] for n in pending}
+    assert len(pending) == 4
 
 
 def test_class_teacher_may_not_read_notifications(service: Service) -> None:

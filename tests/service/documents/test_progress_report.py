@@ -22,11 +22,14 @@ def test_marks_are_grouped_by_subject_in_date_order() -> None:
     ]
     ctx = parse_payload(ProgressReport, data).template_context()
     assert [(r["subject"], r["date"], r["mark_text"]) for r in ctx["rows"]] == [
-        ("Matematika", "10-05", "7 (septyni)"),
-        ("", "10-20", "9 (devyni)"),
-        ("Muzika", "10-02", "įskaityta"),
+        ("Matematika", "2026-10-05", "7 (septyni)"),
+        ("", "2026-10-20", "9 (devyni)"),
+        ("Muzika", "2026-10-02", "įskaityta"),
     ]
     assert ctx["period_text"] == "2026 m. spalio mėn."
+    # Full dates and the school year the month falls in (issue 11).
+    assert ctx["school_year"] == "2026–2027"
+    assert (ctx["first_day"], ctx["last_day"]) == ("2026-10-01", "2026-10-31")
 
 
 def test_attendance_and_acknowledgement_are_printed() -> None:

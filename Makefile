@@ -6,7 +6,7 @@ APT_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv fonts-liberati
 	fonts-dejavu-core poppler-utils chromium
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres setup system-deps lint bench clean screens
+.PHONY: run test test-postgres setup system-deps lint bench clean screens document-pictures
 
 run: setup
 	$(VENV)/bin/bylos serve
@@ -53,6 +53,10 @@ screens: setup
 
 bench: setup
 	$(PY) -m bench
+
+# Every kind issued at full size through the real service; first and last pages in docs/documents/.
+document-pictures: setup
+	$(PY) -m bench.document_pictures
 
 clean:
 	rm -rf $(VENV) .venv-uno

@@ -37,6 +37,7 @@ MAX_PERIODS = 4
 # A subject's heading prints whole, turned up in its column: two lines of about 30 letters.
 MAX_SUBJECT_CHARS = 60
 DASH = "–"
+BLANK = ""
 
 Subject = Annotated[Name, Field(max_length=MAX_SUBJECT_CHARS)]
 Decision = Literal["promoted", "additional_work", "repeats"]
@@ -226,9 +227,9 @@ class AchievementSummary(Payload):
                     "full_name": pupil.listed_name,
                     "marks": cells,
                     "average": _average(numbers),
-                    "missed": pupil.missed_lessons if attendance else "",
-                    "excused": pupil.excused_lessons if attendance else "",
-                    "remark": remark,
+                    "missed": pupil.missed_lessons if attendance else BLANK,
+                    "excused": pupil.excused_lessons if attendance else BLANK,
+                    "remark": remark or BLANK,
                 }
             )
         return {
@@ -239,8 +240,8 @@ class AchievementSummary(Payload):
             "totals": {
                 "pupils": len(pupils),
                 "average": _average(all_numbers),
-                "missed": sum(p.missed_lessons for p in pupils) if attendance else "",
-                "excused": sum(p.excused_lessons for p in pupils) if attendance else "",
+                "missed": sum(p.missed_lessons for p in pupils) if attendance else BLANK,
+                "excused": sum(p.excused_lessons for p in pupils) if attendance else BLANK,
             },
         }
 

@@ -8,9 +8,16 @@ The summary layout (the blank template at GET /api/documents/achievement-summary
     Laikotarpis II pusmetis
     Klasės vadovas  Jūratė Mockienė
     Pavaduotojas ugdymui  (optional)
+    Laikotarpiai   (optional: an annual summary, e.g. "I pusmetis; II pusmetis")
     (blank row)
     Vardas | Pavardė | <one column per subject> ... | Praleista | Pateisinta | Pastabos
+        [| Sprendimas | Papildomi darbai]   (annual summary only)
     one row per pupil; a blank mark cell means no mark in that subject
+
+In an annual summary a subject's cell holds each period's mark and then the annual one,
+separated by "/" ("8/9/9"); one mark alone is the annual mark. "Sprendimas" is "keliamas",
+"papildomi darbai" or "kartoja"; "Papildomi darbai" lists "Dalykas: įvertinimas" separated by
+";" (the mark left out while the work is not yet assessed).
 
 Labels are matched ignoring case. The header row is the row whose first cell is "Vardas"; the
 subjects are the columns between "Pavardė" and "Praleista". CSV files use the same layout, with
@@ -52,9 +59,22 @@ _META = {
     "laikotarpis": "period",
     "klasės vadovas": "class_teacher",
     "pavaduotojas ugdymui": "deputy",
+    "laikotarpiai": "periods",
 }
 _META_LABELS = {v: k for k, v in _META.items()}
 _FIXED_AFTER = ("praleista", "pateisinta", "pastabos")
+# Annual summary only, after "Pastabos".
+_DECISION_COLUMN = "sprendimas"
+_WORK_COLUMN = "papildomi darbai"
+DECISION_WORDS = {
+    "keliamas": "promoted",
+    "keliama": "promoted",
+    "keliamas (-a)": "promoted",
+    "papildomi darbai": "additional_work",
+    "papild. d.": "additional_work",
+    "kartoja": "repeats",
+    "paliekamas kartoti": "repeats",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +189,17 @@ def summary_from_rows(rows: list[list[object]]) -> dict[str, Any]:
         else:
             seen_subjects[name_key(subject)] = letter
 
+    periods = [p.strip() for p in meta.get("periods", "").split(";") if p.strip()]
+    if periods:
+        for k in (_DECISION_COLUMN, _WORK_COLUMN):
+            if k not in keys:
+                errors.append(
+                    CellError(
+                        header_row,
+                        None,
+                        f"metinėje suvestinėje būtinas stulpelis „{k.capitalize()}“",
+                    )
+                )
     students: list[dict[str, Any]] = []
     seen_pupils: dict[str, int] = {}
     for i in range(header_at + 1, len(rows)):
@@ -195,14 +226,21 @@ def summary_from_rows(rows: list[list[object]]) -> dict[str, Any]:
             )
         seen_pupils.setdefault(key, number)
         marks: dict[str, str] = {}
+        period_marks: dict[str, dict[str, str]] = {p: {} for p in periods}
         for n, subject in enumerate(subjects):
             value = _text(row[n + 2])
             if not value:
                 continue
+            letter = get_column_letter(n + 3)
             try:
-                marks[subject] = normalize_mark(int(value) if value.isdigit() else value)
+                annual, by_period = _subject_cell(value, periods)
             except ValueError as exc:
-                errors.append(CellError(number, get_column_letter(n + 3), str(exc), subject))
+                errors.append(CellError(number, letter, str(exc), subject))
+                continue
+            if annual is not None:
+                marks[subject] = annual
+            for period, mark in by_period.items():
+                period_marks[period][subject] = mark
         missed_letter = get_column_letter(fixed["praleista"] + 1)
         excused_letter = get_column_letter(fixed["pateisinta"] + 1)
         missed = _as_count(row[fixed["praleista"]], number, missed_letter, errors)
@@ -221,6 +259,11 @@ def summary_from_rows(rows: list[list[object]]) -> dict[str, Any]:
                 )
             )
         note = _text(row[fixed["pastabos"]]) if fixed["pastabos"] < len(row) else ""
+        annual_fields = (
+            _annual_fields(row, keys, header_row, number, set(subjects), errors) if periods else {}
+        )
+        if periods:
+            annual_fields["period_marks"] = {p: m for p, m in period_marks.items() if m}
         students.append(
             {
                 "first_name": first,
@@ -229,6 +272,7 @@ def summary_from_rows(rows: list[list[object]]) -> dict[str, Any]:
                 "missed_lessons": missed,
                 "excused_lessons": excused,
                 **({"note": note} if note else {}),
+                **annual_fields,
             }
         )
     if not students:
@@ -245,11 +289,88 @@ def summary_from_rows(rows: list[list[object]]) -> dict[str, Any]:
     }
     if meta.get("deputy"):
         payload["deputy"] = {"name": meta["deputy"]}
+    if periods:
+        payload["periods"] = periods
     try:
         parse_payload(AchievementSummary, payload)
     except InvalidPayload as exc:
         raise SpreadsheetRejected([CellError(None, None, exc.detail)]) from exc
     return payload
+
+
+def _subject_cell(value: str, periods: list[str]) -> tuple[str | None, dict[str, str]]:
+    """A subject's cell: the mark, or in an annual summary "I/II/annual" ("8/9/9")."""
+    parts = [part.strip() for part in value.split("/")] if periods else [value]
+    if len(parts) not in (1, len(periods) + 1):
+        raise ValueError(
+            f"„{value}“: rašykite {len(periods) + 1} įvertinimus per „/“ "
+            f"({', '.join(periods)}, metinis) arba vieną metinį"
+        )
+
+    def mark(text: str) -> str | None:
+        return normalize_mark(int(text) if text.isdigit() else text) if text else None
+
+    if len(parts) == 1:
+        return mark(parts[0]), {}
+    by_period = {p: m for p, text in zip(periods, parts[:-1], strict=True) if (m := mark(text))}
+    return mark(parts[-1]), by_period
+
+
+def _annual_fields(
+    row: list[object],
+    keys: list[str],
+    header_row: int,
+    number: int,
+    subjects: set[str],
+    errors: list[CellError],
+) -> dict[str, Any]:
+    """An annual summary row's decision and additional work (columns after "Pastabos")."""
+    out: dict[str, Any] = {}
+    if _DECISION_COLUMN in keys:
+        idx = keys.index(_DECISION_COLUMN)
+        text = name_key(_text(row[idx]) if idx < len(row) else "")
+        letter = get_column_letter(idx + 1)
+        if text in DECISION_WORDS:
+            out["decision"] = DECISION_WORDS[text]
+        else:
+            shown = _text(row[idx]) if idx < len(row) else ""
+            errors.append(
+                CellError(
+                    number,
+                    letter,
+                    f"sprendimas „{shown}“ nežinomas: rašykite „keliamas“, „papildomi darbai“ "
+                    "arba „kartoja“",
+                    "Sprendimas",
+                )
+            )
+    if _WORK_COLUMN in keys:
+        idx = keys.index(_WORK_COLUMN)
+        letter = get_column_letter(idx + 1)
+        works: list[dict[str, str]] = []
+        for item in (_text(row[idx]) if idx < len(row) else "").split(";"):
+            subject, _, mark = (part.strip() for part in item.partition(":"))
+            if not subject:
+                continue
+            if subject not in subjects:
+                errors.append(
+                    CellError(
+                        number,
+                        letter,
+                        f"dalyko „{subject}“ nėra tarp stulpelių",
+                        "Papildomi darbai",
+                    )
+                )
+                continue
+            try:
+                work = {"subject": subject}
+                if mark:
+                    work["mark"] = normalize_mark(int(mark) if mark.isdigit() else mark)
+                works.append(work)
+            except ValueError as exc:
+                errors.append(CellError(number, letter, str(exc), "Papildomi darbai"))
+        if works:
+            out["additional_work"] = works
+    return out
 
 
 def summary_from_file(data: bytes, filename: str) -> dict[str, Any]:
@@ -263,7 +384,14 @@ def blank_summary_template() -> bytes:
     assert sheet is not None
     sheet.title = "Suvestinė"
     bold = Font(bold=True)
-    for label in ("Klasė", "Mokslo metai", "Laikotarpis", "Klasės vadovas", "Pavaduotojas ugdymui"):
+    for label in (
+        "Klasė",
+        "Mokslo metai",
+        "Laikotarpis",
+        "Klasės vadovas",
+        "Pavaduotojas ugdymui",
+        "Laikotarpiai",
+    ):
         sheet.append([label, ""])
         sheet.cell(sheet.max_row, 1).font = bold
     sheet.append([])
@@ -296,7 +424,12 @@ def blank_summary_template() -> bytes:
         "np, npt, pt, pg, a. Tuščias langelis – įvertinimo nėra.",
         "4. Praleista ir Pateisinta – pamokų skaičiai (pateisintų negali būti daugiau nei "
         "praleistų). Pastabos – neprivalomos.",
-        "5. Įkelkite failą: POST /api/documents/achievement-summary/upload (laukas „file“). "
+        "5. Metinė suvestinė: eilutėje „Laikotarpiai“ įrašykite, pvz., „I pusmetis; II pusmetis“, "
+        "o dalyko langelyje – kiekvieno laikotarpio ir metinį įvertinimą per „/“ (pvz., 8/9/9). "
+        "Po „Pastabos“ pridėkite stulpelius „Sprendimas“ (keliamas, papildomi darbai, kartoja) "
+        "ir „Papildomi darbai“ (pvz., „Matematika: 5; Fizika“ – be įvertinimo, kol neįvertinta). "
+        "Pusmečio suvestinėje „Laikotarpiai“ paliekama tuščia.",
+        "6. Įkelkite failą: POST /api/documents/achievement-summary/upload (laukas „file“). "
         "Jei faile yra klaidų, parodomos visos su eilute ir stulpeliu, ir niekas neišduodama.",
     ):
         guide.append([line])

@@ -198,3 +198,55 @@ def test_correction_is_a_new_version_and_the_old_file_stays(service: Service) ->
         headers=deputy,
     )
     assert missing_reason.status_code == 422
+
+
+ANNUAL_META: list[list[object]] = [
+    ["Klasė", "8a"],
+    ["Mokslo metai", "2025-2026"],
+    ["Laikotarpis", "Mokslo metai"],
+    ["Klasės vadovas", "Jūratė Mockienė"],
+    ["Laikotarpiai", "I pusmetis; II pusmetis"],
+    [],
+    ["Vardas", "Pavardė", "Matematika", "Fizika", "Praleista", "Pateisinta", "Pastabos",
+     "Sprendimas", "Papildomi darbai"],
+]  # fmt: skip
+
+
+def test_annual_layout_gives_periods_additional_work_and_decisions() -> None:
+    data = summary_from_file(
+        _xlsx(
+            [
+                *ANNUAL_META,
+                ["Ona", "Onaitė", "8/9/9", "7/7/8", 4, 2, "", "keliamas", ""],
+                ["Jonas", "Jonaitis", "4/3/3", "5/5/5", 0, 0, "", "papildomi darbai", "Matematika"],
+                ["Ieva", "Ivaitė", "3/3/3", "6", 0, 0, "", "Keliamas", "Matematika: 5"],
+            ]
+        ),
+        "8a.xlsx",
+    )
+    assert data["periods"] == ["I pusmetis", "II pusmetis"]
+    ona, jonas, ieva = data["students"]
+    assert ona["marks"] == {"Matematika": "9", "Fizika": "8"}
+    assert ona["period_marks"] == {
+        "I pusmetis": {"Matematika": "8", "Fizika": "7"},
+        "II pusmetis": {"Matematika": "9", "Fizika": "7"},
+    }
+    assert jonas["decision"] == "additional_work"
+    assert jonas["additional_work"] == [{"subject": "Matematika"}]
+    assert ieva["additional_work"] == [{"subject": "Matematika", "mark": "5"}]
+    assert ieva["marks"] == {"Matematika": "3", "Fizika": "6"}  # one mark alone: the annual
+    model = parse_payload(AchievementSummary, data)
+    assert model.annual
+
+
+def test_annual_layout_reports_every_row_error_at_once() -> None:
+    rows = [
+        *ANNUAL_META,
+        ["Ona", "Onaitė", "8/9", "7/7/8", 4, 2, "", "perkeliamas", ""],
+        ["Jonas", "Jonaitis", "4/3/3", "5/5/x", 0, 0, "", "kartoja", "Chemija: 5"],
+    ]
+    with pytest.raises(SpreadsheetRejected) as info:
+        summary_from_file(_xlsx(rows), "8a.xlsx")
+    found = {(e.row, e.column) for e in info.value.errors}
+    assert found == {(8, "C"), (8, "H"), (9, "D"), (9, "I")}
+    assert "per „/“" in info.value.detail and "sprendimas „perkeliamas“" in info.value.detail

@@ -81,4 +81,3 @@ def test_signatures_never_stand_alone_on_the_last_page(
     assert f"{final['last_name']} {final['first_name']}" in last
     for number, text in enumerate(pages, start=1):
         assert "Mokinio pavardė, vardas" in text, f"page {number} has no header row"
-

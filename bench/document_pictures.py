@@ -105,6 +105,13 @@ def _simple(kind: str, build: Callable[[], dict[str, Any]], role: Role) -> Calla
     return lambda service: str(service.issue(kind, build(), role)["id"])
 
 
+def _change_act(service: Issuing) -> str:
+    """A change act kept with the summary it corrects (p.17.3), which it names."""
+    summary = service.issue("achievement-summary", large.summary(pupils=3), Role.class_teacher)
+    act = service.issue("change-act", large.change_act(summary_id=str(summary["id"])), Role.deputy)
+    return str(act["id"])
+
+
 def _corrected_summary(service: Issuing) -> str:
     """SV issued, a change act filed with it, then the corrected version (item 5)."""
     data = large.summary()
@@ -127,7 +134,7 @@ ENTRIES: list[Entry] = [
     Entry(SUMMARY, _simple(SUMMARY, large.summary, TEACHER)),
     Entry(f"{SUMMARY}-annual", _simple(SUMMARY, lambda: large.summary(annual=True), TEACHER)),
     Entry(f"{SUMMARY}-corrected", _corrected_summary),
-    Entry("change-act", _simple("change-act", large.change_act, DEPUTY)),
+    Entry("change-act", _change_act),
     Entry("confidentiality-pledge", _simple("confidentiality-pledge", large.pledge, OFFICE)),
     Entry("safety-briefing", _simple("safety-briefing", large.briefing, TEACHER)),
     Entry("progress-report", _simple("progress-report", large.report, TEACHER)),

@@ -88,3 +88,53 @@ def test_duties_lists_the_missing_summaries_of_the_calendar(
     bad = _run(database_url, tmp_path, "duties", "--on", "2027-02-30")
     assert bad.returncode == 2
     assert "data rašoma MMMM-MM-DD, gauta „2027-02-30“" in bad.stderr
+
+
+def test_school_set_saves_the_profile_and_show_prints_it(database_url: str, tmp_path: Path) -> None:
+    from service.school_profile.profile import saved
+    from tests.school import TEST_SCHOOL
+
+    before = _run(database_url, tmp_path, "school", "show")
+    assert before.returncode == 0, before.stderr
+    assert "Dokumentai neišduodami, kol trūksta" in " ".join(before.stderr.split())
+    done = _run(
+        database_url,
+        tmp_path,
+        "school", "set", "--name", TEST_SCHOOL.name, "--code", TEST_SCHOOL.code,
+        "--address", TEST_SCHOOL.address, "--city", TEST_SCHOOL.city,
+        "--director", TEST_SCHOOL.director_name, "--director-title", "Direktorė",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        profile = saved(session)
+    engine.dispose()
+    assert profile is not None and profile.director_name == TEST_SCHOOL.director_name
+    shown = _run(database_url, tmp_path, "school", "show")
+    assert TEST_SCHOOL.name in shown.stdout and "trūksta" not in shown.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [("--code", "12345", "9 skaitmenys"), ("--director", "Vardenis Pavardenis", "tikras")],
+)
+def test_school_set_refuses_a_bad_or_placeholder_profile(
+    database_url: str, tmp_path: Path, option: str, value: str, named: str
+) -> None:
+    args = {
+        "--name": "Kauno Milikonių progimnazija",
+        "--code": "190148134",
+        "--address": "Sodžiaus g. 1",
+        "--city": "Kaunas",
+        "--director": "Ona Direktorė",
+    } | {option: value}
+    done = _run(database_url, tmp_path, "school", "set", *[p for kv in args.items() for p in kv])
+    assert done.returncode == 2
+    assert named in " ".join(done.stderr.split())
+    engine = make_engine(database_url)
+    migrate(engine)
+    from service.school_profile.profile import saved
+
+    with session_scope(engine) as session:
+        assert saved(session) is None
+    engine.dispose()

@@ -44,3 +44,95 @@ def test_order_citation() -> None:
         cite_order(dt.date(2019, 6, 14), "V-132")
         == "direktoriaus 2019 m. birželio 14 d. įsakymu Nr. V-132"
     )
+
+
+# -- issue 11: order, rounding, positions, institution names ----------------------------------
+
+
+def test_lithuanian_alphabetical_order_letter_by_letter() -> None:
+    from service.lt import LITHUANIAN_ALPHABET, collation_key
+
+    shuffled = ["Žukas", "Zubrus", "Šimkus", "Sabonis", "Ąžuolas", "Azarovas", "Ylevičius",
+                "Ivanauskas", "Įdrys", "Jankus", "Čepas", "Cukras", "Ūselis", "Uselis",
+                "Ėglė", "Eglė", "Ęsa", "Urbonas", "Ųla"]  # fmt: skip
+    assert sorted(shuffled, key=collation_key) == [
+        "Azarovas", "Ąžuolas", "Cukras", "Čepas", "Eglė", "Ęsa", "Ėglė", "Ivanauskas",
+        "Įdrys", "Ylevičius", "Jankus", "Sabonis", "Šimkus", "Urbonas", "Uselis", "Ųla",
+        "Ūselis", "Zubrus", "Žukas",
+    ]  # fmt: skip
+    # Every letter of the alphabet sorts after the one before it, in either case.
+    letters = list(LITHUANIAN_ALPHABET)
+    backwards = letters[::-1]
+    assert sorted(backwards, key=collation_key) == letters
+    assert sorted(backwards) != letters  # not the order of code points
+    capitals = [letter.upper() for letter in backwards]
+    assert sorted(capitals, key=collation_key) == [letter.upper() for letter in letters]
+
+
+def test_surname_first_then_first_name() -> None:
+    from service.lt import person_key
+
+    people = [("Ona", "Šimkutė"), ("Ąžuolas", "Šimkutė"), ("Zita", "Balčiūnė"), ("Ana", "Ūla")]
+    ordered = sorted(people, key=lambda p: person_key(p[1], p[0]))
+    assert ordered == [("Zita", "Balčiūnė"), ("Ąžuolas", "Šimkutė"), ("Ona", "Šimkutė"),
+                       ("Ana", "Ūla")]  # fmt: skip
+
+
+def test_a_hyphen_or_space_sorts_before_any_letter() -> None:
+    from service.lt import collation_key
+
+    assert sorted(["Kimaitė", "Kim Ona", "Kim-Ana"], key=collation_key) == [
+        "Kim-Ana",
+        "Kim Ona",
+        "Kimaitė",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "printed"),
+    [("8.625", "8,63"), ("8.615", "8,62"), ("8.624", "8,62"), ("9.995", "10,00"), ("7", "7,00")],
+)
+def test_averages_round_half_up(value: str, printed: str) -> None:
+    from decimal import Decimal
+
+    from service.documents.common import decimal_lt
+
+    assert decimal_lt(Decimal(value)) == printed
+
+
+@pytest.mark.parametrize(
+    ("name", "genitive"),
+    [
+        ("Kauno Milikonių progimnazija", "Kauno Milikonių progimnazijos"),
+        ("Šilutės Pamario pagrindinė mokykla", "Šilutės Pamario pagrindinės mokyklos"),
+        ("Vilniaus Jono Basanavičiaus gimnazija", "Vilniaus Jono Basanavičiaus gimnazijos"),
+        ("Kauno lopšelis-darželis", "Kauno lopšelio-darželio"),
+        ("Alytaus muzikos mokykla", "Alytaus muzikos mokyklos"),
+        ("Šilutės Žalgirio bandomoji progimnazija", "Šilutės Žalgirio bandomosios progimnazijos"),
+    ],
+)
+def test_institution_name_in_the_genitive(name: str, genitive: str) -> None:
+    from service.lt import genitive_name
+
+    assert genitive_name(name) == genitive
+
+
+@pytest.mark.parametrize(
+    ("position", "in_text"),
+    [("Raštinės vedėja", "raštinės vedėja"), ("IT specialistas", "IT specialistas"),
+     ("direktorė", "direktorė"), ("Ė", "Ė")],
+)  # fmt: skip
+def test_position_mid_sentence(position: str, in_text: str) -> None:
+    from service.lt import in_sentence
+
+    assert in_sentence(position) == in_text
+
+
+def test_school_years_print_with_an_en_dash() -> None:
+    import datetime as dt
+
+    from service.lt import school_year_of, school_year_text
+
+    assert school_year_text("2025-2026") == "2025–2026"
+    assert school_year_of(dt.date(2026, 8, 31)) == "2025–2026"
+    assert school_year_of(dt.date(2026, 9, 1)) == "2026–2027"

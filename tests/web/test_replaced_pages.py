@@ -33,8 +33,8 @@ def test_document_pages_and_listing_mark_the_old_version_replaced(
     )
     sign_in(service.client, "rasa")
     page = service.client.get(f"/dokumentai/{old['id']}")
-    assert page.status_code == 200 and f"Pakeistas dokumentu {number}" in page.text
+    assert page.status_code == 200 and f"pakeista dokumentu {number}" in page.text
     listing = service.client.get("/dokumentai")
     assert f"pakeistas: {number}" in listing.text
     newest = service.client.get(f"/dokumentai/{new['id']}")
-    assert "Pakeistas dokumentu" not in newest.text
+    assert "pakeista dokumentu" not in newest.text

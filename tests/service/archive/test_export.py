@@ -18,6 +18,7 @@ from service.cli import app as cli_app
 from service.db import session_scope
 from service.users.models import Role
 from tests.conftest import Service
+from tests.school import TEST_SCHOOL
 from tests.service.archive.helpers import closed_case, person, stored_document, use_test_rules
 
 pytestmark = pytest.mark.db
@@ -42,7 +43,7 @@ def test_closed_year_exports_a_valid_bag(service: Service, tmp_path: Path) -> No
     bag = bagit.Bag(str(root))
     bag.validate()
     assert set(bag.algorithms) == {"sha256", "sha512"}
-    assert bag.info["Source-Organization"] == "Kauno Milikonių progimnazija"
+    assert bag.info["Source-Organization"] == TEST_SCHOOL.name
     assert bag.info["Bylos-Year"] == "2001"
     data = root / "data"
     for doc in docs:

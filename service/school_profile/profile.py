@@ -16,7 +16,7 @@ from sqlmodel import Session
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.db import session_scope
-from service.documents.validation import Text
+from service.documents.validation import OptionalText, Text
 from service.errors import Conflict
 from service.school_profile.models import SchoolProfileRecord
 from service.settings import SchoolProfile
@@ -46,9 +46,9 @@ class SchoolProfileIn(BaseModel):
     city: Line
     director_name: Line
     director_title: Line = "Direktorius"
-    phone: Annotated[str, Field(max_length=MAX_CHARS)] = ""
-    email: Annotated[str, Field(max_length=MAX_CHARS)] = ""
-    name_genitive: Annotated[str, Field(max_length=MAX_CHARS)] = ""
+    phone: Annotated[OptionalText, Field(max_length=MAX_CHARS)] = ""
+    email: Annotated[OptionalText, Field(max_length=MAX_CHARS)] = ""
+    name_genitive: Annotated[OptionalText, Field(max_length=MAX_CHARS)] = ""
 
     def profile(self) -> SchoolProfile:
         return SchoolProfile(**self.model_dump())

@@ -19,7 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from service.db import session_scope
-from service.errors import NotAuthenticated, NotPermitted
+from service.errors import DependencyUnavailable, NotAuthenticated, NotPermitted
 from service.operations import database
 from service.operations.metrics import Metrics
 from service.runtime import Runtime
@@ -112,7 +112,11 @@ def health(request: Request) -> JSONResponse:
         body["details"] = {name: found[name] for name in down}
         body["version"] = request.app.version
         body["schema_revisions"] = _schema(runtime)
-    return JSONResponse(body, status_code=503 if down else 200)
+    if not down:
+        return JSONResponse(body)
+    # The supervisor restarts a crashed store or converter within seconds: say when to ask again.
+    retry = {"Retry-After": str(DependencyUnavailable.retry_after_s)}
+    return JSONResponse(body, status_code=503, headers=retry)
 
 
 @router.get("/metrics", include_in_schema=False)

@@ -16,6 +16,7 @@ import httpx2 as httpx
 import pytest
 
 from tests.conftest import example
+from tests.school import TEST_SCHOOL_ENV
 
 BYLOS = Path(sys.executable).parent / "bylos"
 
@@ -28,7 +29,12 @@ def _free_port() -> int:
 
 
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = os.environ | {"BYLOS_DATA_DIR": str(data_dir), "BYLOS_CONVERTER_WORKERS": "1"} | extra
+    env = (
+        os.environ
+        | {"BYLOS_DATA_DIR": str(data_dir), "BYLOS_CONVERTER_WORKERS": "1"}
+        | TEST_SCHOOL_ENV
+        | extra
+    )
     env.pop("BYLOS_DATABASE_URL", None)
     return env
 

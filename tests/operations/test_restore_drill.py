@@ -28,6 +28,7 @@ from service.users.models import Role
 from storage.objectstore import ObjectStore
 from storage.versions import list_records
 from tests.conftest import Service, example
+from tests.school import TEST_SCHOOL_SETTINGS
 from tests.service.archive.helpers import closed_case, person, stored_document, use_test_rules
 from tests.service.documents.seed_kinds import payload
 
@@ -201,7 +202,10 @@ def test_backup_then_restore_on_a_new_data_dir_loses_nothing(
 
     restored_dir = tmp_path / "atkurta"
     settings = Settings(
-        data_dir=restored_dir, database_url=restore_database_url, converter_workers=1
+        data_dir=restored_dir,
+        database_url=restore_database_url,
+        converter_workers=1,
+        **TEST_SCHOOL_SETTINGS,
     )
     restored = run_restore(backup_dir, settings.components())
     assert restored.clean, restored.fixity

@@ -27,6 +27,7 @@ from service.settings import Settings
 from storage.objectstore import ObjectStore
 from tests.conftest import POSTGRES_URL, auth, example
 from tests.operations import upgrade_data as data
+from tests.school import TEST_SCHOOL_SETTINGS
 
 pytestmark = pytest.mark.db
 
@@ -132,7 +133,9 @@ def _check_rows(engine: Engine, inserted: dict[str, list[dict[str, Any]]]) -> No
 def _service_works(
     url: str, tmp_path: Path, store: ObjectStore, converter: ConverterPool, revision: str
 ) -> None:
-    settings = Settings(data_dir=tmp_path / f"data-{revision}", database_url=url)
+    settings = Settings(
+        data_dir=tmp_path / f"data-{revision}", database_url=url, **TEST_SCHOOL_SETTINGS
+    )
     headers = auth(data.TOKEN)
     with TestClient(create_app(settings, store=store, converter=converter)) as client:
         assert client.get("/api/health").status_code == 200

@@ -32,6 +32,7 @@ from service.users.models import Role
 from storage.objectstore import ObjectStore
 from storage.seaweed import EmbeddedSeaweed
 from tests.web.conftest import PASSWORD, register_pledge
+from tests.school import TEST_SCHOOL_SETTINGS
 from tests.web.serve import free_port
 
 SUMMARY_PREVIEW = "/isduoti/achievement-summary/perziura"
@@ -57,7 +58,12 @@ def live(
         secret_key=seaweed.secret_key,
         bucket=bucket,
     )
-    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, s3_bucket=bucket)
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        s3_bucket=bucket,
+        **TEST_SCHOOL_SETTINGS,
+    )
     app = create_app(settings, store=store, converter=converter_pool)
     port = free_port()
     server = uvicorn.Server(

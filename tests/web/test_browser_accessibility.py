@@ -296,7 +296,9 @@ def test_keyboard_only_certificate_and_summary_upload(browser: Browser, server: 
     page = context.new_page()
     try:
         page.goto("/prisijungti")
-        # The sign-in form opens with the focus in its first field.
+        # The sign-in form opens with the focus in its first field (autofocus lands just after
+        # the load event: typing before it would lose the first keys).
+        expect(page.get_by_label("Prisijungimo vardas")).to_be_focused()
         page.keyboard.type(kit.MANAGER["login"])
         page.keyboard.press("Tab")
         page.keyboard.type(kit.PASSWORD)
@@ -344,6 +346,7 @@ def test_keyboard_only_certificate_and_summary_upload(browser: Browser, server: 
         kit.sign_out(page)
 
         page.goto("/prisijungti")
+        expect(page.get_by_label("Prisijungimo vardas")).to_be_focused()
         page.keyboard.type(kit.TEACHER["login"])
         page.keyboard.press("Tab")
         page.keyboard.type(kit.PASSWORD)

@@ -31,8 +31,8 @@ from service.users.accounts import create_user
 from service.users.models import Role
 from storage.objectstore import ObjectStore
 from storage.seaweed import EmbeddedSeaweed
-from tests.web.conftest import PASSWORD, register_pledge
 from tests.school import TEST_SCHOOL_SETTINGS
+from tests.web.conftest import PASSWORD, register_pledge
 from tests.web.serve import free_port
 
 SUMMARY_PREVIEW = "/isduoti/achievement-summary/perziura"

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from service.access_log import AccessLog
 from service.apidocs import install as install_api_docs
@@ -22,6 +23,7 @@ from service.audit.routes import router as audit_router
 from service.audit.schedule import scheduled_anchors
 from service.bootstrap import prepared_engine, rules_in_force, start_store
 from service.cases.routes import router as cases_router
+from service.contract import install as install_contract
 from service.db import session_scope
 from service.documents.issuing import Converter
 from service.documents.kinds import load_kinds
@@ -142,10 +144,30 @@ _HTTP_DETAILS = {
 }
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path takes (RFC 9110 §15.5.6). Starlette names only the first matching
+    route's methods, and FastAPI makes a route per method, so each method is tried in turn."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = _HTTP_DETAILS.get(exc.status_code, "Užklausa atmesta.")
-    return _error(exc.status_code, "HTTPError", detail)
+    response = _error(exc.status_code, "HTTPError", detail)
+    if exc.status_code == 405:
+        response.headers["Allow"] = _allowed_methods(request)
+    return response
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
@@ -192,6 +214,7 @@ def create_app(
     app.include_router(operations_router)
     install_web_pages(app)
     install_api_docs(app)
+    install_contract(app)
 
     # Outermost: it sees every request's final status, errors included.
     app.add_middleware(AccessLog)

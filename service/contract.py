@@ -1,0 +1,83 @@
+"""The published OpenAPI document says what the API really answers when it refuses.
+
+Every refusal Bylos gives has one body, ``{"error", "detail"}`` (service/app.py's handlers turn
+ServiceError, FastAPI's validation errors and Starlette's HTTP errors into it), so each
+operation documents that body for the answers the shared machinery can give it:
+
+- 4XX: any client error (no or wrong credentials, no pledge, not found, conflict, gone, too
+  large, unreadable input, too many attempts). One range, because the same handlers answer
+  them all; FastAPI's own 422 schema (``{"detail": [...]}``) is never what is sent.
+- 503: a dependency (database, store, converter) is down; ``Retry-After`` says when to ask again.
+
+An operation that documents its own answer for one of these codes keeps it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+# FastAPI adds these for every operation with parameters or a body; Bylos never sends them.
+_FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
+
+
+class ErrorOut(BaseModel):
+    """What every refusal carries."""
+
+    error: str = Field(description="Klaidos kodas (angliškai), pvz. InvalidPayload, NotPermitted.")
+    detail: str = Field(description="Kas negerai ir ką daryti, lietuviškai.")
+
+
+def _refusals() -> dict[str, dict[str, Any]]:
+    body = {"application/json": {"schema": ERROR_REF}}
+    return {
+        "4XX": {"description": "Užklausa atmesta (priežastis – detail).", "content": body},
+        "503": {
+            "description": "Duomenų bazė, saugykla ar keitiklis laikinai nepasiekiami.",
+            "headers": {
+                "Retry-After": {
+                    "description": "Po kiek sekundžių bandyti vėl.",
+                    "schema": {"type": "integer"},
+                }
+            },
+            "content": body,
+        },
+    }
+
+
+def document_refusals(spec: dict[str, Any]) -> dict[str, Any]:
+    """Put the error body on every operation of an OpenAPI document (in place; returned)."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorOut"] = ErrorOut.model_json_schema()
+    for name in _FASTAPI_VALIDATION:
+        schemas.pop(name, None)
+    for operations in spec.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in _METHODS:
+                continue
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            validation = responses.get("422", {})
+            schema = validation.get("content", {}).get("application/json", {}).get("schema")
+            if schema == {"$ref": "#/components/schemas/HTTPValidationError"}:
+                # Validation errors are client errors like the rest: the 4XX entry covers them.
+                del responses["422"]
+            for code, answer in _refusals().items():
+                responses.setdefault(code, answer)
+    return spec
+
+
+def install(app: FastAPI) -> None:
+    """Make ``app.openapi()`` (and /openapi.json) publish the refusals; built once, cached."""
+    build: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_refusals(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -175,6 +176,10 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     return _error(500, "InternalError", "Vidinė tarnybos klaida. Kreipkitės į administratorių.")
 
 
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
 @dataclass(frozen=True, slots=True)
 class Injected:
     """Components built by the caller (tests, benchmarks) instead of by the lifespan."""
@@ -190,7 +195,16 @@ def create_app(
     converter: Converter | None = None,
 ) -> FastAPI:
     # /docs from local files (service/apidocs.py); FastAPI's own would load a CDN.
-    app = FastAPI(title="Bylos", version="0.1.0", lifespan=_lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Bylos",
+        version="0.1.0",
+        lifespan=_lifespan,
+        docs_url=None,
+        redoc_url=None,
+        # operationId = the route function's name: a generated client's calls read as the
+        # code does (list_registers, issue_document), not as FastAPI's path-derived ids.
+        generate_unique_id_function=_operation_id,
+    )
     app.state.settings = settings or Settings()
     app.state.injected = Injected(store=store, converter=converter)
     app.state.metrics = Metrics()

@@ -20,6 +20,8 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
+from service.spreadsheets import XLSX_MEDIA_TYPE
+
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 _METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 # FastAPI adds these for every operation with parameters or a body; Bylos never sends them.
@@ -81,3 +83,17 @@ def install(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = XLSX_MEDIA_TYPE
+ZIP = "application/zip"
+BYTES = "application/octet-stream"
+
+
+def file_answer(*media_types: str, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route whose answer is a file (use with ``response_class=Response``,
+    which publishes no JSON of its own): the media types it really sends, as binary."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {status: {"description": "Failas.", "content": dict.fromkeys(media_types, binary)}}

@@ -19,6 +19,7 @@ from service.archive.models import FixityRun, RuleChange
 from service.audit import anchors
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.contract import BYTES, ZIP, file_answer
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, ensure_role, require_pledge
 from service.documents.files import store_errors
@@ -62,7 +63,7 @@ async def import_rules(request: Request, runtime: RuntimeDep, user: CurrentUser)
 
 
 @router.patch("/retention/rules/{rule_id}")
-@router.put("/retention/rules/{rule_id}")
+@router.put("/retention/rules/{rule_id}", name="replace_rule")
 def edit_rule(
     rule_id: RuleIdPath, runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
@@ -252,7 +253,12 @@ class ExportIn(BaseModel):
     year: int = Field(ge=1900, le=2200)
 
 
-@router.post("/exports", dependencies=[Depends(require_pledge)])
+@router.post(
+    "/exports",
+    dependencies=[Depends(require_pledge)],
+    response_class=StreamingResponse,
+    responses=file_answer(ZIP),
+)
 def create_export(
     request: Request, runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> StreamingResponse:
@@ -310,7 +316,12 @@ async def journal_transfer(
     )
 
 
-@router.get("/journal-transfers/{document_id}/file", dependencies=[Depends(require_pledge)])
+@router.get(
+    "/journal-transfers/{document_id}/file",
+    dependencies=[Depends(require_pledge)],
+    response_class=StreamingResponse,
+    responses=file_answer(BYTES),
+)
 def journal_file(
     document_id: DocumentIdPath, runtime: RuntimeDep, user: CurrentUser
 ) -> StreamingResponse:

@@ -21,6 +21,7 @@ from service.cases.schemas import (
     cases_out,
     plan_out,
 )
+from service.contract import XLSX, file_answer
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
 from service.documents.validation import parse_payload
@@ -31,7 +32,6 @@ from service.users.models import Role
 
 router = APIRouter(tags=["cases"])
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CLOSERS = frozenset({Role.archivist, Role.director})
 
 
@@ -60,7 +60,7 @@ def close_cases(
     return out
 
 
-@router.get("/api/plans/{year}.xlsx")
+@router.get("/api/plans/{year}.xlsx", response_class=Response, responses=file_answer(XLSX))
 def export_plan_xlsx(
     year: YearPath, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
 ) -> Response:

@@ -12,6 +12,7 @@ from sqlmodel import col, or_, select
 from service.archive.models import DestroyedDocument
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.contract import DOCX, PDF, file_answer
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role, require_pledge
 from service.documents.files import read_verified, store_errors
@@ -125,7 +126,7 @@ def list_documents(
     return [document_out(session, d, runtime.rules) for d in session.exec(stmt)]
 
 
-@router.get("/{document_id}/file")
+@router.get("/{document_id}/file", response_class=Response, responses=file_answer(PDF, DOCX))
 def get_file(
     document_id: DocumentIdPath,
     runtime: RuntimeDep,

@@ -22,7 +22,9 @@ class RegistrationOut(BaseModel):
     date: dt.date
 
 
-class CaseOut(BaseModel):
+class FiledCaseOut(BaseModel):
+    """The case a document is filed in (the cases API has the full CaseOut)."""
+
     index: str
     title: str
     year: int
@@ -54,7 +56,7 @@ class DocumentOut(BaseModel):
     # The number of the version that replaced this one ("SV-3"), as every listing marks it.
     superseded_by_number: str | None = None
     registration: RegistrationOut
-    case: CaseOut
+    case: FiledCaseOut
     file: FileOut
     retention: RetentionOut
     created_at: dt.datetime
@@ -80,7 +82,7 @@ def document_out(session: Session, doc: Document, rules: RuleSet) -> DocumentOut
             number=doc.number,
             date=doc.registered_on,
         ),
-        case=CaseOut(index=case.index, title=case.title, year=case.year),
+        case=FiledCaseOut(index=case.index, title=case.title, year=case.year),
         file=FileOut(sha256=doc.sha256, size=doc.size, media_type=doc.media_type),
         retention=RetentionOut(
             rule=doc.retention_rule,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Header, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from service.contract import XLSX, file_answer
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role, require_pledge
 from service.documents import batch, corrections, notifications, tabular_import
@@ -62,7 +63,7 @@ def issue_batch(
     return {"issued": issued, "failed": len(results) - issued, "results": results}
 
 
-@router.get(f"/{SUMMARY}/template.xlsx")
+@router.get(f"/{SUMMARY}/template.xlsx", response_class=Response, responses=file_answer(XLSX))
 def summary_template(user: CurrentUser) -> Response:
     return Response(
         content=tabular_import.blank_summary_template(),

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from service.audit.log import Actor
 from service.cases.plan import validate_year
+from service.contract import PDF, XLSX, file_answer
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
 from service.documents.validation import Text, parse_payload
@@ -26,7 +27,6 @@ router = APIRouter(prefix="/api/registers", tags=["registry"])
 
 READERS = frozenset({Role.office_manager, Role.deputy, Role.archivist, Role.director, Role.admin})
 ADMINS = frozenset({Role.admin})
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class _Body(BaseModel):
@@ -105,7 +105,7 @@ def list_entries(
     return [listing.entry_out(e) for e in entries]
 
 
-@router.get("/{code}/entries.xlsx")
+@router.get("/{code}/entries.xlsx", response_class=Response, responses=file_answer(XLSX))
 def entries_xlsx(
     code: RegisterCodePath, session: SessionDep, user: CurrentUser, year: YearQuery = None
 ) -> Response:
@@ -117,7 +117,7 @@ def entries_xlsx(
     )
 
 
-@router.get("/{code}/entries.pdf")
+@router.get("/{code}/entries.pdf", response_class=Response, responses=file_answer(PDF))
 def entries_pdf(
     code: RegisterCodePath, runtime: RuntimeDep, user: CurrentUser, year: YearQuery = None
 ) -> Response:

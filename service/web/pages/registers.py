@@ -18,7 +18,8 @@ from service.output import content_disposition
 from service.registry import admin, listing, numbering
 from service.registry import routes as api
 from service.registry.models import EntryStatus, RegistryEntry
-from service.registry.routes import ADMINS, READERS, XLSX
+from service.registry.routes import ADMINS, READERS
+from service.spreadsheets import XLSX_MEDIA_TYPE as XLSX
 from service.timeutil import today_vilnius
 from service.users.models import User
 from service.web import forms

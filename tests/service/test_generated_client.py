@@ -30,8 +30,12 @@ def _generate(service: Service, into: Path) -> Any:
     spec.write_text(json.dumps(service.client.get("/openapi.json").json()), encoding="utf-8")
     package = into / "bylos_client"
     done = subprocess.run(
-        [str(GENERATOR), "generate", "--path", str(spec), "--meta", "none"]
-        + ["--output-path", str(package), "--config", str(CONFIG)],
+        [
+            str(GENERATOR),
+            "generate",
+            *("--path", str(spec), "--meta", "none"),
+            *("--output-path", str(package), "--config", str(CONFIG)),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

@@ -8,18 +8,28 @@ parameter uses one of these (tests/security/test_text_bounds.py checks the OpenA
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from service.documents.validation import sane_date
 
-# A calendar year a school record can belong to.
-MIN_YEAR, MAX_YEAR = 1900, 2200
+# A calendar year a plan or register can belong to: wide enough for old records, narrow enough
+# to catch typos. The OpenAPI document publishes the same bounds the handlers enforce.
+MIN_YEAR, MAX_YEAR = 1990, 2100
 # Database row ids: positive and within a signed 32-bit integer, the id columns' type on
 # PostgreSQL (SQLite's would take 64 bits; the smaller bound holds for both).
 MAX_ROW_ID = 2**31 - 1
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_text(value: object) -> object:
+    """A query date is written yyyy-mm-dd; pydantic would also read ``0`` as 1970-01-01."""
+    if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+        raise ValueError(f"data rašoma taip: 2026-09-01; gauta „{value[:20]}“")
+    return value
 
 
 def _sane_date(value: dt.date | None) -> dt.date | None:
@@ -29,7 +39,9 @@ def _sane_date(value: dt.date | None) -> dt.date | None:
 YearPath = Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR)]
 YearQuery = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR)]
 RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
-DateQuery = Annotated[dt.date | None, Query(), AfterValidator(_sane_date)]
+DateQuery = Annotated[
+    dt.date | None, Query(), BeforeValidator(_iso_text), AfterValidator(_sane_date)
+]
 # A document id is a UUID (36 characters); a little room for whatever a client types instead.
 DocumentIdPath = Annotated[str, Path(max_length=64)]
 KindPath = Annotated[str, Path(max_length=64)]
@@ -37,4 +49,4 @@ KindQuery = Annotated[str | None, Query(max_length=64)]
 RegisterCodePath = Annotated[str, Path(max_length=20)]
 CaseIndexPath = Annotated[str, Path(max_length=20)]
 RuleIdPath = Annotated[str, Path(max_length=200)]
-SchoolYearPath = Annotated[str, Path(max_length=9)]
+SchoolYearPath = Annotated[str, Path(max_length=9, pattern=r"^[0-9]{4}-[0-9]{4}$")]

@@ -30,6 +30,7 @@ from service.cases.models import (
 from service.db import insert_ignoring_conflicts
 from service.documents.models import Document
 from service.errors import Conflict, InvalidPayload, NotFound, NotPermitted
+from service.params import MAX_YEAR, MIN_YEAR
 from service.registry.models import Register
 from service.timeutil import utcnow
 from service.users.models import Role, User
@@ -37,8 +38,8 @@ from service.users.models import Role, User
 # "1.1", "4.6 E": numbered activity area, case number, and a trailing " E" for electronic cases.
 CASE_INDEX = re.compile(r"^\d+(\.\d+)+( E)?$")
 AREA_INDEX = re.compile(r"^\d+$")
-# Years a plan can exist for: wide enough for old records, narrow enough to catch typos.
-FIRST_YEAR, LAST_YEAR = 1990, 2100
+# Years a plan can exist for: the bounds every year parameter has.
+FIRST_YEAR, LAST_YEAR = MIN_YEAR, MAX_YEAR
 
 PLAN_READERS = frozenset(
     {Role.office_manager, Role.deputy, Role.archivist, Role.director, Role.admin}

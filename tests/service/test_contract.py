@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
+from service.cases.plan import FIRST_YEAR, LAST_YEAR
 from service.contract import ERROR_REF, ErrorOut
 from service.users.models import Role
 from tests.conftest import Service
@@ -68,3 +69,25 @@ def test_every_schema_has_its_own_plain_name() -> None:
     """Two models of one name get module-path names that client generators refuse."""
     names = list(SPEC["components"]["schemas"])
     assert [n for n in names if "__" in n] == []
+
+
+def test_published_year_bounds_are_the_ones_the_handlers_enforce() -> None:
+    years = [
+        parameter["schema"]
+        for _path, _method, operation in OPERATIONS
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "year"
+    ]
+    assert years
+    for schema in years:
+        bounds = schema.get("anyOf", [schema])[0]
+        assert (bounds["minimum"], bounds["maximum"]) == (FIRST_YEAR, LAST_YEAR), schema
+
+
+@pytest.mark.db
+def test_a_query_date_is_written_as_a_date_not_a_number(service: Service) -> None:
+    headers = service.user(Role.deputy)
+    refused = service.client.get("/api/duties", params={"on": "0"}, headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert "2026-09-01" in refused.json()["detail"]
+    assert service.client.get("/api/duties?on=2026-10-01", headers=headers).status_code == 200

@@ -20,12 +20,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from service.errors import ServiceError
+from service.proxies import Network, parse_networks
 from service.timeutil import VILNIUS
 from service.users.models import ROLE_TITLES, User
 from service.web import forms
 from service.web.navigation import menu
 from service.web.session import SessionCodec, WebSession
-from service.web.throttle import SignInThrottle
+from service.web.throttle import SignInThrottle, VerificationSlots
 
 log = logging.getLogger("bylos.web")
 
@@ -66,18 +67,23 @@ class PledgeRequired(Exception):
 
 
 class Runtime:
-    """What the web layer keeps per app: the session codec and the sign-in throttle."""
+    """What the web layer keeps per app: the session codec, the sign-in throttle, the
+    password-check slots and the proxies whose forwarded addresses are believed."""
 
-    def __init__(self, codec: SessionCodec) -> None:
+    def __init__(self, codec: SessionCodec, proxies: tuple[Network, ...] = ()) -> None:
         self.codec = codec
         self.throttle = SignInThrottle()
+        self.slots = VerificationSlots()
+        self.proxies = proxies
 
 
 def web_runtime(request: Request) -> Runtime:
     state = request.app.state
     runtime: Runtime | None = getattr(state, "web", None)
     if runtime is None:
-        runtime = Runtime(SessionCodec(state.settings.data_dir))
+        runtime = Runtime(
+            SessionCodec(state.settings.data_dir), parse_networks(state.settings.trusted_proxies)
+        )
         state.web = runtime
     return runtime
 
@@ -134,7 +140,7 @@ class WebRoute(APIRoute):
 
         async def route(request: Request) -> Response:
             runtime = web_runtime(request)
-            session = runtime.codec.load(request)
+            session = runtime.codec.load(request, request.app.state.runtime.engine)
             request.state.web_session = session
             try:
                 response = await handler(request)

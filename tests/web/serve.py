@@ -50,8 +50,11 @@ class Server:
         args = [str(BYLOS), "users", "add", "--name", name, "--position", position]
         for role in roles:
             args += ["--role", role]
-        args += ["--login", login, "--password", password, "--token"]
-        done = subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=120)
+        # The password through standard input: never on a command line (`ps` shows it).
+        args += ["--login", login, "--password", "-", "--token"]
+        done = subprocess.run(
+            args, env=self.env, input=password + "\n", capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout.strip().splitlines()[-1]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,6 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from service.school_year.calendar import school_year_of
+from service.timeutil import today_vilnius
+from tests.conftest import calendar_body
 from tests.school import TEST_SCHOOL_ENV
 from tests.service.documents.seed_kinds import payload
 
@@ -77,6 +81,21 @@ def test_pledged_user_added_while_serving_issues_a_folder(
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     token = added.stdout.strip().splitlines()[-1]
+    teacher_id = int(re.search(r"\(Nr\. (\d+)\)", added.stderr).group(1))  # type: ignore[union-attr]
+    # The deputy names her the class's teacher in this school year's calendar, as a school does.
+    deputy = _bylos(
+        server, "users", "add", "--name", "Asta Pavaduotoja", "--position", "pavaduotoja",
+        "--role", "deputy", "--token",
+    )  # fmt: skip
+    assert deputy.returncode == 0, deputy.stderr
+    year = school_year_of(today_vilnius())
+    named = httpx.put(
+        f"{server['URL']}/api/school-calendar/{year}",
+        json=calendar_body(year, {payload("progress-report")["class_name"]: teacher_id}),
+        headers={"Authorization": f"Bearer {deputy.stdout.strip().splitlines()[-1]}"},
+        timeout=60,
+    )
+    assert named.status_code == 200, named.text
 
     folder = tmp_path / "reports"
     folder.mkdir()

@@ -24,7 +24,7 @@ from service.school_profile.cli import register as register_school_commands
 from service.school_year.cli import register as register_duties_command
 from service.settings import Settings
 from service.users.accounts import create_user, issue_token, parse_roles
-from service.users.cli import password_for
+from service.users.cli import password_for, read_token
 from service.users.cli import register as register_user_commands
 
 app = typer.Typer(help="Bylos: mokyklos dokumentų registravimo ir saugojimo tarnyba.")
@@ -169,8 +169,13 @@ def issue_cmd(
         Path, typer.Option("--from", help="Aplankas su JSON/XLSX/CSV arba vienas failas")
     ],
     token: Annotated[
-        str, typer.Option("--token", envvar="BYLOS_TOKEN", help="API prieigos raktas")
-    ],
+        str | None,
+        typer.Option(
+            "--token",
+            help="„-“: API prieigos raktas iš standartinės įvesties; kitaip – iš BYLOS_TOKEN "
+            "(rakto komandų eilutėje rašyti negalima)",
+        ),
+    ] = None,
     url: Annotated[
         str | None, typer.Option("--url", help="Tarnybos adresas (numatytasis – vietinis)")
     ] = None,
@@ -179,9 +184,10 @@ def issue_cmd(
     """Išduoti daug dokumentų per veikiančią tarnybą: eiga ir suvestinė lentelė."""
     from service.documents.bulk_client import issue_from
 
+    secret = read_token(token)
     settings = Settings()
     base = url or f"http://{settings.http_host}:{settings.http_port}"
-    failed = issue_from(kind, source, base_url=base, token=token, parallel=parallel)
+    failed = issue_from(kind, source, base_url=base, token=secret, parallel=parallel)
     raise typer.Exit(1 if failed else 0)
 
 

@@ -19,12 +19,16 @@ from service.errors import NotPermitted, PledgeMissing
 from service.users.models import ROLE_TITLES, Role, User
 from service.users.pledge import MISSING, has_pledge
 
-ROLE_REFUSED = "Šiam veiksmui reikia vieno iš vaidmenų: {titles}."
 
-
-def refuse_roles(allowed: frozenset[Role]) -> NotPermitted:
-    titles = ", ".join(sorted(ROLE_TITLES[r] for r in allowed)) or "nė vienas"
-    return NotPermitted(ROLE_REFUSED.format(titles=titles))
+def refuse_roles(allowed: frozenset[Role], action: str = "") -> NotPermitted:
+    """The refusal names the action and who may do it (one role: "tik …")."""
+    titles = sorted(ROLE_TITLES[r] for r in allowed)
+    what = f"Veiksmui „{action}“" if action else "Šiam veiksmui"
+    if len(titles) == 1:
+        return NotPermitted(
+            f"{what} reikia vieno iš vaidmenų: {titles[0]} (tai gali tik {titles[0]})."
+        )
+    return NotPermitted(f"{what} reikia vieno iš vaidmenų: {', '.join(titles) or 'nė vienas'}.")
 
 
 def authorize(
@@ -42,7 +46,7 @@ def authorize(
             raise PledgeMissing(MISSING)
     if rule.kind is None:
         if rule.roles is not None and not (user.role_set & rule.roles):
-            raise refuse_roles(rule.roles)
+            raise refuse_roles(rule.roles, rule.action)
         return
     document: Document | None = None
     kind = path_params.get("kind")
@@ -60,7 +64,8 @@ def authorize(
         spec = kind_or_404(dict(kinds), document.kind)
     allowed = spec.issue_roles if rule.kind == "issue" else spec.read_roles
     if not (user.role_set & allowed):
-        raise refuse_roles(allowed)
+        action = f"išduoti: {spec.title}" if rule.kind == "issue" else "peržiūrėti dokumentą"
+        raise refuse_roles(allowed, action)
     if rule.scoped and document is not None:
         with Session(engine) as session:
             classes.ensure_may_act(session, user, allowed, document.payload, document.registered_on)

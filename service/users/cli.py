@@ -60,6 +60,28 @@ def read_password(option: str | None) -> str:
     return secret
 
 
+TOKEN_ENV = "BYLOS_TOKEN"
+
+
+def read_token(option: str | None) -> str:
+    """An API token from stdin (``-``) or BYLOS_TOKEN; a literal on the command line is refused."""
+    if option is not None and option != "-":
+        err.print(
+            "[red]Klaida:[/red] prieigos rakto komandų eilutėje rašyti negalima (jį mato kiti "
+            "kompiuterio naudotojai ir išsaugo komandų istorija). Naudokite „--token -“ ir "
+            "pateikite jį standartine įvestimi arba nustatykite aplinkos kintamąjį BYLOS_TOKEN."
+        )
+        raise typer.Exit(2)
+    secret = sys.stdin.readline().strip() if option == "-" else os.environ.get(TOKEN_ENV, "")
+    if not secret:
+        err.print(
+            "[red]Klaida:[/red] prieigos raktas nepateiktas: naudokite „--token -“ "
+            "(standartinė įvestis) arba aplinkos kintamąjį BYLOS_TOKEN."
+        )
+        raise typer.Exit(2)
+    return secret
+
+
 def password_for(login: str | None, option: str | None) -> str | None:
     """A new account's password: asked for only when it gets a login."""
     if login is not None:

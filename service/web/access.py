@@ -49,6 +49,8 @@ def page_gate(request: Request) -> None:
     """Every page's first dependency: the policy table decides (service/access/policy.py).
     No one signed in: the sign-in form; no pledge: the page saying so; else a 403 page."""
     rule = route_rule(request)
+    if rule.answers_json:
+        request.state.json_errors = True
     if rule.public:
         return
     user = current_user(request)

@@ -17,12 +17,13 @@ from urllib.parse import quote
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from service.errors import ServiceError
+from service.errors import PledgeMissing, ServiceError
 from service.proxies import Network, parse_networks
 from service.timeutil import VILNIUS
 from service.users.models import ROLE_TITLES, User
+from service.users.pledge import MISSING
 from service.web import forms
 from service.web.navigation import menu
 from service.web.session import SessionCodec, WebSession
@@ -134,6 +135,17 @@ _TITLES = {
 }
 
 
+def _error_page(request: Request, exc: ServiceError) -> Response:
+    if exc.status_code >= 500:
+        log.warning("%s: %s", exc.code, exc.detail, exc_info=exc.__cause__)
+    title = _TITLES.get(exc.status_code, "Tarnyba laikinai neveikia")
+    return error_page(request, exc.status_code, title, exc.detail)
+
+
+def _json_error(exc: ServiceError) -> Response:
+    return JSONResponse({"error": exc.code, "detail": exc.detail}, status_code=exc.status_code)
+
+
 class WebRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -150,12 +162,16 @@ class WebRoute(APIRoute):
                     target += "?" + request.url.query
                 response = RedirectResponse(f"/prisijungti?grizti={_quote(target)}", 303)
             except PledgeRequired:
-                response = render(request, "pledge_missing.html", status_code=403)
+                if getattr(request.state, "json_errors", False):
+                    response = _json_error(PledgeMissing(MISSING))
+                else:
+                    response = render(request, "pledge_missing.html", status_code=403)
             except ServiceError as exc:
-                if exc.status_code >= 500:
-                    log.warning("%s: %s", exc.code, exc.detail, exc_info=exc.__cause__)
-                title = _TITLES.get(exc.status_code, "Tarnyba laikinai neveikia")
-                response = error_page(request, exc.status_code, title, exc.detail)
+                if getattr(request.state, "json_errors", False):
+                    # A page a script calls (an upload): it reads the API's error body.
+                    response = _json_error(exc)
+                else:
+                    response = _error_page(request, exc)
             finally:
                 # Uploaded files are spooled to temporary files: closed here, whatever happened.
                 await request.close()

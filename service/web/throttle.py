@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import math
+import os
 import threading
 import time
 from collections import deque
@@ -33,8 +34,10 @@ ADDRESS_FREE_FAILURES = 20
 GLOBAL_FAILURES_PER_MINUTE = 100
 FIRST_WAIT_S = 60.0
 MAX_WAIT_S = 15 * 60.0
-# Concurrent Argon2 checks (each takes 64 MiB) and how long a sign-in waits for one.
-VERIFICATION_SLOTS = 2
+# Concurrent Argon2 checks (each takes 64 MiB and, with 4 lanes, several cores for tens of
+# milliseconds): half the cores, so the rest of the service keeps answering under a guessing
+# storm; and how long a sign-in waits for a slot before it is told to retry.
+VERIFICATION_SLOTS = max(1, (os.cpu_count() or 2) // 2)
 SLOT_WAIT_S = 3.0
 RETRY_AFTER_S = 5
 

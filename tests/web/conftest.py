@@ -16,7 +16,7 @@ from service.runtime import Runtime
 from service.timeutil import today_vilnius
 from service.users.accounts import create_user
 from service.users.models import Role, User
-from tests.conftest import Service, lead_classes
+from tests.conftest import EXAMPLE_CLASSES, Service, lead_classes
 from tests.web import browser_kit as kit
 from tests.web.serve import Server, bylos_serve
 
@@ -97,6 +97,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             srv.tokens[person["login"]] = token
             if pledged:
                 srv.register_pledge(office, name=person["name"], position=person["position"])
+        srv.name_class_teacher(
+            deputy=srv.tokens[kit.DEPUTY["login"]],
+            teacher=srv.tokens[kit.TEACHER["login"]],
+            classes=EXAMPLE_CLASSES,
+        )
         yield srv
 
 

@@ -102,32 +102,23 @@ def test_pledged_user_added_while_serving_issues_a_folder(
     good = payload("progress-report")
     (folder / "a.json").write_text(json.dumps([good, payload("progress-report", late=2)]))
     (folder / "b.json").write_text(json.dumps(payload("progress-report", excused_lessons=9)))
+    # The token through the environment: never on a command line (`ps` shows it).
+    as_teacher = server | {"BYLOS_TOKEN": token}
+    literal = _bylos(
+        as_teacher, "issue", "progress-report", "--from", str(folder), "--token", token
+    )
+    assert literal.returncode == 2 and "rakto komandų eilutėje rašyti negalima" in literal.stderr
     done = _bylos(
-        server,
-        "issue",
-        "progress-report",
-        "--from",
-        str(folder),
-        "--token",
-        token,
-        "--url",
-        server["URL"],
+        as_teacher, "issue", "progress-report", "--from", str(folder), "--url", server["URL"]
     )
     assert done.returncode == 1, done.stderr
     assert "išduota 2 iš 3" in done.stderr
     assert "excused_lessons" in done.stderr
 
     again = _bylos(
-        server,
-        "issue",
-        "progress-report",
-        "--from",
-        str(folder / "a.json"),
-        "--token",
-        token,
-        "--url",
-        server["URL"],
-    )
+        as_teacher, "issue", "progress-report", "--from", str(folder / "a.json"),
+        "--url", server["URL"],
+    )  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert "jau buvo išduotas" in again.stderr
     listed = httpx.get(

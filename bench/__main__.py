@@ -11,20 +11,34 @@ import argparse
 import importlib
 import sys
 
-SECTIONS = ["conversion", "documents", "archive", "registry", "operations", "security_uploads"]
+SECTIONS = [
+    "conversion",
+    "documents",
+    "archive",
+    "registry",
+    "operations",
+    "security_signin",
+    "security_uploads",
+]
+# A name for several sections run together (`python -m bench security`).
+GROUPS = {"security": ["security_signin", "security_uploads"]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("sections", nargs="*", metavar="section", help=", ".join(SECTIONS))
+    parser.add_argument(
+        "sections", nargs="*", metavar="section", help=", ".join([*SECTIONS, *GROUPS])
+    )
     modules = {name: importlib.import_module(f"bench.{name}") for name in SECTIONS}
     for module in modules.values():
         module.add_arguments(parser)
     args = parser.parse_args()
-    unknown = sorted(set(args.sections) - set(SECTIONS))
+    wanted = [part for name in args.sections for part in GROUPS.get(name, [name])]
+    unknown = sorted(set(wanted) - set(SECTIONS))
     if unknown:
-        parser.error(f"unknown section(s): {', '.join(unknown)}; known: {', '.join(SECTIONS)}")
-    for name in args.sections or SECTIONS:
+        known = ", ".join([*SECTIONS, *GROUPS])
+        parser.error(f"unknown section(s): {', '.join(unknown)}; known: {known}")
+    for name in wanted or SECTIONS:
         lines = modules[name].run(args)
         # The tables are the product of this command: plain Markdown on stdout.
         sys.stdout.write(f"\n### {name}\n\n" + "\n".join(lines) + "\n")

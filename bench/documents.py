@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import re
 import subprocess
 import tempfile
 import time
@@ -23,7 +24,7 @@ from typing import Any
 import httpx2 as httpx
 
 from bench.conversion import ROOT
-from bench.server import BENCH_SCHOOL, BIN, Server
+from bench.server import BENCH_SCHOOL, BIN, Server, lead_classes
 from service.documents.issuing import build_context
 from service.documents.kinds import load_kinds
 from service.documents.validation import parse_payload
@@ -133,6 +134,14 @@ def run(args: argparse.Namespace) -> list[str]:
             env=server.env, capture_output=True, text=True, check=True,
         )  # fmt: skip
         token = added.stdout.strip().splitlines()[-1]
+        # She leads every class of the synthetic school (the calendar names her), so she may
+        # issue their summaries and reports.
+        teacher_id = int(re.search(r"\(Nr\. (\d+)\)", added.stderr).group(1))  # type: ignore[union-attr]
+        lead_classes(
+            server.database_url,
+            teacher_id,
+            *sorted({str(d["class_name"]) for d in summaries + reports}),
+        )
         server.start()
         try:
             headers = {"Authorization": f"Bearer {token}"}

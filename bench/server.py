@@ -110,3 +110,39 @@ class Server:
             tail = self.log.read_text(errors="replace")[-3000:]
             self.proc.kill()
             raise RuntimeError(f"server ignored SIGTERM for 90 s; log tail:\n{tail}") from None
+
+
+def lead_classes(database_url: str, user_id: int, *class_names: str) -> None:
+    """Name the person the teacher of these classes in this and last school year's calendars:
+    a class teacher issues only for the classes the calendar names them to lead."""
+    import dataclasses
+
+    from service.db import make_engine, session_scope
+    from service.school_year import calendars
+    from service.school_year.calendar import (
+        previous_school_year,
+        school_year_of,
+        suggested_calendar,
+    )
+    from service.timeutil import today_vilnius
+    from service.users.models import User
+
+    current = school_year_of(today_vilnius())
+    engine = make_engine(database_url)
+    try:
+        with session_scope(engine) as session:
+            user = session.get(User, user_id)
+            assert user is not None
+            for year in (current, previous_school_year(current)):
+                base = calendars.get(session, year) or suggested_calendar(year)
+                names = list(base.classes) + [c for c in class_names if c not in base.classes]
+                teachers = dict(base.class_teachers) | dict.fromkeys(class_names, user_id)
+                calendars.save(
+                    session,
+                    dataclasses.replace(
+                        base, classes=tuple(names), class_teachers=tuple(sorted(teachers.items()))
+                    ),
+                    user,
+                )
+    finally:
+        engine.dispose()

@@ -8,13 +8,14 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from service.access.policy import rule_for
 from service.access_log import AccessLog
 from service.apidocs import install as install_api_docs
 from service.archive.routes import router as archive_router
@@ -26,6 +27,7 @@ from service.bootstrap import prepared_engine, rules_in_force, start_store
 from service.cases.routes import router as cases_router
 from service.contract import install as install_contract
 from service.db import session_scope
+from service.deps import RuntimeDep, api_gate
 from service.documents.issuing import Converter
 from service.documents.kinds import load_kinds
 from service.documents.routes import router as documents_router
@@ -47,7 +49,10 @@ from service.school_profile.routes import router as school_router
 from service.school_year.routes import router as school_year_router
 from service.settings import Settings
 from service.timeutil import utcnow
+from service.users.routes import router as users_router
 from service.web import install as install_web_pages
+from service.web.access import page_gate
+from service.web.rendering import WebRoute
 from storage.objectstore import ObjectStorePort
 
 log = logging.getLogger("bylos")
@@ -188,6 +193,22 @@ class Injected:
     converter: Converter | None = None
 
 
+def _gate(request: Request, runtime: RuntimeDep) -> None:
+    """The first dependency of every route: its entry in the policy table decides."""
+    if isinstance(request.scope.get("route"), WebRoute):
+        page_gate(request)
+    else:
+        api_gate(request, runtime)
+
+
+def _check_policy(app: FastAPI) -> None:
+    """A route without an entry in the policy table is a decision nobody made: refuse to start."""
+    for route in iter_route_contexts(app.routes):
+        if isinstance(route.route, APIRoute):
+            for method in sorted(route.methods or ()):
+                rule_for(method, route.path or "")
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -204,6 +225,7 @@ def create_app(
         # operationId = the route function's name: a generated client's calls read as the
         # code does (list_registers, issue_document), not as FastAPI's path-derived ids.
         generate_unique_id_function=_operation_id,
+        dependencies=[Depends(_gate)],
     )
     app.state.settings = settings or Settings()
     app.state.injected = Injected(store=store, converter=converter)
@@ -226,9 +248,12 @@ def create_app(
     app.include_router(school_router)
     app.include_router(monitoring_router)
     app.include_router(operations_router)
+    app.include_router(users_router)
     install_web_pages(app)
     install_api_docs(app)
     install_contract(app)
+
+    _check_policy(app)
 
     # Outermost: it sees every request's final status, errors included.
     app.add_middleware(AccessLog)

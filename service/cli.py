@@ -24,6 +24,8 @@ from service.school_profile.cli import register as register_school_commands
 from service.school_year.cli import register as register_duties_command
 from service.settings import Settings
 from service.users.accounts import create_user, issue_token, parse_roles
+from service.users.cli import password_for, read_token
+from service.users.cli import register as register_user_commands
 
 app = typer.Typer(help="Bylos: mokyklos dokumentų registravimo ir saugojimo tarnyba.")
 users_app = typer.Typer(help="Naudotojai ir jų prieigos raktai.")
@@ -32,6 +34,7 @@ register_archive_commands(app, Settings)
 app.add_typer(registers_cli(lambda: Settings().resolved_database_url), name="registers")
 register_duties_command(app, lambda: Settings().resolved_database_url)
 register_operations_commands(app, Settings)
+register_user_commands(users_app, lambda: Settings().resolved_database_url)
 register_school_commands(app, lambda: Settings().resolved_database_url, lambda: Settings().school)
 err = Console(stderr=True)
 
@@ -54,6 +57,9 @@ def serve() -> None:
         # its own without it (service/access_log.py).
         access_log=False,
         log_config=log_config,
+        # Bylos reads X-Forwarded-For itself, and only from BYLOS_TRUSTED_PROXIES
+        # (service/web/throttle.py); uvicorn would believe any loopback peer's.
+        proxy_headers=False,
         # Uvicorn turns SIGTERM and Ctrl-C into a lifespan shutdown, which stops SeaweedFS and
         # the LibreOffice workers before the process exits.
         timeout_graceful_shutdown=20,
@@ -101,13 +107,21 @@ def users_add(
     position: Annotated[str, typer.Option("--position", help="Pareigos")],
     role: Annotated[list[str], typer.Option("--role", help="Vaidmuo (galima kartoti)")],
     login: Annotated[str | None, typer.Option("--login", help="Prisijungimo vardas")] = None,
-    password: Annotated[str | None, typer.Option("--password", help="Slaptažodis")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            "--password",
+            help="„-“: slaptažodis iš standartinės įvesties; kitaip – iš BYLOS_PASSWORD arba "
+            "paklausiama (slaptažodžio komandų eilutėje rašyti negalima)",
+        ),
+    ] = None,
     with_pledge: Annotated[
         bool, typer.Option("--with-pledge", help="Įregistruoti konfidencialumo pasižadėjimą")
     ] = False,
     token: Annotated[bool, typer.Option("--token", help="Išduoti API prieigos raktą")] = False,
 ) -> None:
     """Sukurti naudotoją; su --token paskutinė eilutė yra jo API prieigos raktas."""
+    secret = password_for(login, password)
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
@@ -120,7 +134,7 @@ def users_add(
                 position=position,
                 roles=parse_roles(role),
                 login=login,
-                password=password,
+                password=secret,
             )
             api_token = issue_token(session, user) if token else None
     except ServiceError as exc:
@@ -155,8 +169,13 @@ def issue_cmd(
         Path, typer.Option("--from", help="Aplankas su JSON/XLSX/CSV arba vienas failas")
     ],
     token: Annotated[
-        str, typer.Option("--token", envvar="BYLOS_TOKEN", help="API prieigos raktas")
-    ],
+        str | None,
+        typer.Option(
+            "--token",
+            help="„-“: API prieigos raktas iš standartinės įvesties; kitaip – iš BYLOS_TOKEN "
+            "(rakto komandų eilutėje rašyti negalima)",
+        ),
+    ] = None,
     url: Annotated[
         str | None, typer.Option("--url", help="Tarnybos adresas (numatytasis – vietinis)")
     ] = None,
@@ -165,9 +184,10 @@ def issue_cmd(
     """Išduoti daug dokumentų per veikiančią tarnybą: eiga ir suvestinė lentelė."""
     from service.documents.bulk_client import issue_from
 
+    secret = read_token(token)
     settings = Settings()
     base = url or f"http://{settings.http_host}:{settings.http_port}"
-    failed = issue_from(kind, source, base_url=base, token=token, parallel=parallel)
+    failed = issue_from(kind, source, base_url=base, token=secret, parallel=parallel)
     raise typer.Exit(1 if failed else 0)
 
 

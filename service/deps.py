@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from service.access.gate import authorize
+from service.access.policy import Rule, rule_for
 from service.db import session_scope
 from service.errors import NotAuthenticated, NotPermitted
 from service.runtime import Runtime
@@ -34,6 +36,9 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def get_current_user(request: Request, runtime: RuntimeDep) -> User:
+    known: User | None = getattr(request.state, "api_user", None)
+    if known is not None:
+        return known
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -41,10 +46,34 @@ def get_current_user(request: Request, runtime: RuntimeDep) -> User:
             "Reikia prisijungti: nurodykite antraštę „Authorization: Bearer <raktas>“."
         )
     with session_scope(runtime.engine) as session:
-        return user_for_token(session, token.strip())
+        user = user_for_token(session, token.strip())
+    request.state.api_user = user
+    return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def route_rule(request: Request) -> Rule:
+    """The policy table's entry for the route this request matched."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    return rule_for("GET" if request.method == "HEAD" else request.method, path)
+
+
+def api_gate(request: Request, runtime: RuntimeDep) -> None:
+    """Every API route's first dependency: the policy table decides (service/access/policy.py)."""
+    rule = route_rule(request)
+    if rule.public:
+        return
+    user = get_current_user(request, runtime)
+    authorize(
+        rule,
+        user,
+        engine=runtime.engine,
+        kinds=runtime.kinds,
+        path_params=request.path_params,
+    )
 
 
 def require_pledge(request: Request, user: CurrentUser) -> User:

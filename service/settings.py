@@ -106,6 +106,16 @@ class Settings(BaseSettings):
     backup_max_age_hours: float = Field(default=26, gt=0)
     fixity_max_age_days: float = Field(default=35, gt=0)
     log_format: Literal["text", "json"] = "text"
+    # The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is
+    # believed for sign-in throttling; none by default, so nobody can choose their address.
+    trusted_proxies: str = ""
+
+    @model_validator(mode="after")
+    def _proxies_parse(self) -> Settings:
+        from service.proxies import parse_networks
+
+        parse_networks(self.trusted_proxies)
+        return self
 
     @model_validator(mode="after")
     def _external_store_needs_real_keys(self) -> Settings:

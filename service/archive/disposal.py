@@ -24,7 +24,7 @@ from service.db import session_scope
 from service.documents.kinds import kind_or_404
 from service.documents.models import Document
 from service.documents.retention import document_versions, event_on
-from service.errors import Conflict, InvalidPayload, NotFound
+from service.errors import Conflict, InvalidPayload, NotFound, NotPermitted
 from service.runtime import Runtime
 from service.timeutil import today_vilnius, utcnow
 from service.users.models import User
@@ -263,6 +263,12 @@ def approve(runtime: Runtime, user: User, disposal_id: int) -> dict[str, Any]:
             raise Conflict(
                 f"Naikinimo aktas {disposal.act_number} jau patvirtintas arba įvykdytas "
                 f"(būsena: {disposal.status.value})."
+            )
+        if disposal.proposed_by is not None and disposal.proposed_by == user.id:
+            # Separation of duties: whoever proposes destroying records does not approve it.
+            raise NotPermitted(
+                f"Naikinimo aktą {disposal.act_number} teikėte jūs, todėl jo tvirtinti negalite: "
+                "jį tvirtina kitas direktoriaus vaidmenį turintis asmuo. Nieko nepakeista."
             )
         disposal.status = DisposalStatus.approved
         disposal.approved_by = user.id

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from retention.compute import provisional_lock_until, retain_until
 from retention.rules import RuleSet
+from service.access import classes
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.cases.plan import open_case_for_filing
@@ -128,6 +129,12 @@ class Issuer:
         reason: str | None = None,
     ) -> Issued:
         payload = parse_payload(spec.model, data)
+        # A class teacher issues and corrects only for the classes they lead (checked before
+        # a number is taken, so a refusal voids nothing).
+        with session_scope(self.engine) as session:
+            classes.ensure_may_act(
+                session, user, spec.issue_roles, payload.model_dump(mode="json"), today_vilnius()
+            )
         rule = self.rules.get(spec.retention_rule)
         if supersedes is not None and supersedes.superseded_by_id is not None:
             # Checked before a number is taken; checked again at commit for a racing request.

@@ -78,7 +78,10 @@ _MODELS: dict[str, tuple[type[BaseModel], frozenset[Role], frozenset[Role]]] = {
     "achievement-summary": (
         AchievementSummary,
         frozenset({Role.class_teacher, Role.deputy}),
-        frozenset({Role.class_teacher, Role.deputy, Role.director, Role.archivist}),
+        # The office manager files the summaries (issue 10 item 8: she reads what she files).
+        frozenset(
+            {Role.class_teacher, Role.deputy, Role.director, Role.archivist, Role.office_manager}
+        ),
     ),
     "safety-briefing": (
         SafetyBriefing,
@@ -88,7 +91,7 @@ _MODELS: dict[str, tuple[type[BaseModel], frozenset[Role], frozenset[Role]]] = {
     "progress-report": (
         ProgressReport,
         frozenset({Role.class_teacher}),
-        frozenset({Role.class_teacher, Role.deputy, Role.archivist}),
+        frozenset({Role.class_teacher, Role.deputy, Role.archivist, Role.office_manager}),
     ),
 }
 

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import col, or_, select
 
+from service.access import classes
 from service.archive.models import DestroyedDocument
 from service.audit import log as audit
 from service.audit.log import Actor
@@ -17,13 +18,14 @@ from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role, require_pledge
 from service.documents.files import read_verified, store_errors
 from service.documents.issuing import DOCX_MEDIA_TYPE
-from service.documents.kinds import kind_or_404
+from service.documents.kinds import KindSpec, kind_or_404
 from service.documents.models import Document
 from service.documents.schemas import DocumentOut, document_out
 from service.documents.validation import Prose, Text, parse_payload
 from service.errors import Gone, InvalidPayload, NotFound
 from service.output import content_disposition
 from service.params import DocumentIdPath, KindPath, KindQuery, YearQuery
+from service.users.models import User
 
 router = APIRouter(
     prefix="/api/documents", tags=["documents"], dependencies=[Depends(require_pledge)]
@@ -123,7 +125,19 @@ def list_documents(
             or_(col(Document.search_text).ilike(pattern), col(Document.number).ilike(pattern))
         )
     stmt = stmt.order_by(col(Document.created_at).desc()).limit(limit)
-    return [document_out(session, d, runtime.rules) for d in session.exec(stmt)]
+    return [
+        document_out(session, d, runtime.rules)
+        for d in session.exec(stmt)
+        if may_read(session, user, runtime.kinds[d.kind], d)
+    ]
+
+
+def may_read(session: SessionDep, user: User, spec: KindSpec, doc: Document) -> bool:
+    """Whether this person may open this document: the kind's roles and, for a class teacher,
+    the class they lead (a listing shows nothing the reader may not open)."""
+    return bool(user.role_set & spec.read_roles) and classes.may_act(
+        session, user, spec.read_roles, doc.payload, doc.registered_on
+    )
 
 
 @router.get("/{document_id}/file", response_class=Response, responses=file_answer(PDF, DOCX))

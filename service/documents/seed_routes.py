@@ -16,6 +16,7 @@ from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role, requi
 from service.documents import batch, corrections, notifications, tabular_import
 from service.documents.kinds import kind_or_404
 from service.documents.models import Document
+from service.documents.routes import may_read
 from service.documents.schemas import DocumentOut, document_out
 from service.documents.validation import parse_payload
 from service.errors import InvalidPayload, NotFound
@@ -117,6 +118,7 @@ def summary_change_acts(
     return [
         document_out(session, d, runtime.rules)
         for d in corrections.acts_for_summary(session, summary)
+        if may_read(session, user, kind_or_404(runtime.kinds, d.kind), d)
     ]
 
 

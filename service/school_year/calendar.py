@@ -142,6 +142,14 @@ class SchoolCalendar:
     periods: tuple[Period, ...]
     classes: tuple[str, ...]
     journal_transfer_due: dt.date
+    # (class name, user id): who leads each class this year (not every class need be named).
+    class_teachers: tuple[tuple[str, int], ...] = ()
+
+    def teacher_of(self, class_name: str) -> int | None:
+        for name, user_id in self.class_teachers:
+            if same_name(name, class_name):
+                return user_id
+        return None
 
     @property
     def teaching_ends(self) -> dt.date:

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.documents.validation import IsoDate, Text
+from service.errors import InvalidPayload
 from service.school_year.calendar import (
     MAX_GRADE,
     MIN_GRADE,
@@ -70,6 +71,9 @@ class CalendarIn(_Body):
     classes: list[ClassName] = Field(min_length=1, max_length=MAX_CLASSES)
     # Left out: the default of p.30 (the last working day of August).
     journal_transfer_due: IsoDate | None = None
+    # {class: user id of its class teacher}; a class teacher acts only on the classes named
+    # here for them (their progress reports, summaries, corrections).
+    class_teachers: dict[ClassName, int] = Field(default_factory=dict, max_length=MAX_CLASSES)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -102,6 +106,9 @@ class CalendarIn(_Body):
                     f"„classes[{i}]“: klasei „{name}“ netaikomas nė vienas laikotarpis "
                     "(patikrinkite laikotarpių klases „nuo“ ir „iki“)"
                 )
+        for name in self.class_teachers:
+            if not any(same_name(name, c) for c in self.classes):
+                raise ValueError(f"„class_teachers“: klasės „{name}“ nėra sąraše „classes“")
         due = self.journal_transfer_due
         if due is not None:
             teaching_ends = max(p.ends_on for p in periods)
@@ -123,6 +130,7 @@ class CalendarIn(_Body):
             classes=tuple(self.classes),
             journal_transfer_due=self.journal_transfer_due
             or default_journal_transfer_due(self.school_year),
+            class_teachers=tuple(sorted(self.class_teachers.items())),
         )
 
 
@@ -140,6 +148,9 @@ def _from_record(row: SchoolCalendarRecord) -> SchoolCalendar:
         ),
         classes=tuple(row.classes),
         journal_transfer_due=row.journal_transfer_due,
+        class_teachers=tuple(
+            sorted((str(k), int(v)) for k, v in (row.class_teachers or {}).items())
+        ),
     )
 
 
@@ -151,6 +162,7 @@ def get(session: Session, school_year: str) -> SchoolCalendar | None:
 def save(session: Session, calendar: SchoolCalendar, user: User) -> SchoolCalendar:
     """Create or replace the year's calendar; the audit trail keeps what it was before."""
     assert user.id is not None
+    _check_teachers(session, calendar)
     row = session.get(SchoolCalendarRecord, calendar.school_year)
     before = None if row is None else _as_json(_from_record(row))
     periods = _periods_json(calendar)
@@ -160,12 +172,14 @@ def save(session: Session, calendar: SchoolCalendar, user: User) -> SchoolCalend
             periods=periods,
             classes=list(calendar.classes),
             journal_transfer_due=calendar.journal_transfer_due,
+            class_teachers=dict(calendar.class_teachers),
             updated_by=user.id,
         )
     else:
         row.periods = periods
         row.classes = list(calendar.classes)
         row.journal_transfer_due = calendar.journal_transfer_due
+        row.class_teachers = dict(calendar.class_teachers)
         row.updated_by = user.id
         row.updated_at = utcnow()
     session.add(row)
@@ -198,4 +212,16 @@ def _as_json(calendar: SchoolCalendar) -> dict[str, object]:
         "periods": _periods_json(calendar),
         "classes": list(calendar.classes),
         "journal_transfer_due": calendar.journal_transfer_due.isoformat(),
+        "class_teachers": dict(calendar.class_teachers),
     }
+
+
+def _check_teachers(session: Session, calendar: SchoolCalendar) -> None:
+    """Each named teacher is an active account with the class teacher's role."""
+    for name, user_id in calendar.class_teachers:
+        teacher = session.get(User, user_id)
+        if teacher is None or not teacher.active or Role.class_teacher not in teacher.role_set:
+            raise InvalidPayload(
+                f"Netinkami duomenys. „class_teachers.{name}“: naudotojas Nr. {user_id} nėra "
+                "aktyvus klasės vadovas."
+            )

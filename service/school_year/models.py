@@ -18,6 +18,11 @@ class SchoolCalendarRecord(SQLModel, table=True):
     # [{"name", "ends_on", "grades_from", "grades_to"}], as validated by calendars.CalendarIn
     periods: list[dict[str, object]] = Field(sa_column=Column(JSON, nullable=False))
     classes: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    # {class name: user id}: who leads each class this year; class teachers act only on the
+    # classes named here for them (service/access/classes.py).
+    class_teachers: dict[str, int] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     journal_transfer_due: dt.date
     updated_by: int = Field(foreign_key="users.id")
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)

@@ -33,6 +33,7 @@ class CalendarOut(BaseModel):
     classes: list[str]
     journal_transfer_due: dt.date
     teaching_ends: dt.date
+    class_teachers: dict[str, int]
 
 
 def _out(calendar: SchoolCalendar) -> CalendarOut:
@@ -47,6 +48,7 @@ def _out(calendar: SchoolCalendar) -> CalendarOut:
         classes=list(calendar.classes),
         journal_transfer_due=calendar.journal_transfer_due,
         teaching_ends=calendar.teaching_ends,
+        class_teachers=dict(calendar.class_teachers),
     )
 
 

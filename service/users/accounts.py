@@ -11,8 +11,15 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlmodel import Session, col, select
 
-from service.errors import Conflict, InvalidPayload, NotAuthenticated, NotFound
+from service.audit import log as audit
+from service.audit.log import Actor
+from service.errors import Conflict, InvalidPayload, NotAuthenticated, NotFound, NotPermitted
+from service.timeutil import utcnow
+from service.users import sessions
 from service.users.models import ApiToken, Role, User
+
+# The operator at the server's console (`bylos users ...`): no account of their own.
+SYSTEM_CLI = Actor(id=None, name="Bylos (komandinė eilutė)")
 
 TOKEN_PREFIX = "byl_"
 
@@ -118,3 +125,170 @@ def set_roles(session: Session, user_id: int, roles: list[Role]) -> User:
     session.add(user)
     session.flush()
     return user
+
+
+# -- ending credentials, and who may change whose account ------------------------------------
+# Every change is audited with its actor (service/audit/log.py).
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 200
+
+
+def _actor(user: User) -> Actor:
+    return Actor(id=user.id, name=user.name)
+
+
+def _get(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"Naudotojas Nr. {user_id} nerastas.")
+    return user
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidPayload(f"Slaptažodis turi būti bent {MIN_PASSWORD} simbolių.")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidPayload(f"Slaptažodis per ilgas (daugiausia {MAX_PASSWORD} simbolių).")
+
+
+def change_roles(session: Session, actor: User, user_id: int, roles: list[Role]) -> User:
+    """Separation of duties: nobody changes their own roles (an administrator could otherwise
+    make themselves director and archivist and dispose of records alone)."""
+    if actor.id == user_id:
+        raise NotPermitted(
+            "Savo vaidmenų keisti negalima: juos keičia kitas administratorius. Nieko nepakeista."
+        )
+    before = sorted(_get(session, user_id).role_set)
+    user = set_roles(session, user_id, roles)
+    audit.record(
+        session,
+        _actor(actor),
+        "user.roles_changed",
+        subject_type="user",
+        subject_id=str(user_id),
+        detail={"before": [r.value for r in before], "after": sorted(user.roles.split())},
+    )
+    return user
+
+
+def deactivate(session: Session, actor: User | None, user_id: int) -> User:
+    """The account stops working at once: its sessions end and its tokens are refused."""
+    if actor is not None and actor.id == user_id:
+        raise NotPermitted("Savo paskyros išjungti negalima. Nieko nepakeista.")
+    user = _get(session, user_id)
+    user.active = False
+    session.add(user)
+    ended = sessions.end_all(session, user_id)
+    audit.record(
+        session,
+        _actor(actor) if actor else SYSTEM_CLI,
+        "user.deactivated",
+        subject_type="user",
+        subject_id=str(user_id),
+        detail={"sessions_ended": ended},
+    )
+    return user
+
+
+def reactivate(session: Session, actor: User | None, user_id: int) -> User:
+    user = _get(session, user_id)
+    user.active = True
+    session.add(user)
+    audit.record(
+        session,
+        _actor(actor) if actor else SYSTEM_CLI,
+        "user.reactivated",
+        subject_type="user",
+        subject_id=str(user_id),
+    )
+    return user
+
+
+def change_own_password(session: Session, user: User, current: str, new: str) -> None:
+    """The person's own change: the current password first; every session of theirs ends."""
+    assert user.id is not None
+    stored = _get(session, user.id)
+    if not stored.password_hash or not check_password(current, stored.password_hash):
+        raise InvalidPayload(
+            "Netinkami duomenys. „current“: dabartinis slaptažodis neteisingas. Nieko nepakeista."
+        )
+    check_new_password(new)
+    stored.password_hash = hash_password(new)
+    session.add(stored)
+    ended = sessions.end_all(session, user.id)
+    audit.record(
+        session,
+        _actor(user),
+        "user.password_changed",
+        subject_type="user",
+        subject_id=str(user.id),
+        detail={"sessions_ended": ended},
+    )
+
+
+def reset_password(session: Session, actor: User | None, user_id: int, new: str) -> None:
+    """An administrator sets a new password (the person forgot theirs); their sessions end."""
+    if actor is not None and actor.id == user_id:
+        raise NotPermitted(
+            "Savo slaptažodį keiskite paskyros puslapyje, nurodę dabartinį. Nieko nepakeista."
+        )
+    user = _get(session, user_id)
+    if user.login is None:
+        raise Conflict(
+            f"Naudotojas Nr. {user_id} neturi prisijungimo vardo: slaptažodis nenaudojamas."
+        )
+    check_new_password(new)
+    user.password_hash = hash_password(new)
+    session.add(user)
+    ended = sessions.end_all(session, user_id)
+    audit.record(
+        session,
+        _actor(actor) if actor else SYSTEM_CLI,
+        "user.password_reset",
+        subject_type="user",
+        subject_id=str(user_id),
+        detail={"sessions_ended": ended},
+    )
+
+
+def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
+    _get(session, user_id)
+    stmt = select(ApiToken).where(ApiToken.user_id == user_id).order_by(col(ApiToken.id))
+    return list(session.exec(stmt))
+
+
+def revoke_token(
+    session: Session, actor: User | None, token_id: int, *, owner_id: int | None = None
+) -> ApiToken:
+    """Revoke a token (``owner_id``: only if it is that person's own)."""
+    token = session.get(ApiToken, token_id)
+    if token is None or (owner_id is not None and token.user_id != owner_id):
+        raise NotFound(f"Prieigos raktas Nr. {token_id} nerastas.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+        audit.record(
+            session,
+            _actor(actor) if actor else SYSTEM_CLI,
+            "token.revoked",
+            subject_type="user",
+            subject_id=str(token.user_id),
+            detail={"token_id": token_id},
+        )
+    return token
+
+
+def issue_token_for(session: Session, actor: User | None, user_id: int) -> str:
+    user = _get(session, user_id)
+    if not user.active:
+        raise Conflict(f"Naudotojas Nr. {user_id} išjungtas: prieigos rakto išduoti negalima.")
+    token = issue_token(session, user)
+    audit.record(
+        session,
+        _actor(actor) if actor else SYSTEM_CLI,
+        "token.issued",
+        subject_type="user",
+        subject_id=str(user_id),
+    )
+    return token

@@ -59,3 +59,17 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(unique=True, index=True)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
     revoked_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class WebSessionRecord(SQLModel, table=True):
+    """A signed-in browser session. The cookie holds only a random id; this row (found by the
+    id's SHA-256) says whose it is, so signing out or deactivating ends it at once."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: str = Field(primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    csrf: str
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
+    expires_at: dt.datetime = Field(sa_type=AwareDateTime)
+    ended_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
+from service.access.gate import authorize
 from service.db import session_scope
-from service.errors import NotPermitted
+from service.deps import route_rule
+from service.errors import NotPermitted, PledgeMissing
 from service.limits import BULK_LIMIT, MiB, PayloadTooLarge
 from service.runtime import Runtime
 from service.users.models import User
 from service.users.pledge import has_pledge
 from service.web.rendering import PledgeRequired, SignInRequired, web_session
-from service.web.session import password_fingerprint
 
 CSRF_FIELD = "csrf"
 # Far above any real form (a certificate is a few KiB), far below what would strain memory.
@@ -37,15 +38,29 @@ def current_user(request: Request) -> User:
         user = db.get(User, session.user_id)
         if user is not None:
             db.expunge(user)
-    if (
-        user is None
-        or not user.active
-        or password_fingerprint(user.password_hash) != session.fingerprint
-    ):
+    if user is None or not user.active:
         session.sign_out()
         raise SignInRequired
     request.state.web_user = user
     return user
+
+
+def page_gate(request: Request) -> None:
+    """Every page's first dependency: the policy table decides (service/access/policy.py).
+    No one signed in: the sign-in form; no pledge: the page saying so; else a 403 page."""
+    rule = route_rule(request)
+    if rule.answers_json:
+        request.state.json_errors = True
+    if rule.public:
+        return
+    user = current_user(request)
+    runtime = runtime_of(request)
+    try:
+        authorize(
+            rule, user, engine=runtime.engine, kinds=runtime.kinds, path_params=request.path_params
+        )
+    except PledgeMissing:
+        raise PledgeRequired from None
 
 
 def pledged_user(request: Request) -> User:

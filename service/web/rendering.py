@@ -17,15 +17,17 @@ from urllib.parse import quote
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from service.errors import ServiceError
+from service.errors import PledgeMissing, ServiceError
+from service.proxies import Network, parse_networks
 from service.timeutil import VILNIUS
 from service.users.models import ROLE_TITLES, User
+from service.users.pledge import MISSING
 from service.web import forms
 from service.web.navigation import menu
 from service.web.session import SessionCodec, WebSession
-from service.web.throttle import SignInThrottle
+from service.web.throttle import SignInThrottle, VerificationSlots
 
 log = logging.getLogger("bylos.web")
 
@@ -66,18 +68,23 @@ class PledgeRequired(Exception):
 
 
 class Runtime:
-    """What the web layer keeps per app: the session codec and the sign-in throttle."""
+    """What the web layer keeps per app: the session codec, the sign-in throttle, the
+    password-check slots and the proxies whose forwarded addresses are believed."""
 
-    def __init__(self, codec: SessionCodec) -> None:
+    def __init__(self, codec: SessionCodec, proxies: tuple[Network, ...] = ()) -> None:
         self.codec = codec
         self.throttle = SignInThrottle()
+        self.slots = VerificationSlots()
+        self.proxies = proxies
 
 
 def web_runtime(request: Request) -> Runtime:
     state = request.app.state
     runtime: Runtime | None = getattr(state, "web", None)
     if runtime is None:
-        runtime = Runtime(SessionCodec(state.settings.data_dir))
+        runtime = Runtime(
+            SessionCodec(state.settings.data_dir), parse_networks(state.settings.trusted_proxies)
+        )
         state.web = runtime
     return runtime
 
@@ -128,13 +135,24 @@ _TITLES = {
 }
 
 
+def _error_page(request: Request, exc: ServiceError) -> Response:
+    if exc.status_code >= 500:
+        log.warning("%s: %s", exc.code, exc.detail, exc_info=exc.__cause__)
+    title = _TITLES.get(exc.status_code, "Tarnyba laikinai neveikia")
+    return error_page(request, exc.status_code, title, exc.detail)
+
+
+def _json_error(exc: ServiceError) -> Response:
+    return JSONResponse({"error": exc.code, "detail": exc.detail}, status_code=exc.status_code)
+
+
 class WebRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def route(request: Request) -> Response:
             runtime = web_runtime(request)
-            session = runtime.codec.load(request)
+            session = runtime.codec.load(request, request.app.state.runtime.engine)
             request.state.web_session = session
             try:
                 response = await handler(request)
@@ -144,12 +162,16 @@ class WebRoute(APIRoute):
                     target += "?" + request.url.query
                 response = RedirectResponse(f"/prisijungti?grizti={_quote(target)}", 303)
             except PledgeRequired:
-                response = render(request, "pledge_missing.html", status_code=403)
+                if getattr(request.state, "json_errors", False):
+                    response = _json_error(PledgeMissing(MISSING))
+                else:
+                    response = render(request, "pledge_missing.html", status_code=403)
             except ServiceError as exc:
-                if exc.status_code >= 500:
-                    log.warning("%s: %s", exc.code, exc.detail, exc_info=exc.__cause__)
-                title = _TITLES.get(exc.status_code, "Tarnyba laikinai neveikia")
-                response = error_page(request, exc.status_code, title, exc.detail)
+                if getattr(request.state, "json_errors", False):
+                    # A page a script calls (an upload): it reads the API's error body.
+                    response = _json_error(exc)
+                else:
+                    response = _error_page(request, exc)
             finally:
                 # Uploaded files are spooled to temporary files: closed here, whatever happened.
                 await request.close()

@@ -1,13 +1,14 @@
-"""The browser session: a signed, HttpOnly cookie holding who signed in and the CSRF token.
+"""The browser session: a signed, HttpOnly cookie holding only a random session id.
 
-Nothing secret is in the cookie (it is signed, not encrypted): the user id, a per-session CSRF
-token and a fingerprint of the password hash, so a changed password ends every old session.
-The signing key is made once per installation and kept in the data directory.
+Who is signed in is kept server-side (service/users/sessions.py), so signing out, a password
+change and deactivation end a session at once, and a cookie copied before that is refused.
+Before sign-in the cookie carries only the anonymous CSRF token of the sign-in form. The
+signature (a key made once per installation, in the data directory) makes a forged cookie
+fail before the database is asked.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
@@ -15,12 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.engine import Engine
 from starlette.requests import Request
 from starlette.responses import Response
 
+from service.db import session_scope
+from service.users import sessions
+
 COOKIE = "bylos_sesija"
-# A working day and a bit: staff sign in in the morning, the session does not outlive the night.
-MAX_AGE_S = 12 * 60 * 60
+MAX_AGE_S = int(sessions.LIFETIME.total_seconds())
 
 
 def _secret(data_dir: Path) -> bytes:
@@ -38,27 +42,30 @@ def _secret(data_dir: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
-def password_fingerprint(password_hash: str | None) -> str:
-    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
-
-
 @dataclass
 class WebSession:
+    engine: Engine | None = None
     user_id: int | None = None
+    session_id: str | None = None
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    fingerprint: str = ""
     dirty: bool = False
 
-    def sign_in(self, user_id: int, password_hash: str | None) -> None:
-        # A fresh CSRF token at sign-in: a token seen before signing in is worth nothing after.
+    def sign_in(self, user_id: int) -> None:
+        # A new session id and CSRF token at sign-in: nothing seen before is worth anything after.
+        assert self.engine is not None
+        with session_scope(self.engine) as db:
+            if self.session_id:
+                sessions.end(db, self.session_id)
+            self.session_id, self.csrf = sessions.start(db, user_id)
         self.user_id = user_id
-        self.fingerprint = password_fingerprint(password_hash)
-        self.csrf = secrets.token_urlsafe(32)
         self.dirty = True
 
     def sign_out(self) -> None:
+        if self.session_id and self.engine is not None:
+            with session_scope(self.engine) as db:
+                sessions.end(db, self.session_id)
         self.user_id = None
-        self.fingerprint = ""
+        self.session_id = None
         self.csrf = secrets.token_urlsafe(32)
         self.dirty = True
 
@@ -70,30 +77,36 @@ class SessionCodec:
     def __init__(self, data_dir: Path) -> None:
         self._serializer = URLSafeTimedSerializer(_secret(data_dir), salt="bylos-web-session")
 
-    def load(self, request: Request) -> WebSession:
+    def load(self, request: Request, engine: Engine) -> WebSession:
         raw = request.cookies.get(COOKIE)
+        data: object = None
         if raw:
             try:
                 data = self._serializer.loads(raw, max_age=MAX_AGE_S)
             except BadSignature:
                 data = None
-            if isinstance(data, dict) and isinstance(data.get("csrf"), str):
-                uid = data.get("uid")
-                return WebSession(
-                    user_id=uid if isinstance(uid, int) else None,
-                    csrf=data["csrf"],
-                    fingerprint=str(data.get("fp", "")),
-                )
+        if isinstance(data, dict):
+            sid = data.get("sid")
+            if isinstance(sid, str) and sid:
+                with session_scope(engine) as db:
+                    row = sessions.find(db, sid)
+                    if row is not None and row.user_id is not None:
+                        return WebSession(
+                            engine=engine, user_id=row.user_id, session_id=sid, csrf=row.csrf
+                        )
+                # Ended or expired: a new anonymous session (the cookie is replaced).
+                return WebSession(engine=engine, dirty=True)
+            csrf = data.get("csrf")
+            if isinstance(csrf, str) and csrf:
+                return WebSession(engine=engine, csrf=csrf)
         # No (valid) cookie: a new anonymous session, so even the sign-in form has a token.
-        return WebSession(dirty=True)
+        return WebSession(engine=engine, dirty=True)
 
     def save(self, request: Request, response: Response, session: WebSession) -> None:
-        value = self._serializer.dumps(
-            {"uid": session.user_id, "csrf": session.csrf, "fp": session.fingerprint}
-        )
+        content = {"sid": session.session_id} if session.session_id else {"csrf": session.csrf}
         response.set_cookie(
             COOKIE,
-            value,
+            self._serializer.dumps(content),
             max_age=MAX_AGE_S,
             httponly=True,
             samesite="lax",

@@ -1,20 +1,45 @@
-"""Slowing down password guessing: after a few failures for one login from one address, wait.
+"""Slowing down password guessing, and keeping sign-in from exhausting the machine.
 
-Kept in memory: `bylos serve` is one process, and a restart forgetting the count costs an
-attacker a restart each time, which they cannot cause.
+Three counters of failed sign-ins, each with its own allowance (kept in memory: `bylos serve`
+is one process, and a restart forgetting them costs an attacker a restart, which they cannot
+cause):
+- per account (the login, from anywhere): rotating addresses does not give more guesses;
+- per address (an IPv6 /64 counts as one): one machine cannot walk through many logins;
+- a global ceiling on failures a minute: many machines cannot either, all together.
+Past an allowance each further failure doubles the wait (1 min, 2 min ... 15 min).
+
+Argon2 spends 64 MiB and tens of milliseconds a check by design, so checks run a few at a time
+(``VerificationSlots``); a sign-in that cannot get a slot in a few seconds is told to retry
+instead of queueing threads and memory without bound.
+
+The address is the TCP peer's. Forwarded headers are believed only when that peer is one of the
+proxies the operator named (BYLOS_TRUSTED_PROXIES): anyone else could write any address there.
 """
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import math
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-FREE_FAILURES = 5
+ACCOUNT_FREE_FAILURES = 5
+ADDRESS_FREE_FAILURES = 20
+GLOBAL_FAILURES_PER_MINUTE = 100
 FIRST_WAIT_S = 60.0
 MAX_WAIT_S = 15 * 60.0
+# Concurrent Argon2 checks (each takes 64 MiB and, with 4 lanes, several cores for tens of
+# milliseconds): half the cores, so the rest of the service keeps answering under a guessing
+# storm; and how long a sign-in waits for a slot before it is told to retry.
+VERIFICATION_SLOTS = max(1, (os.cpu_count() or 2) // 2)
+SLOT_WAIT_S = 3.0
+RETRY_AFTER_S = 5
 
 
 @dataclass
@@ -26,38 +51,99 @@ class _Record:
 class SignInThrottle:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._records: dict[tuple[str, str], _Record] = {}
+        self._accounts: dict[str, _Record] = {}
+        self._addresses: dict[str, _Record] = {}
+        self._recent: deque[float] = deque()
         self._lock = threading.Lock()
 
     @staticmethod
-    def _key(login: str, address: str) -> tuple[str, str]:
-        return (" ".join(login.split()).casefold(), address)
+    def _account(login: str) -> str:
+        return " ".join(login.split()).casefold()
+
+    @staticmethod
+    def _address(address: str) -> str:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return address
+        if ip.version == 6:
+            # One subscriber gets a whole /64: counting single addresses would let them rotate.
+            return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        return str(ip)
+
+    def _wait(self, record: _Record | None, now: float) -> float:
+        return 0.0 if record is None else max(0.0, record.locked_until - now)
+
+    def _global_wait(self, now: float) -> float:
+        while self._recent and self._recent[0] <= now - 60.0:
+            self._recent.popleft()
+        if len(self._recent) < GLOBAL_FAILURES_PER_MINUTE:
+            return 0.0
+        return self._recent[0] + 60.0 - now
 
     def wait_seconds(self, login: str, address: str) -> int:
-        """How long this login from this address must still wait (0: may try now)."""
+        """How long this attempt must still wait (0: may try now)."""
         with self._lock:
-            record = self._records.get(self._key(login, address))
-            if record is None:
-                return 0
-            return max(0, math.ceil(record.locked_until - self._clock()))
+            now = self._clock()
+            wait = max(
+                self._wait(self._accounts.get(self._account(login)), now),
+                self._wait(self._addresses.get(self._address(address)), now),
+                self._global_wait(now),
+            )
+            return math.ceil(wait)
+
+    @staticmethod
+    def _count(record: _Record, free: int, now: float) -> None:
+        record.failures += 1
+        over = record.failures - free
+        if over >= 0:
+            record.locked_until = now + min(MAX_WAIT_S, FIRST_WAIT_S * 2**over)
 
     def failed(self, login: str, address: str) -> None:
         with self._lock:
-            record = self._records.setdefault(self._key(login, address), _Record())
-            record.failures += 1
-            over = record.failures - FREE_FAILURES
-            if over >= 0:
-                # Each further failure doubles the wait: 1 min, 2 min, 4 min ... 15 min.
-                wait = min(MAX_WAIT_S, FIRST_WAIT_S * 2**over)
-                record.locked_until = self._clock() + wait
-            if len(self._records) > 10_000:
-                self._forget_expired()
+            now = self._clock()
+            account = self._accounts.setdefault(self._account(login), _Record())
+            self._count(account, ACCOUNT_FREE_FAILURES, now)
+            place = self._addresses.setdefault(self._address(address), _Record())
+            self._count(place, ADDRESS_FREE_FAILURES, now)
+            self._recent.append(now)
+            if len(self._accounts) + len(self._addresses) > 20_000:
+                self._forget_expired(now)
 
     def succeeded(self, login: str, address: str) -> None:
+        # The account's count starts again; the address keeps its own (one right password
+        # must not wipe the guesses made at other accounts from there).
         with self._lock:
-            self._records.pop(self._key(login, address), None)
+            self._accounts.pop(self._account(login), None)
 
-    def _forget_expired(self) -> None:
-        now = self._clock()
-        for key in [k for k, r in self._records.items() if r.locked_until < now]:
-            del self._records[key]
+    def _forget_expired(self, now: float) -> None:
+        for table in (self._accounts, self._addresses):
+            for key in [k for k, r in table.items() if r.locked_until < now]:
+                del table[key]
+
+
+class NoSlot(Exception):
+    """Every verification slot stayed busy: the sign-in is asked to retry."""
+
+
+class VerificationSlots:
+    """A bounded number of concurrent password checks; waiting is asynchronous, so sign-ins
+    queued behind the slots hold no worker thread that other requests need."""
+
+    def __init__(self, slots: int = VERIFICATION_SLOTS, wait_s: float = SLOT_WAIT_S) -> None:
+        self._slots = slots
+        self._wait_s = wait_s
+        self._semaphore: asyncio.Semaphore | None = None
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self._slots)
+        try:
+            await asyncio.wait_for(self._semaphore.acquire(), timeout=self._wait_s)
+        except TimeoutError:
+            raise NoSlot from None
+        try:
+            yield
+        finally:
+            self._semaphore.release()

@@ -19,7 +19,7 @@ from service.db import session_scope
 from service.documents.tabular_import import blank_summary_template
 from service.registry.models import EntryStatus, RegistryEntry
 from service.users.models import Role
-from tests.conftest import Service, example
+from tests.conftest import EXAMPLE_CLASSES, Service, example
 from tests.web.conftest import MakeStaff, sign_in
 from tests.web.conftest import staff as staff  # the fixture, shared with the page tests
 
@@ -122,7 +122,7 @@ def _xlsx_with(member: str, data: bytes) -> bytes:
     ids=["csv-nul", "csv-encoding", "xml-cut", "xml-garbage", "xml-styles"],
 )
 def test_csv_and_xml_parse_errors_are_422(service: Service, filename: str, content: bytes) -> None:
-    headers = service.user(Role.class_teacher)
+    headers = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES)
     response = service.client.post(
         "/api/documents/achievement-summary/upload",
         files={"file": (filename, content, "application/octet-stream")},

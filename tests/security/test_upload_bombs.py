@@ -22,7 +22,7 @@ from service.errors import InvalidPayload
 from service.registry.models import RegistryEntry
 from service.timeutil import today_vilnius
 from service.users.models import Role
-from tests.conftest import Service
+from tests.conftest import EXAMPLE_CLASSES, Service
 from tests.web.conftest import MakeStaff, csrf_of, sign_in
 from tests.web.conftest import staff as staff  # the fixture, shared with the page tests
 
@@ -48,7 +48,7 @@ def _refusals(responses: dict[str, tuple[int, str]]) -> dict[str, str]:
 
 
 def test_summary_upload_refuses_every_bomb_and_takes_no_number(service: Service) -> None:
-    teacher = service.user(Role.class_teacher)
+    teacher = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES)
     answers: dict[str, tuple[int, str]] = {}
     for bomb in BOMBS:
         response = service.client.post(

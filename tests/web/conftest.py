@@ -16,7 +16,7 @@ from service.runtime import Runtime
 from service.timeutil import today_vilnius
 from service.users.accounts import create_user
 from service.users.models import Role, User
-from tests.conftest import Service
+from tests.conftest import EXAMPLE_CLASSES, Service, lead_classes
 from tests.web import browser_kit as kit
 from tests.web.serve import Server, bylos_serve
 
@@ -40,7 +40,13 @@ def staff(service: Service) -> MakeStaff:
     """``staff(Role.office_manager, login="rasa")`` -> the created User (pledge registered)."""
     runtime: Runtime = service.client.app.state.runtime  # type: ignore[attr-defined]
 
-    def make(*roles: Role, login: str, name: str = "Rasa Raštinienė", pledge: bool = True) -> User:
+    def make(
+        *roles: Role,
+        login: str,
+        name: str = "Rasa Raštinienė",
+        pledge: bool = True,
+        leads: tuple[str, ...] = (),
+    ) -> User:
         with session_scope(service.engine) as session:
             user = create_user(
                 session,
@@ -52,6 +58,9 @@ def staff(service: Service) -> MakeStaff:
             )
         if pledge:
             register_pledge(runtime, user)
+        if leads:
+            assert user.id is not None
+            lead_classes(service.engine, user.id, *leads)
         return user
 
     return make
@@ -88,6 +97,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             srv.tokens[person["login"]] = token
             if pledged:
                 srv.register_pledge(office, name=person["name"], position=person["position"])
+        srv.name_class_teacher(
+            deputy=srv.tokens[kit.DEPUTY["login"]],
+            teacher=srv.tokens[kit.TEACHER["login"]],
+            classes=EXAMPLE_CLASSES,
+        )
         yield srv
 
 

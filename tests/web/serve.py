@@ -21,6 +21,7 @@ from service.cases.models import Case, CaseStatus
 from service.db import make_engine, session_scope
 from service.documents.models import Document
 from service.registry import numbering
+from service.school_year.calendar import previous_school_year, school_year_of
 from service.settings import Settings
 from service.timeutil import today_vilnius
 from tests.school import TEST_SCHOOL_ENV
@@ -50,10 +51,33 @@ class Server:
         args = [str(BYLOS), "users", "add", "--name", name, "--position", position]
         for role in roles:
             args += ["--role", role]
-        args += ["--login", login, "--password", password, "--token"]
-        done = subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=120)
+        # The password through standard input: never on a command line (`ps` shows it).
+        args += ["--login", login, "--password", "-", "--token"]
+        done = subprocess.run(
+            args, env=self.env, input=password + "\n", capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout.strip().splitlines()[-1]
+
+    def name_class_teacher(self, *, deputy: str, teacher: str, classes: tuple[str, ...]) -> None:
+        """The deputy names the teacher these classes' teacher in last school year's calendar
+        (PUT /api/school-calendar), the year the browser tests' summaries are for; this year's
+        calendar is left for the test that sets it on its page."""
+        from tests.conftest import calendar_body
+
+        me = httpx.get(
+            f"{self.url}/api/me", headers={"Authorization": f"Bearer {teacher}"}, timeout=60
+        )
+        assert me.status_code == 200, me.text
+        for year in (previous_school_year(school_year_of(today_vilnius())),):
+            body = calendar_body(year, dict.fromkeys(classes, me.json()["id"]))
+            put = httpx.put(
+                f"{self.url}/api/school-calendar/{year}",
+                json=body,
+                headers={"Authorization": f"Bearer {deputy}"},
+                timeout=60,
+            )
+            assert put.status_code == 200, put.text
 
     def register_pledge(self, token: str, *, name: str, position: str) -> None:
         """The person registers their own pledge through the API (the gate allows only that)."""

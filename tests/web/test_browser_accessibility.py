@@ -121,6 +121,8 @@ def _states(doc_id: str) -> dict[str, list[State]]:
                 (("#reg-title", ""),),
             ),
             State("naudotojai", "/admin/naudotojai"),
+            State("paskyra", "/paskyra"),
+            State("paskyra, klaidos", "/paskyra", "Keisti slaptažodį"),
             State("kalendorius", "/admin/kalendorius"),
             State(
                 "kalendorius, klaidos",

@@ -11,7 +11,7 @@ from sqlmodel import select
 from service.db import session_scope
 from service.documents.models import Document
 from service.users.models import Role, User
-from tests.conftest import Service, example
+from tests.conftest import EXAMPLE_CLASSES, Service, example
 from tests.web.conftest import MakeStaff, csrf_of, sign_in
 
 pytestmark = pytest.mark.db
@@ -32,7 +32,7 @@ def _kinds(service: Service, kind: str) -> list[Document]:
 
 
 def test_issue_index_lists_what_the_role_may_issue(service: Service, staff: MakeStaff) -> None:
-    staff(Role.class_teacher, login="mokytoja", name="Laima Grigonienė")
+    staff(Role.class_teacher, leads=EXAMPLE_CLASSES, login="mokytoja", name="Laima Grigonienė")
     sign_in(service.client, "mokytoja")
     index = service.client.get("/isduoti").text
     assert "Instruktažo lapas" in index
@@ -40,7 +40,7 @@ def test_issue_index_lists_what_the_role_may_issue(service: Service, staff: Make
 
 
 def test_briefing_sheet_from_a_list_of_names(service: Service, staff: MakeStaff) -> None:
-    staff(Role.class_teacher, login="mokytoja", name="Laima Grigonienė")
+    staff(Role.class_teacher, leads=EXAMPLE_CLASSES, login="mokytoja", name="Laima Grigonienė")
     sign_in(service.client, "mokytoja")
     data = example("safety-briefing")
     fields = {
@@ -96,7 +96,13 @@ def test_change_act_by_a_deputy(service: Service, staff: MakeStaff) -> None:
 
 def test_pledge_registered_on_the_web_opens_the_gate(service: Service, staff: MakeStaff) -> None:
     staff(Role.office_manager, login="rasa")
-    newcomer = staff(Role.class_teacher, login="jonas", name="Jonas Naujokas", pledge=False)
+    newcomer = staff(
+        Role.class_teacher,
+        leads=EXAMPLE_CLASSES,
+        login="jonas",
+        name="Jonas Naujokas",
+        pledge=False,
+    )
     sign_in(service.client, "rasa")
     issued = _post(
         service.client,
@@ -113,7 +119,7 @@ def test_pledge_registered_on_the_web_opens_the_gate(service: Service, staff: Ma
 
 
 def test_monthly_report_for_parents(service: Service, staff: MakeStaff) -> None:
-    staff(Role.class_teacher, login="mokytoja", name="Laima Grigonienė")
+    staff(Role.class_teacher, leads=EXAMPLE_CLASSES, login="mokytoja", name="Laima Grigonienė")
     sign_in(service.client, "mokytoja")
     report = example("progress-report")
     fields = {

@@ -18,7 +18,7 @@ from service.registry import numbering
 from service.registry.models import EntryStatus, RegistryEntry
 from service.timeutil import today_vilnius
 from service.users.models import Role, User
-from tests.conftest import Service, example
+from tests.conftest import EXAMPLE_CLASSES, Service, example
 from tests.school import TEST_SCHOOL
 from tests.web.conftest import PASSWORD, MakeStaff, csrf_of, sign_in
 
@@ -463,7 +463,13 @@ def test_document_filters_by_class_register_and_state(service: Service, staff: M
 
 def test_home_shows_what_is_due(service: Service, staff: MakeStaff) -> None:
     staff(Role.office_manager, login="rasa")
-    staff(Role.class_teacher, login="jonas", name="Jonas Naujokas", pledge=False)
+    staff(
+        Role.class_teacher,
+        leads=EXAMPLE_CLASSES,
+        login="jonas",
+        name="Jonas Naujokas",
+        pledge=False,
+    )
     with session_scope(service.engine) as session:
         register = numbering.get_register(session, "PZ")
         entry = numbering.reserve(

@@ -11,7 +11,7 @@ from service.db import session_scope
 from service.documents.models import Document
 from service.registry.models import RegistryEntry
 from service.users.models import Role
-from tests.conftest import Service
+from tests.conftest import EXAMPLE_CLASSES, Service
 from tests.web.conftest import MakeStaff, csrf_of, sign_in
 from tests.web.summary_files import summary_csv
 
@@ -34,7 +34,7 @@ def _entries(service: Service) -> list[RegistryEntry]:
 def test_class_teacher_uploads_fixes_and_issues_a_summary(
     service: Service, staff: MakeStaff
 ) -> None:
-    staff(Role.class_teacher, login="jurate", name="Jūratė Mockienė")
+    staff(Role.class_teacher, leads=EXAMPLE_CLASSES, login="jurate", name="Jūratė Mockienė")
     sign_in(service.client, "jurate")
     page = service.client.get(BASE)
     assert page.status_code == 200 and "Atsisiųsti tuščią šabloną" in page.text
@@ -88,7 +88,7 @@ def test_class_teacher_uploads_fixes_and_issues_a_summary(
 
 
 def test_a_tampered_preview_is_validated_again(service: Service, staff: MakeStaff) -> None:
-    staff(Role.class_teacher, login="jurate", name="Jūratė Mockienė")
+    staff(Role.class_teacher, leads=EXAMPLE_CLASSES, login="jurate", name="Jūratė Mockienė")
     sign_in(service.client, "jurate")
     token = csrf_of(service.client.get(BASE).text)
     response = service.client.post(
@@ -125,7 +125,7 @@ def test_preview_warns_when_the_calendar_does_not_know_the_period(
         ).status_code
         == 200
     )
-    staff(Role.class_teacher, login="jurate", name="Jūratė Mockienė")
+    staff(Role.class_teacher, leads=EXAMPLE_CLASSES, login="jurate", name="Jūratė Mockienė")
     sign_in(service.client, "jurate")
     token = csrf_of(service.client.get(BASE).text)
     shown = service.client.post(

@@ -13,7 +13,7 @@ from service.db import session_scope
 from service.documents.models import Document
 from service.runtime import Runtime
 from service.users.models import Role, User
-from tests.conftest import Service, example
+from tests.conftest import EXAMPLE_CLASSES, Service, example
 from tests.web.conftest import MakeStaff, csrf_of, sign_in
 from tests.web.summary_files import summary_csv
 
@@ -130,7 +130,7 @@ def test_a_teacher_without_the_change_act_role_sees_only_a_count(
     service: Service, staff: MakeStaff
 ) -> None:
     deputy = staff(Role.deputy, login="asta", name="Asta Pavaduotoja")
-    staff(Role.class_teacher, login="jurate", name="Jūratė Mockienė")
+    staff(Role.class_teacher, leads=EXAMPLE_CLASSES, login="jurate", name="Jūratė Mockienė")
     runtime = _runtime(service)
     summary = runtime.issuer.issue(
         runtime.kinds["achievement-summary"], example("achievement-summary"), deputy

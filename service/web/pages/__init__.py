@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from service.web.pages.account import router as account_pages
 from service.web.pages.admin import router as admin_pages
 from service.web.pages.archive import router as archive_pages
 from service.web.pages.auth import router as auth_pages
@@ -36,6 +37,7 @@ for pages in (
     retention_pages,
     hold_pages,
     admin_pages,
+    account_pages,
     calendar_pages,
     notification_pages,
     backup_pages,

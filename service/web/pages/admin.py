@@ -75,7 +75,13 @@ def users(request: Request, pranesimas: str = "") -> Response:
     ensure_role(user, ADMINS | registrars, ACTION)
     request.state.may_manage = Role.admin in user.role_set
     request.state.may_pledge = bool(user.role_set & registrars)
-    notices = {"sukurtas": "Naudotojas sukurtas.", "vaidmenys": "Vaidmenys pakeisti."}
+    notices = {
+        "sukurtas": "Naudotojas sukurtas.",
+        "vaidmenys": "Vaidmenys pakeisti.",
+        "isjungtas": "Paskyra išjungta: jos sesijos baigtos, prieigos raktai nebepriimami.",
+        "ijungtas": "Paskyra vėl įjungta.",
+        "slaptazodis": "Slaptažodis pakeistas, naudotojo sesijos baigtos.",
+    }
     return _page(request, notice=notices.get(pranesimas, ""))
 
 
@@ -135,19 +141,43 @@ def change_roles(
 ) -> Response:
     admin = _admin(request)
     roles = _roles(form)
-    if admin.id == user_id and Role.admin not in roles:
-        raise Conflict("Negalite atimti administratoriaus vaidmens patys sau.")
     with session_scope(runtime_of(request).engine) as session:
-        user = accounts.set_roles(session, user_id, roles)
-        audit.record(
-            session,
-            Actor(id=admin.id, name=admin.name),
-            "user.roles_changed",
-            subject_type="user",
-            subject_id=str(user_id),
-            detail={"roles": user.roles},
-        )
+        # Nobody changes their own roles (separation of duties); audited with the actor.
+        accounts.change_roles(session, admin, user_id, roles)
     return RedirectResponse("/admin/naudotojai?pranesimas=vaidmenys", 303)
+
+
+@router.post("/admin/naudotojai/{user_id}/busena")
+def change_state(
+    request: Request, user_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
+) -> Response:
+    """Deactivate (its sessions end at once, its tokens are refused) or reactivate."""
+    admin = _admin(request)
+    wanted = str(form.get("busena", ""))
+    if wanted not in ("isjungti", "ijungti"):
+        raise InvalidPayload("Nenurodyta, ar paskyrą išjungti, ar įjungti. Nieko nepakeista.")
+    with session_scope(runtime_of(request).engine) as session:
+        if wanted == "isjungti":
+            accounts.deactivate(session, admin, user_id)
+        else:
+            accounts.reactivate(session, admin, user_id)
+    notice = "isjungtas" if wanted == "isjungti" else "ijungtas"
+    return RedirectResponse(f"/admin/naudotojai?pranesimas={notice}", 303)
+
+
+@router.post("/admin/naudotojai/{user_id}/slaptazodis")
+def reset_password(
+    request: Request, user_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
+) -> Response:
+    """A new password for someone who forgot theirs; their sessions end."""
+    admin = _admin(request)
+    password = str(form.get("password", ""))
+    try:
+        with session_scope(runtime_of(request).engine) as session:
+            accounts.reset_password(session, admin, user_id, password)
+    except InvalidPayload as exc:
+        return _page(request, errors={f"password-{user_id}": exc.detail}, status_code=422)
+    return RedirectResponse("/admin/naudotojai?pranesimas=slaptazodis", 303)
 
 
 SCHOOL_URL = "/admin/mokykla"

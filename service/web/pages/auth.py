@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -13,10 +15,12 @@ from starlette.responses import RedirectResponse, Response
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.db import session_scope
+from service.proxies import client_address
 from service.users.accounts import check_password, hash_password, password_needs_rehash
 from service.users.models import User
 from service.web.access import checked_form, runtime_of
 from service.web.rendering import WebRoute, render, web_runtime, web_session
+from service.web.throttle import RETRY_AFTER_S, NoSlot
 
 router = APIRouter(route_class=WebRoute)
 
@@ -33,7 +37,31 @@ def _safe_target(target: str | None) -> str:
 
 
 def _address(request: Request) -> str:
-    return request.client.host if request.client else "?"
+    peer = request.client.host if request.client else "?"
+    forwarded = request.headers.get("x-forwarded-for")
+    return client_address(peer, forwarded, web_runtime(request).proxies)
+
+
+def _verify(engine: Engine, login: str, password: str, address: str) -> int | None:
+    """The account these credentials open, or None; runs in a worker thread (Argon2)."""
+    with session_scope(engine) as db:
+        user = db.exec(select(User).where(User.login == login)).first()
+        stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+        ok = check_password(password, stored) and user is not None and user.active
+        if not ok or user is None or user.id is None:
+            return None
+        if password_needs_rehash(stored):
+            user.password_hash = hash_password(password)
+            db.add(user)
+        audit.record(
+            db,
+            Actor(id=user.id, name=user.name),
+            "user.signed_in",
+            subject_type="user",
+            subject_id=str(user.id),
+            detail={"address": address},
+        )
+        return user.id
 
 
 @router.get("/prisijungti")
@@ -44,7 +72,7 @@ def sign_in_form(request: Request, grizti: str | None = None) -> Response:
 
 
 @router.post("/prisijungti")
-def sign_in(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
+async def sign_in(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
     login = str(form.get("login", "")).strip()[:100]
     password = str(form.get("password", ""))[:200]
     target = _safe_target(str(form.get("grizti", "/")))
@@ -61,34 +89,33 @@ def sign_in(request: Request, form: Annotated[FormData, Depends(checked_form)]) 
     if wait:
         request.app.state.metrics.signin_failures.labels("throttled").inc()
         minutes = max(1, round(wait / 60))
-        return refuse(f"Per daug nesėkmingų bandymų. Bandykite dar kartą po {minutes} min.", 429)
-    with session_scope(runtime_of(request).engine) as db:
-        user = db.exec(select(User).where(User.login == login)).first()
-        stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
-        ok = check_password(password, stored) and user is not None and user.active
-        if not ok or user is None or user.id is None:
-            throttle.failed(login, address)
-            request.app.state.metrics.signin_failures.labels("password").inc()
-            return refuse(WRONG, 401)
-        if password_needs_rehash(stored):
-            user.password_hash = hash_password(password)
-            db.add(user)
-        audit.record(
-            db,
-            Actor(id=user.id, name=user.name),
-            "user.signed_in",
-            subject_type="user",
-            subject_id=str(user.id),
-            detail={"address": address},
+        refused = refuse(f"Per daug nesėkmingų bandymų. Bandykite dar kartą po {minutes} min.", 429)
+        refused.headers["Retry-After"] = str(wait)
+        return refused
+    web = web_runtime(request)
+    try:
+        async with web.slots.slot():
+            found = await to_thread.run_sync(
+                _verify, runtime_of(request).engine, login, password, address
+            )
+    except NoSlot:
+        request.app.state.metrics.signin_failures.labels("busy").inc()
+        busy = refuse(
+            "Šiuo metu jungiasi per daug žmonių. Bandykite dar kartą po kelių sekundžių.", 503
         )
-        user_id, password_hash = user.id, user.password_hash
+        busy.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return busy
+    if found is None:
+        throttle.failed(login, address)
+        request.app.state.metrics.signin_failures.labels("password").inc()
+        return refuse(WRONG, 401)
     throttle.succeeded(login, address)
-    web_session(request).sign_in(user_id, password_hash)
+    await to_thread.run_sync(web_session(request).sign_in, found)
     return RedirectResponse(target, 303)
 
 
 @router.post("/atsijungti")
-def sign_out(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
+async def sign_out(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
     del form  # only its CSRF token matters: nobody can sign another person out by a link
-    web_session(request).sign_out()
+    await to_thread.run_sync(web_session(request).sign_out)
     return RedirectResponse("/prisijungti", 303)

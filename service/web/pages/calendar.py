@@ -3,6 +3,7 @@ who run the year. Through the same model and save as ``PUT /api/school-calendar/
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -19,13 +20,14 @@ from service.school_year.calendar import (
     SchoolCalendar,
     parse_school_year,
     previous_school_year,
+    same_name,
     school_year_of,
     suggested_calendar,
     summary_deadlines,
 )
 from service.school_year.duties import payload_field
 from service.timeutil import today_vilnius
-from service.users.models import User
+from service.users.models import Role, User
 from service.web import forms
 from service.web.access import checked_form, pledged_user, runtime_of
 from service.web.rendering import WebRoute, render
@@ -37,6 +39,7 @@ URL = "/admin/kalendorius"
 # Class names are suggested from the documents of the last year and a half.
 SUGGEST_FROM_YEARS = 2
 
+TEACHERS = "class_teachers"
 FORM = forms.FormSpec(
     kind="school-calendar",
     title="Mokslo metų kalendorius",
@@ -64,6 +67,17 @@ FORM = forms.FormSpec(
                     type="lines",
                     hint="Po vieną eilutėje, pvz., 5a. Gimnazijos klasės – Ia, IIb, IIIg, IVa.",
                 ),
+                forms.Field(
+                    TEACHERS,
+                    "Klasių vadovai",
+                    type="lines",
+                    required=False,
+                    hint=(
+                        "Po vieną eilutėje: klasė, dvitaškis ir klasės vadovo prisijungimo "
+                        "vardas, pvz., 5a: jurate. Klasės vadovas tvarko ir mato tik savo "
+                        "klasių dokumentus."
+                    ),
+                ),
             ),
         ),
         forms.Rows(
@@ -81,6 +95,44 @@ FORM = forms.FormSpec(
     ),
     submit="Išsaugoti kalendorių",
 )
+
+
+# What the calendar's model checks: the form without the teachers' lines, which name logins
+# (read by _teachers below) where the model wants account numbers.
+CORE = dataclasses.replace(
+    FORM,
+    sections=tuple(
+        dataclasses.replace(g, fields=tuple(f for f in g.fields if f.name != TEACHERS))
+        if isinstance(g, forms.Group)
+        else g
+        for g in FORM.sections
+    ),
+)
+
+
+def _teachers(session: Session, text: str, filled: forms.Filled) -> dict[str, int]:
+    """``5a: jurate`` lines -> {class: user id}; problems are attached to the field."""
+    found: dict[str, int] = {}
+    classes = [c.strip() for c in filled.values.get("classes", "").splitlines() if c.strip()]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, login = line.partition(":")
+        name, login = " ".join(name.split()), login.strip()
+        if not sep or not name or not login:
+            filled.add_error(TEACHERS, f"{number} eilutė: rašykite „klasė: prisijungimo vardas“.")
+            continue
+        if not any(same_name(name, c) for c in classes):
+            filled.add_error(TEACHERS, f"{number} eilutė: klasės „{name}“ nėra sąraše „Klasės“.")
+            continue
+        user = session.exec(select(User).where(User.login == login)).first()
+        if user is None or user.id is None or not user.active:
+            filled.add_error(TEACHERS, f"{number} eilutė: naudotojo „{login}“ nėra.")
+        elif Role.class_teacher not in user.role_set:
+            filled.add_error(TEACHERS, f"{number} eilutė: „{login}“ neturi klasės vadovo vaidmens.")
+        else:
+            found[name] = user.id
+    return found
 
 
 def _editor(request: Request) -> User:
@@ -111,12 +163,16 @@ def _recent_classes(session: Session) -> tuple[str, ...]:
     return tuple(sorted({str(n) for n in names if n}, key=lambda n: (len(n), n)))
 
 
-def _filled(calendar: SchoolCalendar) -> forms.Filled:
+def _filled(calendar: SchoolCalendar, logins: dict[int, str]) -> forms.Filled:
     return forms.Filled(
         values={
             "school_year": calendar.school_year,
             "journal_transfer_due": calendar.journal_transfer_due.isoformat(),
             "classes": "\n".join(calendar.classes),
+            TEACHERS: "\n".join(
+                f"{name}: {logins.get(user_id, user_id)}"
+                for name, user_id in calendar.class_teachers
+            ),
         },
         rows={
             "periods": [
@@ -180,8 +236,9 @@ def calendar_page(request: Request, metai: str = "", pranesimas: str = "") -> Re
     with session_scope(runtime_of(request).engine) as session:
         saved = calendars.get(session, school_year)
         shown = saved or suggested_calendar(school_year, _recent_classes(session))
+        logins = {u.id: u.login for u in session.exec(select(User)) if u.id and u.login}
     notice = "Kalendorius išsaugotas." if pranesimas == "issaugota" and saved else ""
-    return _page(request, school_year, _filled(shown), saved, notice)
+    return _page(request, school_year, _filled(shown, logins), saved, notice)
 
 
 @router.post(URL)
@@ -190,12 +247,15 @@ def save_calendar(request: Request, posted: Annotated[FormData, Depends(checked_
     values = {k: v for k, v in posted.items() if isinstance(v, str)}
     filled = forms.read_form(FORM, values)
     school_year = _year(filled.values.get("school_year", ""))
-    payload = forms.validate(FORM, calendars.CalendarIn, filled)
+    payload = forms.validate(CORE, calendars.CalendarIn, filled)
     engine = runtime_of(request).engine
-    if payload is None:
+    with session_scope(engine) as session:
+        teachers = _teachers(session, filled.values.get(TEACHERS, ""), filled)
+    if payload is None or filled.errors:
         with session_scope(engine) as session:
             saved = calendars.get(session, school_year)
         return _page(request, school_year, filled, saved, status_code=422)
     with session_scope(engine) as session:
+        payload[TEACHERS] = teachers
         calendars.save(session, calendars.CalendarIn.model_validate(payload).calendar(), user)
     return RedirectResponse(f"{URL}?metai={payload['school_year']}&pranesimas=issaugota", 303)

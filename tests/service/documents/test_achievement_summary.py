@@ -16,7 +16,7 @@ from service.documents.tabular_import import SpreadsheetRejected, summary_from_f
 from service.documents.validation import parse_payload
 from service.registry.models import RegistryEntry
 from service.users.models import Role
-from tests.conftest import Service
+from tests.conftest import EXAMPLE_CLASSES, Service
 from tests.service.documents.seed_kinds import payload, rendered_text
 
 URL = "/api/documents/achievement-summary"
@@ -143,7 +143,7 @@ def _entries(service: Service) -> list[RegistryEntry]:
 def test_blank_template_downloads_and_uploads_back_as_errors_not_a_document(
     service: Service,
 ) -> None:
-    teacher = service.user(Role.class_teacher)
+    teacher = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES)
     blank = service.client.get(f"{URL}/template.xlsx", headers=teacher)
     assert blank.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(blank.content))
@@ -157,7 +157,7 @@ def test_blank_template_downloads_and_uploads_back_as_errors_not_a_document(
 
 
 def test_upload_with_errors_issues_nothing_and_lists_them(service: Service) -> None:
-    teacher = service.user(Role.class_teacher)
+    teacher = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES)
     rows = [*META, ["Ona", "Onaitė", 11, 9, 1, 2], ["Jonas", "Jonaitis", 9, 9, 0, 0]]
     response = service.client.post(
         f"{URL}/upload", files={"file": ("5a.xlsx", _xlsx(rows))}, headers=teacher
@@ -169,7 +169,7 @@ def test_upload_with_errors_issues_nothing_and_lists_them(service: Service) -> N
 
 
 def test_good_upload_is_issued(service: Service) -> None:
-    teacher = service.user(Role.class_teacher)
+    teacher = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES)
     rows = [*META, ["Ona", "Onaitė", 10, "įsk", 1, 1]]
     response = service.client.post(
         f"{URL}/upload", files={"file": ("5a.xlsx", _xlsx(rows))}, headers=teacher

@@ -20,7 +20,7 @@ from service.registry.models import EntryStatus, RegistryEntry
 from service.rendering.pdfmeta import pdfa_claim
 from service.timeutil import today_vilnius
 from service.users.models import Role
-from tests.conftest import Service, example
+from tests.conftest import EXAMPLE_CLASSES, Service, example
 
 pytestmark = pytest.mark.db
 
@@ -171,7 +171,7 @@ def test_wrong_token_is_401(service: Service) -> None:
 
 
 def test_role_that_may_not_issue_is_403_and_consumes_nothing(service: Service) -> None:
-    teacher = service.user(Role.class_teacher, name="Klasės Vadovė")
+    teacher = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES, name="Klasės Vadovė")
     response = service.client.post(URL, json=_cert(), headers=teacher)
     assert response.status_code == 403
     assert response.json()["error"] == "NotPermitted"

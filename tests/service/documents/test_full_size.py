@@ -15,7 +15,7 @@ import pytest
 from bench import large_documents as large
 from service.lt import collation_key
 from service.users.models import Role
-from tests.conftest import Service
+from tests.conftest import EXAMPLE_CLASSES, Service
 from tests.school import TEST_SCHOOL
 from tests.service.documents.full_size import (
     assert_continuation_pages,
@@ -98,7 +98,7 @@ def test_leaving_certificate_of_36_rows(service: Service) -> None:
 
 
 def test_safety_briefing_of_40_pupils(service: Service) -> None:
-    teacher = service.user(Role.class_teacher, name="Jūratė Mockienė")
+    teacher = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES, name="Jūratė Mockienė")
     data = large.briefing()
     doc, pdf = issued_pdf(service, "safety-briefing", data, teacher)
     texts = pages(pdf)
@@ -114,7 +114,7 @@ def test_safety_briefing_of_40_pupils(service: Service) -> None:
 
 
 def test_progress_report_of_46_marks(service: Service) -> None:
-    teacher = service.user(Role.class_teacher, name="Jūratė Mockienė")
+    teacher = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES, name="Jūratė Mockienė")
     data = large.report()
     doc, pdf = issued_pdf(service, "progress-report", data, teacher)
     texts = pages(pdf)
@@ -139,7 +139,7 @@ def test_progress_report_of_46_marks(service: Service) -> None:
 
 
 def test_change_act_with_long_names_names_its_summary(service: Service) -> None:
-    teacher = service.user(Role.class_teacher, name="Jūratė Mockienė")
+    teacher = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES, name="Jūratė Mockienė")
     deputy = service.user(Role.deputy, name="Ąžuolė Kęstutė Aleksandravičiūtė-Žemaitienė")
     summary, _ = issued_pdf(service, "achievement-summary", large.summary(pupils=3), teacher)
     _, pdf = issued_pdf(
@@ -215,7 +215,7 @@ def _summary_checks(pdf: bytes, texts: list[str], data: dict[str, Any], number: 
 
 
 def test_class_summary_of_40_pupils_by_20_subjects(service: Service) -> None:
-    teacher = service.user(Role.class_teacher, name="Jūratė Mockienė")
+    teacher = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES, name="Jūratė Mockienė")
     data = large.summary()
     doc, pdf = issued_pdf(service, "achievement-summary", data, teacher)
     texts = pages(pdf)
@@ -243,7 +243,7 @@ def test_class_summary_of_40_pupils_by_20_subjects(service: Service) -> None:
 
 
 def test_annual_summary_shows_periods_additional_work_and_decisions(service: Service) -> None:
-    teacher = service.user(Role.class_teacher, name="Jūratė Mockienė")
+    teacher = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES, name="Jūratė Mockienė")
     data = large.summary(annual=True)
     doc, pdf = issued_pdf(service, "achievement-summary", data, teacher)
     texts = pages(pdf)
@@ -259,7 +259,7 @@ def test_annual_summary_shows_periods_additional_work_and_decisions(service: Ser
 
 
 def test_a_corrected_summary_says_what_it_replaces(service: Service) -> None:
-    teacher = service.user(Role.class_teacher, name="Jūratė Mockienė")
+    teacher = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES, name="Jūratė Mockienė")
     deputy = service.user(Role.deputy, name="Rimantė Pavaduotoja")
     data = large.summary()
     old, old_pdf = issued_pdf(service, "achievement-summary", data, teacher)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,6 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from service.school_year.calendar import school_year_of
+from service.timeutil import today_vilnius
+from tests.conftest import calendar_body
 from tests.school import TEST_SCHOOL_ENV
 from tests.service.documents.seed_kinds import payload
 
@@ -77,38 +81,44 @@ def test_pledged_user_added_while_serving_issues_a_folder(
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     token = added.stdout.strip().splitlines()[-1]
+    teacher_id = int(re.search(r"\(Nr\. (\d+)\)", added.stderr).group(1))  # type: ignore[union-attr]
+    # The deputy names her the class's teacher in this school year's calendar, as a school does.
+    deputy = _bylos(
+        server, "users", "add", "--name", "Asta Pavaduotoja", "--position", "pavaduotoja",
+        "--role", "deputy", "--token",
+    )  # fmt: skip
+    assert deputy.returncode == 0, deputy.stderr
+    year = school_year_of(today_vilnius())
+    named = httpx.put(
+        f"{server['URL']}/api/school-calendar/{year}",
+        json=calendar_body(year, {payload("progress-report")["class_name"]: teacher_id}),
+        headers={"Authorization": f"Bearer {deputy.stdout.strip().splitlines()[-1]}"},
+        timeout=60,
+    )
+    assert named.status_code == 200, named.text
 
     folder = tmp_path / "reports"
     folder.mkdir()
     good = payload("progress-report")
     (folder / "a.json").write_text(json.dumps([good, payload("progress-report", late=2)]))
     (folder / "b.json").write_text(json.dumps(payload("progress-report", excused_lessons=9)))
+    # The token through the environment: never on a command line (`ps` shows it).
+    as_teacher = server | {"BYLOS_TOKEN": token}
+    literal = _bylos(
+        as_teacher, "issue", "progress-report", "--from", str(folder), "--token", token
+    )
+    assert literal.returncode == 2 and "rakto komandų eilutėje rašyti negalima" in literal.stderr
     done = _bylos(
-        server,
-        "issue",
-        "progress-report",
-        "--from",
-        str(folder),
-        "--token",
-        token,
-        "--url",
-        server["URL"],
+        as_teacher, "issue", "progress-report", "--from", str(folder), "--url", server["URL"]
     )
     assert done.returncode == 1, done.stderr
     assert "išduota 2 iš 3" in done.stderr
     assert "excused_lessons" in done.stderr
 
     again = _bylos(
-        server,
-        "issue",
-        "progress-report",
-        "--from",
-        str(folder / "a.json"),
-        "--token",
-        token,
-        "--url",
-        server["URL"],
-    )
+        as_teacher, "issue", "progress-report", "--from", str(folder / "a.json"),
+        "--url", server["URL"],
+    )  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert "jau buvo išduotas" in again.stderr
     listed = httpx.get(

@@ -11,7 +11,7 @@ from sqlmodel import select
 from service.db import session_scope
 from service.registry.models import RegistryEntry
 from service.users.models import Role
-from tests.conftest import Service
+from tests.conftest import EXAMPLE_CLASSES, Service
 from tests.service.documents.seed_kinds import (
     COMMON,
     NASTY,
@@ -73,7 +73,7 @@ def test_names_with_xml_characters_survive_every_template() -> None:
 @pytest.mark.parametrize("kind", SEED_KINDS)
 def test_example_is_issued_registered_and_filed(service: Service, kind: str) -> None:
     register, case, rule, role = FILING[kind]
-    headers = service.user(role)
+    headers = service.user(role, leads=EXAMPLE_CLASSES if role is Role.class_teacher else ())
     response = service.client.post(f"/api/documents/{kind}", json=payload(kind), headers=headers)
     assert response.status_code == 201, response.text
     doc = response.json()
@@ -150,7 +150,7 @@ def test_summary_pupil_errors_name_the_pupil_and_subject(service: Service) -> No
 
 @pytest.mark.db
 def test_an_8_mib_string_is_refused_before_parsing(service: Service) -> None:
-    headers = service.user(Role.class_teacher)
+    headers = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES)
     data = payload("safety-briefing", content="ą" * (4 * 1024 * 1024))
     response = service.client.post("/api/documents/safety-briefing", json=data, headers=headers)
     assert response.status_code == 413
@@ -162,7 +162,7 @@ def test_an_8_mib_string_is_refused_before_parsing(service: Service) -> None:
 def test_a_long_string_within_the_body_limit_is_a_422_naming_the_field(
     service: Service,
 ) -> None:
-    headers = service.user(Role.class_teacher)
+    headers = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES)
     data = payload("safety-briefing", topic="x" * 100_000)
     response = service.client.post("/api/documents/safety-briefing", json=data, headers=headers)
     assert response.status_code == 422
@@ -189,7 +189,7 @@ def test_roles_outside_the_kind_are_refused(service: Service, kind: str, role: R
 
 @pytest.mark.db
 def test_batch_issues_good_items_and_reports_bad_ones_alone(service: Service) -> None:
-    headers = service.user(Role.class_teacher)
+    headers = service.user(Role.class_teacher, leads=EXAMPLE_CLASSES)
     good = payload("progress-report")
     bad = payload("progress-report", excused_lessons=99)
     response = service.client.post(

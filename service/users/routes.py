@@ -1,0 +1,139 @@
+"""HTTP routes of accounts: the administrator's (people, roles, deactivation, password reset,
+tokens) and each person's own (password, tokens). Who may call each: service/access/policy.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import col, select
+
+from service.deps import CurrentUser, SessionDep
+from service.documents.validation import Text, parse_payload
+from service.params import RowIdPath
+from service.users import accounts
+from service.users.models import ApiToken, User
+
+router = APIRouter(prefix="/api", tags=["users"])
+
+
+class UserOut(BaseModel):
+    id: int
+    name: str
+    position: str
+    roles: list[str]
+    login: str | None
+    active: bool
+    pledge_registered: bool
+
+
+class TokenOut(BaseModel):
+    id: int
+    user_id: int
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+def _user_out(user: User) -> UserOut:
+    assert user.id is not None
+    return UserOut(
+        id=user.id,
+        name=user.name,
+        position=user.position,
+        roles=sorted(user.roles.split()),
+        login=user.login,
+        active=user.active,
+        pledge_registered=user.pledge_document_id is not None,
+    )
+
+
+def _token_out(token: ApiToken) -> TokenOut:
+    assert token.id is not None
+    return TokenOut(
+        id=token.id, user_id=token.user_id, created_at=token.created_at, revoked_at=token.revoked_at
+    )
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RolesIn(_Body):
+    roles: list[Annotated[Text, Field(max_length=40)]] = Field(min_length=1, max_length=10)
+
+
+class PasswordIn(_Body):
+    password: Annotated[str, Field(min_length=1, max_length=accounts.MAX_PASSWORD)]
+
+
+class OwnPasswordIn(_Body):
+    current: Annotated[str, Field(min_length=1, max_length=accounts.MAX_PASSWORD)]
+    new: Annotated[str, Field(min_length=1, max_length=accounts.MAX_PASSWORD)]
+
+
+@router.get("/users", response_model=list[UserOut])
+def list_users(session: SessionDep, user: CurrentUser) -> list[UserOut]:
+    return [_user_out(u) for u in session.exec(select(User).order_by(col(User.id)))]
+
+
+@router.put("/users/{user_id}/roles", response_model=UserOut)
+def put_roles(
+    user_id: RowIdPath, session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
+) -> UserOut:
+    wanted = parse_payload(RolesIn, body)
+    roles = accounts.parse_roles(wanted.roles)
+    return _user_out(accounts.change_roles(session, user, user_id, roles))
+
+
+@router.post("/users/{user_id}/deactivate", response_model=UserOut)
+def deactivate(user_id: RowIdPath, session: SessionDep, user: CurrentUser) -> UserOut:
+    return _user_out(accounts.deactivate(session, user, user_id))
+
+
+@router.post("/users/{user_id}/reactivate", response_model=UserOut)
+def reactivate(user_id: RowIdPath, session: SessionDep, user: CurrentUser) -> UserOut:
+    return _user_out(accounts.reactivate(session, user, user_id))
+
+
+@router.post("/users/{user_id}/password", status_code=204)
+def reset_password(
+    user_id: RowIdPath, session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
+) -> None:
+    wanted = parse_payload(PasswordIn, body)
+    accounts.reset_password(session, user, user_id, wanted.password)
+
+
+@router.get("/users/{user_id}/tokens", response_model=list[TokenOut])
+def user_tokens(user_id: RowIdPath, session: SessionDep, user: CurrentUser) -> list[TokenOut]:
+    return [_token_out(t) for t in accounts.tokens_of(session, user_id)]
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenOut)
+def revoke(token_id: RowIdPath, session: SessionDep, user: CurrentUser) -> TokenOut:
+    return _token_out(accounts.revoke_token(session, user, token_id))
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: CurrentUser) -> UserOut:
+    return _user_out(user)
+
+
+@router.post("/me/password", status_code=204)
+def own_password(
+    session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
+) -> None:
+    wanted = parse_payload(OwnPasswordIn, body)
+    accounts.change_own_password(session, user, wanted.current, wanted.new)
+
+
+@router.get("/me/tokens", response_model=list[TokenOut])
+def own_tokens(session: SessionDep, user: CurrentUser) -> list[TokenOut]:
+    assert user.id is not None
+    return [_token_out(t) for t in accounts.tokens_of(session, user.id)]
+
+
+@router.delete("/me/tokens/{token_id}", response_model=TokenOut)
+def revoke_own(token_id: RowIdPath, session: SessionDep, user: CurrentUser) -> TokenOut:
+    return _token_out(accounts.revoke_token(session, user, token_id, owner_id=user.id))

@@ -1,0 +1,77 @@
+"""One's own account: change one's password, see and revoke one's API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from service.db import session_scope
+from service.errors import InvalidPayload
+from service.params import RowIdPath
+from service.users import accounts
+from service.web import forms
+from service.web.access import checked_form, current_user, runtime_of
+from service.web.rendering import WebRoute, render
+
+router = APIRouter(route_class=WebRoute)
+
+URL = "/paskyra"
+FIELDS = (
+    forms.Field("current", "Dabartinis slaptažodis", "password", autocomplete="current-password"),
+    forms.Field("new", "Naujas slaptažodis", "password", hint="Bent 8 simboliai."),
+    forms.Field("again", "Naujas slaptažodis dar kartą", "password"),
+)
+NOTICES = {"atsauktas": "Prieigos raktas atšauktas: juo nebegalima prisijungti."}
+
+
+def _page(
+    request: Request, errors: dict[str, str] | None = None, notice: str = "", status: int = 200
+) -> Response:
+    user = current_user(request)
+    assert user.id is not None
+    with session_scope(runtime_of(request).engine) as session:
+        tokens = accounts.tokens_of(session, user.id)
+    return render(
+        request,
+        "account.html",
+        {"fields": FIELDS, "errors": errors or {}, "tokens": tokens, "notice": notice},
+        status_code=status,
+    )
+
+
+@router.get(URL)
+def account(request: Request, pranesimas: str = "") -> Response:
+    return _page(request, notice=NOTICES.get(pranesimas, ""))
+
+
+@router.post(URL + "/slaptazodis")
+def change_password(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
+    user = current_user(request)
+    current = str(form.get("current", ""))
+    new = str(form.get("new", ""))
+    if new != str(form.get("again", "")):
+        return _page(request, {"again": "Nesutampa su naujuoju slaptažodžiu."}, status=422)
+    try:
+        with session_scope(runtime_of(request).engine) as session:
+            accounts.change_own_password(session, user, current, new)
+    except InvalidPayload as exc:
+        wrong_current = "„current“" in exc.detail
+        message = "Neteisingas." if wrong_current else exc.detail
+        return _page(request, {"current" if wrong_current else "new": message}, status=422)
+    # Every session of this person ended with the change, this one too: sign in again.
+    return RedirectResponse("/prisijungti", 303)
+
+
+@router.post(URL + "/raktai/{token_id}/atsaukti")
+def revoke_token(
+    request: Request, token_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
+) -> Response:
+    del form  # only its CSRF token matters
+    user = current_user(request)
+    with session_scope(runtime_of(request).engine) as session:
+        accounts.revoke_token(session, user, token_id, owner_id=user.id)
+    return RedirectResponse(URL + "?pranesimas=atsauktas", 303)

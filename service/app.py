@@ -96,6 +96,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             rules=rules_in_force(engine, config.rules_file),
             school=school_in_force(engine, settings.school),
             kinds=load_kinds(),
+            records=config.records,
         )
         await stack.enter_async_context(
             scheduled_fixity(app.state.runtime, settings.fixity_interval_hours)

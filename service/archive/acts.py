@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from service.documents.validation import IsoDate, OptionalProse, Text, clean_optional_line
-from service.lt import long_date
+from service.lt import long_date, school_year_text
 
 
 class _Payload(BaseModel):
@@ -82,6 +82,15 @@ class JournalTransfer(_Payload):
     transferred_on: IsoDate
     transferred_by: Person
     note: Annotated[OptionalProse, Field(max_length=500)] = ""
+
+    def heading(self) -> str:
+        return (
+            f"{school_year_text(self.school_year)} m. m. elektroninis dienynas, perkeltas į "
+            "skaitmeninę laikmeną"
+        )
+
+    def signer(self) -> str:
+        return self.transferred_by.name
 
     def search_text(self) -> str:
         return f"dienynas {self.school_year} {self.file_name}"

@@ -29,6 +29,7 @@ from retention.rules import RuleSet
 from service.archive.models import DestroyedDocument
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.books import register as books_register
 from service.cases.models import Case, CaseStatus
 from service.db import session_scope
 from service.documents.models import Document, JournalFile
@@ -173,13 +174,16 @@ def _fill(
                 select(JournalFile).where(col(JournalFile.document_id).in_([d.id for d in docs]))
             )
         }
-        entries = list(
-            session.exec(
-                select(RegistryEntry)
-                .where(RegistryEntry.year == year)
-                .order_by(col(RegistryEntry.register_code), col(RegistryEntry.seq))
+        codes = sorted(
+            set(
+                session.exec(
+                    select(RegistryEntry.register_code).where(RegistryEntry.year == year).distinct()
+                )
             )
         )
+        # The register's rows as printed: heading, addressee, signer, state and notes.
+        register_rows = [row for code in codes for row in books_register.rows(session, code, year)]
+        entries = [row.entry for row in register_rows]
     by_case = {c.id: c for c in cases}
     fetches: list[tuple[str, str, str, Path]] = []
     files: dict[str, str] = {}
@@ -247,8 +251,12 @@ def _fill(
             "eil_nr",
             "numeris",
             "data",
+            "rusis",
             "antraste",
+            "adresatas",
+            "pasirase",
             "busena",
+            "pastabos",
             "priezastis",
             "dokumento_id",
             "byla",
@@ -263,7 +271,11 @@ def _fill(
                 e.number,
                 e.date.isoformat(),
                 e.title,
-                e.status.value,
+                row.heading,
+                row.addressee,
+                row.signer,
+                row.state,
+                row.notes,
                 e.void_reason or "",
                 e.document_id or "",
                 by_case[doc_by_id[e.document_id].case_id].index
@@ -272,7 +284,8 @@ def _fill(
                 doc_by_id[e.document_id].sha256 if e.document_id in doc_by_id else "",
                 destroyed[e.document_id].act_number if e.document_id in destroyed else "",
             ]
-            for e in entries
+            for row in register_rows
+            for e in (row.entry,)
         ],
     )
     inventory: list[list[Any]] = []

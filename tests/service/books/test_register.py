@@ -27,7 +27,7 @@ CERT = "/api/documents/leaving-certificate"
 
 def pdf_text(pdf: bytes) -> str:
     out = subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"],
+        ["pdftotext", "-enc", "UTF-8", "-", "-"],
         input=pdf,
         capture_output=True,
         check=True,

@@ -186,7 +186,9 @@ def close_cases(
     # (2) Extend the object locks first: lengthening a lock is always safe to have done.
     with store_errors():
         for relock in relocks:
-            if not relock.extend_objects:
+            # A lock ending before today protects nothing (an old year closed late): the store
+            # refuses a retention date in the past, and there is nothing to extend.
+            if not relock.extend_objects or relock.lock_until <= today:
                 continue
             for key, version in relock.versions:
                 # Already locked longer (e.g. extended by the archive): nothing to do.

@@ -18,6 +18,7 @@ import shutil
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +30,21 @@ from retention.rules import RuleSet
 from service.archive.models import DestroyedDocument
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.books import covers
 from service.books import register as books_register
+from service.books.year import GROUPS_LT as GROUP_LT
+from service.books.year import current_inventories
+from service.cases.closing import group_of
+from service.cases.facts import count_missing_pages, facts
 from service.cases.models import Case, CaseStatus
+from service.cases.records import RecordsSettings
 from service.db import session_scope
 from service.documents.models import Document, JournalFile
 from service.errors import Conflict, DependencyUnavailable, NotFound
 from service.output import csv_row
 from service.registry.models import RegistryEntry
 from service.settings import SchoolProfile
-from service.timeutil import utcnow
+from service.timeutil import today_vilnius, utcnow
 from storage.errors import StorageError
 from storage.objectstore import ObjectStorePort
 
@@ -102,14 +109,21 @@ def build_bag(
     year: int,
     target: Path,
     actor: Actor,
+    *,
+    converter: covers.Converter | None = None,
+    records: RecordsSettings | None = None,
 ) -> tuple[Path, dict[str, Any]]:
-    """Write the year's bag as the new directory ``target``; returns it and a summary."""
+    """Write the year's bag as the new directory ``target``; returns it and a summary.
+
+    With a ``converter`` each case's cover (bylos viršelis) is printed into its folder; the
+    year's inventories in force go into ``apyrasai/`` either way."""
     cases = check_year(engine, year)
     if target.exists():
         raise Conflict(f"Katalogas {target} jau yra: pasirinkite kitą vietą.")
     target.mkdir(parents=True)
+    books = Books(school, converter, records or RecordsSettings(), actor.name)
     try:
-        summary = _fill(engine, store, rules, year, cases, target)
+        summary = _fill(engine, store, rules, year, cases, target, books)
         bag_info = {
             "Source-Organization": school.name,
             "Organization-Address": school.address,
@@ -143,6 +157,16 @@ def build_bag(
     return target, summary
 
 
+@dataclass(frozen=True, slots=True)
+class Books:
+    """What the bag needs to print the year's covers."""
+
+    school: SchoolProfile
+    converter: covers.Converter | None
+    records: RecordsSettings
+    printed_by: str
+
+
 def _fill(
     engine: Engine,
     store: ObjectStorePort,
@@ -150,6 +174,7 @@ def _fill(
     year: int,
     cases: list[Case],
     root: Path,
+    books: Books,
 ) -> dict[str, Any]:
     with session_scope(engine) as session:
         case_ids = [c.id for c in cases]
@@ -174,6 +199,9 @@ def _fill(
                 select(JournalFile).where(col(JournalFile.document_id).in_([d.id for d in docs]))
             )
         }
+        inventories = [
+            d for d in current_inventories(session, year).values() if d.id not in destroyed
+        ]
         codes = sorted(
             set(
                 session.exec(
@@ -238,10 +266,40 @@ def _fill(
                     folder / f"{stem}-{_safe(journal.file_name)}",
                 )
             )
+    # The year's inventories in force (Taisyklės: the inventories are the cases' finding aid).
+    for inv in inventories:
+        folder = root / "apyrasai"
+        folder.mkdir(parents=True, exist_ok=True)
+        fetches.append(
+            (inv.object_key, inv.object_version_id, inv.sha256, folder / f"{_safe(inv.number)}.pdf")
+        )
     with ThreadPoolExecutor(max_workers=_FETCH_WORKERS) as pool:
         for _ in pool.map(lambda f: _fetch(store, *f), fetches):
             pass
 
+    case_docs: dict[int, list[Document]] = {}
+    for doc in docs:
+        case_docs.setdefault(doc.case_id, []).append(doc)
+    count_missing_pages(engine, store, [d for d in docs if d.id not in destroyed])
+    case_facts = {c.id: facts(case_docs.get(c.id or 0, []), books.records) for c in cases}
+    printed = 0
+    if books.converter is not None:
+        for case in cases:
+            folder = root / "bylos" / _safe(case.index)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "virselis.pdf").write_bytes(
+                covers.cover_pdf(
+                    case,
+                    case_facts[case.id],
+                    rules=rules,
+                    records=books.records,
+                    school=books.school,
+                    converter=books.converter,
+                    printed_on=today_vilnius(),
+                    printed_by=books.printed_by,
+                )
+            )
+            printed += 1
     doc_by_id = {d.id: d for d in docs}
     _write_csv(
         root / "registro-irasai.csv",
@@ -301,6 +359,8 @@ def _fill(
                 dates[0].isoformat() if dates else "",
                 dates[-1].isoformat() if dates else "",
                 len(in_case),
+                case_facts[case.id].sheets,
+                GROUP_LT[group_of(rules, books.records, case.retention_rule)],
                 rule.term if rule else "",
                 case.retention_rule,
                 case.closed_on.isoformat() if case.closed_on else "",
@@ -316,6 +376,8 @@ def _fill(
             "pradzios_data",
             "pabaigos_data",
             "dokumentu_skaicius",
+            "lapu_skaicius",
+            "saugojimo_grupe",
             "saugojimo_terminas",
             "taisykle",
             "uzbaigta",
@@ -329,6 +391,8 @@ def _fill(
         "documents": len(docs),
         "files": len(fetches),
         "destroyed": len(destroyed),
+        "inventories": [d.number for d in inventories],
+        "covers": printed,
         "registry_entries": len(entries),
     }
 

@@ -64,7 +64,7 @@ def cover_context(
             "sheets_text": sheets,
             "documents": facts.documents,
             "closed_on": case.closed_on.isoformat() if case.closed_on else "neužbaigta",
-            "term": rule.term if rule else case.retention_rule,
+            "term": ("nuolat" if rule.permanent else rule.term) if rule else case.retention_rule,
             "rule_text": f"{rule.index} {rule.item} p." if rule else "–",
             "group_text": GROUP_TEXT[group],
         },

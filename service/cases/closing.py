@@ -83,7 +83,9 @@ def retention_term_text(rules: RuleSet, rule_id: str) -> str:
     if rule_id not in rules:
         return rule_id
     rule = rules.get(rule_id)
-    return f"{rule.term} ({rule.index} {rule.item} p.)"
+    # The table writes a permanent term "P"; a document of record says it in words.
+    term = "nuolat" if rule.permanent else rule.term
+    return f"{term} ({rule.index} {rule.item} p.)"
 
 
 def reevaluate(

@@ -13,6 +13,7 @@ from service.archive.cases import resolve_case
 from service.books import covers, inventories, year
 from service.cases.facts import count_missing_pages, documents_of, facts
 from service.cases.plan import validate_year
+from service.contract import PDF, file_answer
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, ensure_role
 from service.documents.schemas import DocumentOut, document_out
@@ -46,7 +47,9 @@ def archive_year(year_: YearPath, runtime: RuntimeDep, user: CurrentUser) -> dic
         return year.year_view(runtime, session, year_, today_vilnius())
 
 
-@router.get("/api/cases/{year_}/{index}/cover.pdf")
+@router.get(
+    "/api/cases/{year_}/{index}/cover.pdf", response_class=Response, responses=file_answer(PDF)
+)
 def case_cover(
     year_: YearPath, index: CaseIndexPath, runtime: RuntimeDep, user: CurrentUser
 ) -> Response:

@@ -23,6 +23,7 @@ from service.archive.schedule import scheduled_fixity
 from service.audit.anchors import AnchorPolicy
 from service.audit.routes import router as audit_router
 from service.audit.schedule import scheduled_anchors
+from service.books.routes import router as books_router
 from service.bootstrap import prepared_engine, rules_in_force, start_store
 from service.cases.routes import router as cases_router
 from service.contract import install as install_contract
@@ -101,6 +102,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             rules=rules_in_force(engine, config.rules_file),
             school=school_in_force(engine, settings.school),
             kinds=load_kinds(),
+            records=config.records,
         )
         await stack.enter_async_context(
             scheduled_fixity(app.state.runtime, settings.fixity_interval_hours)
@@ -241,6 +243,7 @@ def create_app(
     app.add_middleware(BodySizeLimit)
     app.add_middleware(SecurityHeaders)
     app.include_router(archive_router)
+    app.include_router(books_router)
     app.include_router(audit_router)
     app.include_router(registry_router)
     app.include_router(cases_router)

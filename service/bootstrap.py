@@ -169,6 +169,7 @@ def standalone_runtime(config: Components, *, converter: bool = True) -> Iterato
             rules=rules_in_force(engine, config.rules_file),
             school=school_in_force(engine, config.school),
             kinds=load_kinds(),
+            records=config.records,
         )
 
 

@@ -172,3 +172,149 @@ def person_key(last_name: str, first_name: str) -> tuple[object, ...]:
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:
     """``8.625`` -> ``8.63``: schools round half up, not to even."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+# -- search folding --------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """``"Žukauskaitė"`` -> ``"zukauskaite"``: case and diacritics dropped, spaces collapsed.
+
+    People type names in lower case and without Lithuanian letters; the stored search key and
+    the query are folded the same way, so a plain ``LIKE`` finds them on SQLite (whose LIKE folds
+    only ASCII letters) and PostgreSQL alike.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.split())
+
+
+def search_words(query: str) -> list[str]:
+    """The folded words of a query, each of which must occur (in any order)."""
+    return fold(query).split()
+
+
+# -- counts in words -------------------------------------------------------------------------
+
+# (masculine, feminine) for 1-9; the teens and the tens are the same for both genders.
+_UNITS = (
+    ("", ""),
+    ("vienas", "viena"),
+    ("du", "dvi"),
+    ("trys", "trys"),
+    ("keturi", "keturios"),
+    ("penki", "penkios"),
+    ("šeši", "šešios"),
+    ("septyni", "septynios"),
+    ("aštuoni", "aštuonios"),
+    ("devyni", "devynios"),
+)
+_TEENS = (
+    "dešimt",
+    "vienuolika",
+    "dvylika",
+    "trylika",
+    "keturiolika",
+    "penkiolika",
+    "šešiolika",
+    "septyniolika",
+    "aštuoniolika",
+    "devyniolika",
+)
+_TENS = (
+    "",
+    "",
+    "dvidešimt",
+    "trisdešimt",
+    "keturiasdešimt",
+    "penkiasdešimt",
+    "šešiasdešimt",
+    "septyniasdešimt",
+    "aštuoniasdešimt",
+    "devyniasdešimt",
+)
+
+# noun -> (feminine, nominative singular, nominative plural, genitive plural)
+NOUNS: dict[str, tuple[bool, str, str, str]] = {
+    "byla": (True, "byla", "bylos", "bylų"),
+    "lapas": (False, "lapas", "lapai", "lapų"),
+    "dokumentas": (False, "dokumentas", "dokumentai", "dokumentų"),
+    "tomas": (False, "tomas", "tomai", "tomų"),
+}
+
+
+def _form(n: int, singular: str, plural: str, genitive: str) -> str:
+    """The noun's form after ``n``: 1, 21, 101 take the singular; 2-9 (not 12-19) the plural;
+    0, 10-20, 30 ... the genitive plural."""
+    if n % 10 == 0 or 10 < n % 100 < 20:
+        return genitive
+    if n % 10 == 1:
+        return singular
+    return plural
+
+
+def _below_thousand(n: int, feminine: bool) -> list[str]:
+    words: list[str] = []
+    hundreds, rest = divmod(n, 100)
+    if hundreds:
+        if hundreds > 1:
+            words.append(_UNITS[hundreds][0])
+        words.append(_form(hundreds, "šimtas", "šimtai", "šimtų"))
+    if 10 <= rest < 20:
+        words.append(_TEENS[rest - 10])
+    else:
+        tens, units = divmod(rest, 10)
+        if tens:
+            words.append(_TENS[tens])
+        if units:
+            words.append(_UNITS[units][1 if feminine else 0])
+    return words
+
+
+def number_words(n: int, *, feminine: bool = False) -> str:
+    """A whole number 0-999 999 in words, in the gender of the noun it counts:
+    ``number_words(5, feminine=True)`` -> ``"penkios"``, ``number_words(21)`` ->
+    ``"dvidešimt vienas"``."""
+    if not 0 <= n < 1_000_000:
+        raise ValueError(f"skaičius {n} už ribų (0–999 999)")
+    if n == 0:
+        return "nulis"
+    thousands, rest = divmod(n, 1000)
+    words: list[str] = []
+    if thousands:
+        if thousands > 1:
+            words += _below_thousand(thousands, feminine=False)
+        words.append(_form(thousands, "tūkstantis", "tūkstančiai", "tūkstančių"))
+    words += _below_thousand(rest, feminine)
+    return " ".join(words)
+
+
+def count_text(n: int, noun: str) -> str:
+    """``count_text(5, "byla")`` -> ``"5 (penkios) bylos"``; ``count_text(1, "lapas")`` ->
+    ``"1 (vienas) lapas"``: the figure, the words in the noun's gender, the noun's form."""
+    feminine, singular, plural, genitive = NOUNS[noun]
+    words = number_words(n, feminine=feminine)
+    return f"{n} ({words}) {_form(n, singular, plural, genitive)}"
+
+
+# The genitive of a period's head noun, as a summary's heading reads ("II pusmečio ...").
+_PERIOD_GENITIVE = {
+    "pusmetis": "pusmečio",
+    "trimestras": "trimestro",
+    "ketvirtis": "ketvirčio",
+    "semestras": "semestro",
+    "metinis": "metinė",
+    "metinė": "metinė",
+}
+
+
+def period_genitive(period: str) -> str | None:
+    """``"II pusmetis"`` -> ``"II pusmečio"``; ``"Metinis"`` -> ``"metinė"``; None when the
+    period's noun is not one a school calendar uses."""
+    words = period.split()
+    if not words:
+        return None
+    last = _PERIOD_GENITIVE.get(words[-1].casefold())
+    if last is None:
+        return None
+    return " ".join([*words[:-1], last])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
 from retention.rules import RuleSet
+from service.cases.records import RecordsSettings
 from service.documents.issuing import Converter, Issuer
 from service.documents.kinds import KindSpec
 from service.settings import SchoolProfile
@@ -21,6 +22,8 @@ class Runtime:
     rules: RuleSet
     school: SchoolProfile
     kinds: dict[str, KindSpec]
+    # The school's records choices (inventory groups, sheets per page): settings, see README.
+    records: RecordsSettings = field(default_factory=RecordsSettings)
 
     @property
     def issuer(self) -> Issuer:

@@ -7,13 +7,15 @@ plain values, so domain code never depends on the environment.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.cases.records import RecordsSettings
 
 # Keys that must never reach a production object store: they are what the embedded
 # SeaweedFS uses on loopback and what people paste from tutorials.
@@ -56,6 +58,7 @@ class Components:
     school: SchoolProfile
     # Years an audit anchor stays COMPLIANCE-locked in the store (service/audit/anchors.py).
     anchor_retention_years: int = 75
+    records: RecordsSettings = field(default_factory=RecordsSettings)
 
 
 class Settings(BaseSettings):
@@ -117,6 +120,11 @@ class Settings(BaseSettings):
         parse_networks(self.trusted_proxies)
         return self
 
+    # Records (issue 12): the school's choices the records rules leave open (README).
+    records_long_term_over_years: int = Field(default=10, ge=1, le=100)
+    records_pages_per_sheet: int = Field(default=1, ge=1, le=2)
+    records_commission: str = Field(default="Dokumentų ekspertų komisija", max_length=200)
+
     @model_validator(mode="after")
     def _external_store_needs_real_keys(self) -> Settings:
         if self.s3_endpoint:
@@ -150,6 +158,11 @@ class Settings(BaseSettings):
             rules_file=self.retention_rules_file,
             school=self.school,
             anchor_retention_years=self.audit_anchor_retention_years,
+            records=RecordsSettings(
+                long_term_over_years=self.records_long_term_over_years,
+                pages_per_sheet=self.records_pages_per_sheet,
+                commission=self.records_commission,
+            ),
         )
 
     @cached_property

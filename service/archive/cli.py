@@ -64,10 +64,10 @@ def _fail(message: str) -> typer.Exit:
 
 
 @contextmanager
-def _runtime() -> Iterator[Runtime]:
+def _runtime(*, converter: bool = False) -> Iterator[Runtime]:
     config = _read_settings().components()
     try:
-        with standalone_runtime(config, converter=False) as runtime:
+        with standalone_runtime(config, converter=converter) as runtime:
             yield runtime
     except StoreUnavailable as exc:
         raise _fail(exc.detail) from None
@@ -182,7 +182,8 @@ def export_cmd(
     as_zip: Annotated[bool, typer.Option("--zip", help="Papildomai įrašyti ZIP failą")] = False,
 ) -> None:
     """Įrašyti metų bylų BagIt paketą į katalogą ir jį patikrinti po įrašymo."""
-    with _runtime() as runtime:
+    # The converter prints each case's cover into the bag.
+    with _runtime(converter=True) as runtime:
         target = to / export.export_dir_name(runtime.school, year)
         try:
             with err.status("Rengiamas paketas..."):
@@ -194,6 +195,8 @@ def export_cmd(
                     year,
                     target,
                     audit.Actor(id=None, name="bylos export"),
+                    converter=runtime.converter,
+                    records=runtime.records,
                 )
             with err.status("Tikrinamas įrašytas paketas..."):
                 export.validate(bag)

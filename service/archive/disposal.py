@@ -19,6 +19,7 @@ from service.archive.evaluation import term_for
 from service.archive.models import DestroyedDocument, Disposal, DisposalStatus
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.cases.facts import count_missing_pages, facts
 from service.cases.models import Case, CaseStatus
 from service.db import session_scope
 from service.documents.kinds import kind_or_404
@@ -165,6 +166,23 @@ def _rule_term(runtime: Runtime, rule_id: str) -> str:
     return runtime.rules.get(rule_id).term if rule_id in runtime.rules else rule_id
 
 
+def _rule_item(runtime: Runtime, rule_id: str) -> str:
+    """The index item a term expired under: ``V-1511 6.6 p.``."""
+    if rule_id not in runtime.rules:
+        return rule_id
+    rule = runtime.rules.get(rule_id)
+    return f"{rule.index} {rule.item} p."
+
+
+def _span_and_sheets(docs: list[Document], runtime: Runtime) -> dict[str, Any]:
+    found = facts(docs, runtime.records)
+    return {
+        "first_date": found.first.isoformat() if found.first else None,
+        "last_date": found.last.isoformat() if found.last else None,
+        "sheets": found.sheets,
+    }
+
+
 def propose(
     runtime: Runtime, user: User, case_indexes: list[str], year: int | None
 ) -> dict[str, Any]:
@@ -200,23 +218,29 @@ def propose(
                 chosen.append(appraisal)
         if problems:
             raise Conflict("Naikinti negalima: " + " ".join(problems))
-        payload = {
-            "cases": [
-                {
-                    "year": a.case.year,
-                    "index": a.case.index,
-                    "title": a.case.title,
-                    "term": _rule_term(runtime, a.case.retention_rule),
-                    "rule": a.case.retention_rule,
-                    "closed_on": a.case.closed_on.isoformat() if a.case.closed_on else None,
-                    "retain_until": a.retain_until.isoformat() if a.retain_until else None,
-                    "documents": len(a.documents),
-                    "numbers": _numbers(a.documents),
-                }
-                for a in chosen
-            ],
-            "compiled_by": {"name": user.name, "position": user.position},
-        }
+    # Sheets are counted from the documents' pages (read once for those issued before pages
+    # were counted at issue).
+    count_missing_pages(runtime.engine, runtime.store, [d for a in chosen for d in a.documents])
+    payload = {
+        "cases": [
+            {
+                "year": a.case.year,
+                "index": a.case.index,
+                "title": a.case.title,
+                "term": _rule_term(runtime, a.case.retention_rule),
+                "rule": a.case.retention_rule,
+                "rule_text": _rule_item(runtime, a.case.retention_rule),
+                "closed_on": a.case.closed_on.isoformat() if a.case.closed_on else None,
+                "retain_until": a.retain_until.isoformat() if a.retain_until else None,
+                "documents": len(a.documents),
+                "numbers": _numbers(a.documents),
+                **_span_and_sheets(a.documents, runtime),
+            }
+            for a in chosen
+        ],
+        "compiled_by": {"name": user.name, "position": user.position},
+        "commission_name": runtime.records.commission,
+    }
     # The act is registered like any document (its own number in register NA, case 1.3).
     spec = kind_or_404(runtime.kinds, "destruction-act")
     act = runtime.issuer.issue(spec, payload, user).document

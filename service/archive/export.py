@@ -18,6 +18,7 @@ import shutil
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +30,21 @@ from retention.rules import RuleSet
 from service.archive.models import DestroyedDocument
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.books import covers
+from service.books import register as books_register
+from service.books.year import GROUPS_LT as GROUP_LT
+from service.books.year import current_inventories
+from service.cases.closing import group_of
+from service.cases.facts import count_missing_pages, facts
 from service.cases.models import Case, CaseStatus
+from service.cases.records import RecordsSettings
 from service.db import session_scope
 from service.documents.models import Document, JournalFile
 from service.errors import Conflict, DependencyUnavailable, NotFound
 from service.output import csv_row
 from service.registry.models import RegistryEntry
 from service.settings import SchoolProfile
-from service.timeutil import utcnow
+from service.timeutil import today_vilnius, utcnow
 from storage.errors import StorageError
 from storage.objectstore import ObjectStorePort
 
@@ -101,14 +109,21 @@ def build_bag(
     year: int,
     target: Path,
     actor: Actor,
+    *,
+    converter: covers.Converter | None = None,
+    records: RecordsSettings | None = None,
 ) -> tuple[Path, dict[str, Any]]:
-    """Write the year's bag as the new directory ``target``; returns it and a summary."""
+    """Write the year's bag as the new directory ``target``; returns it and a summary.
+
+    With a ``converter`` each case's cover (bylos viršelis) is printed into its folder; the
+    year's inventories in force go into ``apyrasai/`` either way."""
     cases = check_year(engine, year)
     if target.exists():
         raise Conflict(f"Katalogas {target} jau yra: pasirinkite kitą vietą.")
     target.mkdir(parents=True)
+    books = Books(school, converter, records or RecordsSettings(), actor.name)
     try:
-        summary = _fill(engine, store, rules, year, cases, target)
+        summary = _fill(engine, store, rules, year, cases, target, books)
         bag_info = {
             "Source-Organization": school.name,
             "Organization-Address": school.address,
@@ -142,6 +157,16 @@ def build_bag(
     return target, summary
 
 
+@dataclass(frozen=True, slots=True)
+class Books:
+    """What the bag needs to print the year's covers."""
+
+    school: SchoolProfile
+    converter: covers.Converter | None
+    records: RecordsSettings
+    printed_by: str
+
+
 def _fill(
     engine: Engine,
     store: ObjectStorePort,
@@ -149,6 +174,7 @@ def _fill(
     year: int,
     cases: list[Case],
     root: Path,
+    books: Books,
 ) -> dict[str, Any]:
     with session_scope(engine) as session:
         case_ids = [c.id for c in cases]
@@ -173,13 +199,19 @@ def _fill(
                 select(JournalFile).where(col(JournalFile.document_id).in_([d.id for d in docs]))
             )
         }
-        entries = list(
-            session.exec(
-                select(RegistryEntry)
-                .where(RegistryEntry.year == year)
-                .order_by(col(RegistryEntry.register_code), col(RegistryEntry.seq))
+        inventories = [
+            d for d in current_inventories(session, year).values() if d.id not in destroyed
+        ]
+        codes = sorted(
+            set(
+                session.exec(
+                    select(RegistryEntry.register_code).where(RegistryEntry.year == year).distinct()
+                )
             )
         )
+        # The register's rows as printed: heading, addressee, signer, state and notes.
+        register_rows = [row for code in codes for row in books_register.rows(session, code, year)]
+        entries = [row.entry for row in register_rows]
     by_case = {c.id: c for c in cases}
     fetches: list[tuple[str, str, str, Path]] = []
     files: dict[str, str] = {}
@@ -234,10 +266,40 @@ def _fill(
                     folder / f"{stem}-{_safe(journal.file_name)}",
                 )
             )
+    # The year's inventories in force (Taisyklės: the inventories are the cases' finding aid).
+    for inv in inventories:
+        folder = root / "apyrasai"
+        folder.mkdir(parents=True, exist_ok=True)
+        fetches.append(
+            (inv.object_key, inv.object_version_id, inv.sha256, folder / f"{_safe(inv.number)}.pdf")
+        )
     with ThreadPoolExecutor(max_workers=_FETCH_WORKERS) as pool:
         for _ in pool.map(lambda f: _fetch(store, *f), fetches):
             pass
 
+    case_docs: dict[int, list[Document]] = {}
+    for doc in docs:
+        case_docs.setdefault(doc.case_id, []).append(doc)
+    count_missing_pages(engine, store, [d for d in docs if d.id not in destroyed])
+    case_facts = {c.id: facts(case_docs.get(c.id or 0, []), books.records) for c in cases}
+    printed = 0
+    if books.converter is not None:
+        for case in cases:
+            folder = root / "bylos" / _safe(case.index)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "virselis.pdf").write_bytes(
+                covers.cover_pdf(
+                    case,
+                    case_facts[case.id],
+                    rules=rules,
+                    records=books.records,
+                    school=books.school,
+                    converter=books.converter,
+                    printed_on=today_vilnius(),
+                    printed_by=books.printed_by,
+                )
+            )
+            printed += 1
     doc_by_id = {d.id: d for d in docs}
     _write_csv(
         root / "registro-irasai.csv",
@@ -247,8 +309,12 @@ def _fill(
             "eil_nr",
             "numeris",
             "data",
+            "rusis",
             "antraste",
+            "adresatas",
+            "pasirase",
             "busena",
+            "pastabos",
             "priezastis",
             "dokumento_id",
             "byla",
@@ -263,7 +329,11 @@ def _fill(
                 e.number,
                 e.date.isoformat(),
                 e.title,
-                e.status.value,
+                row.heading,
+                row.addressee,
+                row.signer,
+                row.state,
+                row.notes,
                 e.void_reason or "",
                 e.document_id or "",
                 by_case[doc_by_id[e.document_id].case_id].index
@@ -272,7 +342,8 @@ def _fill(
                 doc_by_id[e.document_id].sha256 if e.document_id in doc_by_id else "",
                 destroyed[e.document_id].act_number if e.document_id in destroyed else "",
             ]
-            for e in entries
+            for row in register_rows
+            for e in (row.entry,)
         ],
     )
     inventory: list[list[Any]] = []
@@ -288,6 +359,8 @@ def _fill(
                 dates[0].isoformat() if dates else "",
                 dates[-1].isoformat() if dates else "",
                 len(in_case),
+                case_facts[case.id].sheets,
+                GROUP_LT[group_of(rules, books.records, case.retention_rule)],
                 rule.term if rule else "",
                 case.retention_rule,
                 case.closed_on.isoformat() if case.closed_on else "",
@@ -303,6 +376,8 @@ def _fill(
             "pradzios_data",
             "pabaigos_data",
             "dokumentu_skaicius",
+            "lapu_skaicius",
+            "saugojimo_grupe",
             "saugojimo_terminas",
             "taisykle",
             "uzbaigta",
@@ -316,6 +391,8 @@ def _fill(
         "documents": len(docs),
         "files": len(fetches),
         "destroyed": len(destroyed),
+        "inventories": [d.number for d in inventories],
+        "covers": printed,
         "registry_entries": len(entries),
     }
 

@@ -275,6 +275,8 @@ def create_export(
             wanted.year,
             work,
             Actor(id=user.id, name=user.name),
+            converter=runtime.converter,
+            records=runtime.records,
         )
     except BaseException:
         shutil.rmtree(work.parent, ignore_errors=True)

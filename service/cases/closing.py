@@ -24,8 +24,10 @@ from retention.compute import RetentionDate
 from retention.rules import RuleSet
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.cases.facts import count_missing_pages, facts
 from service.cases.models import Case, CaseStatus
 from service.cases.plan import cases_of, ensure_year, validate_index, validate_year
+from service.cases.records import INVENTORIED, Group, RecordsSettings
 from service.db import session_scope
 from service.documents.files import store_errors
 from service.documents.kinds import KindSpec
@@ -54,15 +56,36 @@ class Relock:
 @dataclass(frozen=True, slots=True)
 class Closed:
     cases: list[Case]
-    inventory: Document | None
+    # One inventory per retention group that goes on one (permanent, long-term), by group.
+    inventories: dict[Group, Document]
+    # Which group each closed case (by index) belongs to.
+    groups: dict[str, Group]
     relocked: int
+
+    @property
+    def inventory(self) -> Document | None:
+        """The first inventory issued (the permanent one when there is one)."""
+        return next(iter(self.inventories.values()), None)
+
+    def inventory_of(self, index: str) -> Document | None:
+        group = self.groups.get(index)
+        return self.inventories.get(group) if group is not None else None
+
+
+def group_of(rules: RuleSet, records: RecordsSettings, rule_id: str) -> Group:
+    """A case's retention group; a rule the set does not know keeps the case (long-term)."""
+    if rule_id not in rules:
+        return Group.long_term
+    return records.group(rules.get(rule_id))
 
 
 def retention_term_text(rules: RuleSet, rule_id: str) -> str:
     if rule_id not in rules:
         return rule_id
     rule = rules.get(rule_id)
-    return f"{rule.term} ({rule.index} {rule.item} p.)"
+    # The table writes a permanent term "P"; a document of record says it in words.
+    term = "nuolat" if rule.permanent else rule.term
+    return f"{term} ({rule.index} {rule.item} p.)"
 
 
 def reevaluate(
@@ -129,7 +152,7 @@ def close_cases(
         ensure_year(session, year)
         cases = _to_close(session, year, indexes)
         if not cases:
-            return Closed(cases=[], inventory=None, relocked=0)
+            return Closed(cases=[], inventories={}, groups={}, relocked=0)
         if closed_on > today:
             raise InvalidPayload(
                 f"„closed_on“: bylų uždaryti ateities data ({closed_on}) negalima."
@@ -156,12 +179,6 @@ def close_cases(
                 f"Bylų apyrašą reikia įdėti į bylą „{spec.case_index}“ ({today.year} m.), bet ji "
                 "uždaryta."
             )
-        stats: dict[int, tuple[int, dt.date | None, dt.date | None]] = {}
-        for d in documents:
-            count, first, last = stats.get(d.case_id, (0, None, None))
-            first = d.registered_on if first is None else min(first, d.registered_on)
-            last = d.registered_on if last is None else max(last, d.registered_on)
-            stats[d.case_id] = (count + 1, first, last)
         relocks = [
             r
             for d in documents
@@ -171,32 +188,64 @@ def close_cases(
     # (2) Extend the object locks first: lengthening a lock is always safe to have done.
     with store_errors():
         for relock in relocks:
-            if not relock.extend_objects:
+            # A lock ending before today protects nothing (an old year closed late): the store
+            # refuses a retention date in the past, and there is nothing to extend.
+            if not relock.extend_objects or relock.lock_until <= today:
                 continue
             for key, version in relock.versions:
                 # Already locked longer (e.g. extended by the archive): nothing to do.
                 with contextlib.suppress(RetentionLocked):
                     runtime.store.extend_retention(key, version, relock.lock_until)
 
-    # (3) The inventory: a registered document like any other, filed into the plan's case 1.1.
-    entries = []
-    for case in cases:
-        count, first, last = stats.get(case.id or 0, (0, None, None))
-        if (case.year, case.index) == inventory_case and inventory_case in closing:
-            # The inventory itself is filed into this case before it closes.
-            count, first, last = count + 1, first or today, today
-        entries.append(
-            {
-                "index": case.index,
-                "title": case.title,
-                "first_date": first.isoformat() if first else None,
-                "last_date": last.isoformat() if last else None,
-                "documents": count,
-                "retention": retention_term_text(runtime.rules, case.retention_rule),
-                "closed_on": closed_on.isoformat(),
-            }
-        )
-    issued = runtime.issuer.issue(spec, {"year": year, "cases": entries}, user)
+    # (3) The inventories: registered documents like any other, filed into the plan's case 1.1,
+    # one per retention group that goes on one (Taisyklės, chapter on case inventories: the
+    # permanent and the long-term cases each on their own; temporary cases on none).
+    count_missing_pages(runtime.engine, runtime.store, documents)
+    by_case: dict[int, list[Document]] = {}
+    for d in documents:
+        by_case.setdefault(d.case_id, []).append(d)
+    groups = {c.index: group_of(runtime.rules, runtime.records, c.retention_rule) for c in cases}
+    wanted = [g for g in INVENTORIED if any(groups[c.index] == g for c in cases)]
+    inventories: dict[Group, Document] = {}
+    for group in wanted:
+        entries = []
+        for case in cases:
+            if groups[case.index] != group:
+                continue
+            found = facts(by_case.get(case.id or 0, []), runtime.records)
+            count, first, last = found.documents, found.first, found.last
+            note = ""
+            if (case.year, case.index) == inventory_case and inventory_case in closing:
+                # The inventories themselves are filed into this case before it closes; their
+                # sheets are not known until they are printed.
+                count, first, last = count + len(wanted), first or today, today
+                note = f"Įskaitant šių bylų apyrašus ({len(wanted)})"
+            if found.uncounted:
+                note = "; ".join(
+                    n for n in (note, f"neįskaičiuoti {found.uncounted} dok. lapai") if n
+                )
+            entries.append(
+                {
+                    "index": case.index,
+                    "title": case.title,
+                    "first_date": first.isoformat() if first else None,
+                    "last_date": last.isoformat() if last else None,
+                    "documents": count,
+                    "sheets": found.sheets,
+                    "retention": retention_term_text(runtime.rules, case.retention_rule),
+                    "closed_on": closed_on.isoformat(),
+                    "note": note,
+                }
+            )
+        payload = {
+            "year": year,
+            "group": group.value,
+            "cases": entries,
+            "compiled_by": {"name": user.name, "position": user.position},
+            "commission_name": runtime.records.commission,
+        }
+        inventories[group] = runtime.issuer.issue(spec, payload, user).document
+    numbers = ", ".join(d.number for d in inventories.values())
 
     # (4) Close, store the re-evaluated dates, record.
     with session_scope(runtime.engine) as session:
@@ -208,8 +257,8 @@ def close_cases(
         ]
         if raced:
             raise Conflict(
-                f"Bylas kartu uždarė kita užklausa: {', '.join(raced)}. Apyrašas "
-                f"{issued.document.number} įregistruotas; patikrinkite bylų sąrašą."
+                f"Bylas kartu uždarė kita užklausa: {', '.join(raced)}. Apyrašai "
+                f"{numbers or '(nė vieno)'} įregistruoti; patikrinkite bylų sąrašą."
             )
         closed_rows: list[Case] = []
         for row in rows:
@@ -233,9 +282,9 @@ def close_cases(
             detail={
                 "indexes": [c.index for c in closed_rows],
                 "closed_on": closed_on.isoformat(),
-                "inventory": issued.document.id,
-                "inventory_number": issued.document.number,
+                "inventories": [d.id for d in inventories.values()],
+                "inventory_numbers": [d.number for d in inventories.values()],
                 "relocked": [r.document_id for r in relocks],
             },
         )
-    return Closed(cases=closed_rows, inventory=issued.document, relocked=len(relocks))
+    return Closed(cases=closed_rows, inventories=inventories, groups=groups, relocked=len(relocks))

@@ -54,10 +54,13 @@ def close_cases(
     done = closing.close_cases(runtime, user, request.year, request.indexes, request.closed_on)
     with session_scope(runtime.engine) as session:
         out = cases_out(session, done.cases, runtime.rules)
-    if done.inventory is not None:
-        inventory = {"document_id": done.inventory.id, "number": done.inventory.number}
-        out = [c.model_copy(update={"inventory": inventory}) for c in out]
-    return out
+    # Each case names the inventory of its retention group (none for a temporary case).
+    listed = []
+    for case in out:
+        doc = done.inventory_of(case.index)
+        inventory = {"document_id": doc.id, "number": doc.number} if doc else None
+        listed.append(case.model_copy(update={"inventory": inventory}))
+    return listed
 
 
 @router.get("/api/plans/{year}.xlsx", response_class=Response, responses=file_answer(XLSX))

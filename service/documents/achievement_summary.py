@@ -29,7 +29,7 @@ from service.documents.common import (
     numeric_marks,
 )
 from service.documents.validation import Mark
-from service.lt import person_key, school_year_text
+from service.lt import period_genitive, person_key, school_year_text
 
 MAX_PUPILS = 60
 MAX_SUBJECTS = 40
@@ -185,6 +185,24 @@ class AchievementSummary(Payload):
 
     def search_text(self) -> str:
         return f"{self.class_name} {self.school_year} {self.period} {self.class_teacher.name}"
+
+    def heading(self) -> str:
+        year = school_year_text(self.school_year)
+        period = period_genitive(self.period)
+        if period is None:
+            return (
+                f"{self.class_name} klasės {year} m. m. mokymosi pasiekimų apskaitos suvestinė "
+                f"({self.period})"
+            )
+        return (
+            f"{self.class_name} klasės {year} m. m. {period} mokymosi pasiekimų apskaitos suvestinė"
+        )
+
+    def signer(self) -> str:
+        signers = [f"klasės vadovas (-ė) {self.class_teacher.name}"]
+        if self.deputy:
+            signers.append(f"direktoriaus pavaduotojas (-a) {self.deputy.name}")
+        return "; ".join(signers)
 
     # -- what the template prints ------------------------------------------------------------
 

@@ -84,6 +84,12 @@ class ChangeAct(Payload):
     def search_text(self) -> str:
         return f"{self.student.full_name} {self.class_name} {self.subject}"
 
+    def heading(self) -> str:
+        return (
+            f"Aktas apie duomenų keitimą – {self.student.full_name}, {self.class_name}, "
+            f"{self.subject}, {self.period}"
+        )
+
     @staticmethod
     def _state(state: JournalState) -> dict[str, Any]:
         return {

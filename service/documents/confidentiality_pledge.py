@@ -24,6 +24,13 @@ class ConfidentialityPledge(Payload):
     def search_text(self) -> str:
         return f"{self.person.name} {self.person.position}"
 
+    def heading(self) -> str:
+        position = in_sentence(self.person.position)
+        return f"Konfidencialumo pasižadėjimas – {self.person.name}, {position}"
+
+    def signer(self) -> str:
+        return self.person.name
+
     def template_context(self) -> dict[str, Any]:
         return {
             "person": {

@@ -26,7 +26,7 @@ from service.audit import log as audit
 from service.audit.log import Actor
 from service.cases.plan import open_case_for_filing
 from service.db import session_scope
-from service.documents import versions
+from service.documents import kinds, versions
 from service.documents.files import store_errors
 from service.documents.hooks import HOOKS, Prepared
 from service.documents.kinds import KindSpec, Payload, recipients, retention_event_on
@@ -36,7 +36,7 @@ from service.errors import Conflict, InvalidPayload, NotFound, ServiceError
 from service.lt import genitive_name, in_sentence, long_date
 from service.registry import numbering
 from service.rendering.docx import DocumentProperties, render_docx
-from service.rendering.pdfmeta import PdfMetadata, stamp_and_check
+from service.rendering.pdfmeta import PdfMetadata, page_count, stamp_and_check
 from service.school_profile import profile as school_profile
 from service.settings import SchoolProfile
 from service.timeutil import today_vilnius, utcnow
@@ -384,10 +384,18 @@ class Issuer:
                 content_type=DOCX_MEDIA_TYPE,
                 metadata=meta,
             )
+        heading = kinds.heading(payload, spec.title)
+        addressee = kinds.addressee(payload)
+        search_text = typed.search_text()
         return Document(
             id=document_id,
             kind=spec.slug,
             title=spec.title,
+            heading=heading,
+            addressee=addressee,
+            signer=kinds.signer(payload, school.director_name, user.name),
+            search_key=kinds.search_key(number, heading, addressee, search_text),
+            pages=page_count(pdf),
             registry_entry_id=0,
             register_code=spec.register,
             year=today.year,
@@ -408,7 +416,7 @@ class Issuer:
             lock_until=lock,
             permanent=term.permanent,
             payload=payload.model_dump(mode="json"),
-            search_text=typed.search_text(),
+            search_text=search_text,
             created_by=user.id or 0,
         )
 

@@ -19,6 +19,7 @@ from service.documents.leaving_certificate import LeavingCertificate
 from service.documents.progress_report import ProgressReport
 from service.documents.safety_briefing import SafetyBriefing
 from service.errors import NotFound
+from service.lt import fold
 from service.users.models import Role
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
@@ -136,3 +137,34 @@ def recipients(payload: BaseModel) -> list[str]:
     """The document's addressees (PDF-LT ``recipients``), when the payload names any."""
     getter = getattr(payload, "recipients", None)
     return list(getter()) if callable(getter) else []
+
+
+def heading(payload: BaseModel, title: str) -> str:
+    """What the register says was registered: the payload's own heading (who, which class,
+    which period) or, for a kind without one, its title."""
+    getter = getattr(payload, "heading", None)
+    return str(getter()) if callable(getter) else title
+
+
+def addressee(payload: BaseModel) -> str:
+    """The addressee or recipient the register names, where the document has one."""
+    getter = getattr(payload, "addressee", None)
+    if callable(getter):
+        return str(getter())
+    return "; ".join(recipients(payload))
+
+
+def signer(payload: BaseModel, director: str, issued_by: str) -> str:
+    """Who signed the document: the payload's signer, the head of school for the kinds the
+    director signs, otherwise the person who issued it."""
+    getter = getattr(payload, "signer", None)
+    if callable(getter):
+        return str(getter())
+    if getattr(payload, "signed_by_director", False):
+        return director
+    return issued_by
+
+
+def search_key(number: str, heading_text: str, addressee_text: str, search_text: str) -> str:
+    """The folded text ``?q=`` matches: number, heading, addressee and the payload's words."""
+    return fold(" ".join((number, heading_text, addressee_text, search_text)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -75,6 +75,12 @@ class LeavingCertificate(_Payload):
 
     def search_text(self) -> str:
         return f"{self.student.full_name} {self.class_name}"
+
+    def heading(self) -> str:
+        return f"Mokinio pasiekimų pažyma – {self.student.full_name}, {self.class_name}"
+
+    # The certificate is signed by the head of the school (seed p.29).
+    signed_by_director: ClassVar[bool] = True
 
     def recipients(self) -> list[str]:
         addressee = self.addressee or self.destination

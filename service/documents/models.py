@@ -50,6 +50,14 @@ class Document(SQLModel, table=True):
     # (who, which class) can be searched without opening the PDF.
     payload: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
     search_text: str = ""
+    # What the register prints about the document (its heading, addressee and signer) and the
+    # folded text search matches (service/lt.py ``fold``), filled when it is issued.
+    heading: str = ""
+    addressee: str = ""
+    signer: str = ""
+    search_key: str = ""
+    # Pages of the stored PDF, counted once at issue: a case's sheets are summed from these.
+    pages: int | None = None
     created_by: int = Field(foreign_key="users.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
 

@@ -81,6 +81,16 @@ class ProgressReport(Payload):
     def search_text(self) -> str:
         return f"{self.student.full_name} {self.class_name} {self.month}"
 
+    def heading(self) -> str:
+        month = format_date(self.first_day, "MMMM", locale="lt")  # genitive: "spalio"
+        return (
+            f"Mokinio pažangumo ir lankomumo ataskaita – {self.student.full_name}, "
+            f"{self.class_name}, {self.first_day.year} m. {month} mėn."
+        )
+
+    def addressee(self) -> str:
+        return f"Mokinio {self.student.full_name} tėvams (globėjams, rūpintojams)"
+
     def template_context(self) -> dict[str, Any]:
         # Subjects in the order they first appear; within a subject, by date.
         order: dict[str, int] = {}

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlmodel import col, or_, select
+from sqlmodel import col, select
 
 from service.access import classes
 from service.archive.models import DestroyedDocument
@@ -23,6 +23,7 @@ from service.documents.models import Document
 from service.documents.schemas import DocumentOut, document_out
 from service.documents.validation import Prose, Text, parse_payload
 from service.errors import Gone, InvalidPayload, NotFound
+from service.lt import search_words
 from service.output import content_disposition
 from service.params import DocumentIdPath, KindPath, KindQuery, YearQuery
 from service.users.models import User
@@ -32,6 +33,7 @@ router = APIRouter(
 )
 
 IdempotencyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+MAX_QUERY_WORDS = 10
 
 
 @router.post("/{kind}", status_code=201, response_model=DocumentOut)
@@ -119,11 +121,12 @@ def list_documents(
     stmt = select(Document).where(col(Document.kind).in_(readable))
     if year is not None:
         stmt = stmt.where(Document.year == year)
-    if q:
-        pattern = f"%{q.strip()}%"
-        stmt = stmt.where(
-            or_(col(Document.search_text).ilike(pattern), col(Document.number).ilike(pattern))
-        )
+    # Every word of the query, folded as the stored key was (case and Lithuanian letters
+    # dropped: "zukauskaite" finds "Žukauskaitė"), must occur; LIKE on the folded key behaves
+    # the same on SQLite and PostgreSQL. "%" and "_" are the user's letters, not wildcards.
+    for word in search_words(q or "")[:MAX_QUERY_WORDS]:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(col(Document.search_key).like(f"%{escaped}%", escape="\\"))
     stmt = stmt.order_by(col(Document.created_at).desc()).limit(limit)
     return [
         document_out(session, d, runtime.rules)

@@ -38,6 +38,15 @@ class SafetyBriefing(Payload):
     def search_text(self) -> str:
         return f"{self.class_name} {self.topic} {self.instructor.name}"
 
+    def heading(self) -> str:
+        return (
+            f"Saugaus elgesio instruktažo lapas – {self.class_name} klasė, {self.topic}, "
+            f"{self.date.isoformat()}"
+        )
+
+    def signer(self) -> str:
+        return self.instructor.name
+
     def template_context(self) -> dict[str, Any]:
         return {
             "class_name": self.class_name,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from openpyxl import Workbook
@@ -35,12 +36,103 @@ HEADERS = (
     "Eil. Nr.",
     "Registracijos Nr.",
     "Data",
-    "Dokumento pavadinimas",
+    "Dokumento antraštė",
+    "Adresatas",
+    "Pasirašė",
+    "Bylos indeksas",
     "Būsena",
-    "Anuliavimo priežastis",
+    "Pastabos",
     "Dokumento ID",
 )
-WIDTHS = (9, 18, 12, 42, 22, 50, 38)
+WIDTHS = (9, 18, 12, 60, 34, 30, 10, 16, 50, 38)
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRow:
+    """One number of a register-year as the register prints it: the entry and, for a
+    registered document, what it is (heading), to whom, who signed, where it is filed and what
+    became of it (notes: replaced, voided, destroyed, held)."""
+
+    entry: RegistryEntry
+    heading: str
+    addressee: str = ""
+    signer: str = ""
+    case_index: str = ""
+    replaced_by: str | None = None  # the replacing version's number
+    replaced_reason: str = ""
+    destroyed_by: str | None = None  # the destruction act's number
+    destroyed_on: dt.date | None = None
+    held: str | None = None  # the hold's reason
+
+    @property
+    def state(self) -> str:
+        """The entry's state as the register's "Būsena" column reads."""
+        if self.entry.status != EntryStatus.registered:
+            return STATUS_LT[self.entry.status]
+        if self.destroyed_by:
+            return "sunaikintas"
+        if self.replaced_by:
+            return "pakeistas"
+        return STATUS_LT[EntryStatus.registered]
+
+    @property
+    def notes(self) -> str:
+        notes: list[str] = []
+        if self.entry.status == EntryStatus.void:
+            notes.append(f"Anuliuotas: {self.entry.void_reason or 'priežastis nenurodyta'}")
+        if self.replaced_by:
+            reason = f" (priežastis: {self.replaced_reason})" if self.replaced_reason else ""
+            notes.append(f"Pakeistas dokumentu Nr. {self.replaced_by}{reason}")
+        if self.destroyed_by:
+            day = f" {self.destroyed_on.isoformat()}" if self.destroyed_on else ""
+            notes.append(f"Sunaikintas{day} pagal dokumentų naikinimo aktą Nr. {self.destroyed_by}")
+        if self.held:
+            notes.append(f"Sulaikytas: {self.held}")
+        return "; ".join(notes)
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """The year's totals the printed register ends with."""
+
+    all: int
+    registered: int
+    void: int
+    reserved: int
+    replaced: int
+    destroyed: int
+    held: int
+
+    @classmethod
+    def of(cls, rows: Sequence[RegisterRow]) -> Totals:
+        status = [r.entry.status for r in rows]
+        return cls(
+            all=len(rows),
+            registered=status.count(EntryStatus.registered),
+            void=status.count(EntryStatus.void),
+            reserved=status.count(EntryStatus.reserved),
+            replaced=sum(1 for r in rows if r.replaced_by),
+            destroyed=sum(1 for r in rows if r.destroyed_by),
+            held=sum(1 for r in rows if r.held),
+        )
+
+    @property
+    def text(self) -> str:
+        text = (
+            f"Iš viso numerių: {self.all}; įregistruota dokumentų: {self.registered}; "
+            f"anuliuota numerių: {self.void}; pakeista naujomis versijomis: {self.replaced}; "
+            f"sunaikinta: {self.destroyed}"
+        )
+        if self.held:
+            text += f"; sulaikyta: {self.held}"
+        if self.reserved:
+            text += f"; rengiama: {self.reserved}"
+        return text + "."
+
+
+def bare_rows(entries: Sequence[RegistryEntry]) -> list[RegisterRow]:
+    """Rows that know only the entries (a register without its documents at hand)."""
+    return [RegisterRow(entry=e, heading=e.title) for e in entries]
 
 
 class Converter(Protocol):
@@ -59,12 +151,23 @@ class EntryOut(BaseModel):
     seq: int
     number: str
     date: dt.date
+    # The document kind's name; ``heading`` says which document it is.
     title: str
+    heading: str
+    addressee: str
+    signer: str
+    case_index: str
     document_id: str | None
     # "reserved" (a document being produced right now) is shown rather than hidden: every
     # number of the year is listed.
     status: str
+    # What the register's "Būsena" column prints: also "pakeistas" and "sunaikintas".
+    state: str
     void_reason: str | None
+    replaced_by: str | None
+    destroyed_by_act: str | None
+    held: bool
+    notes: str
 
 
 def register_out(register: Register) -> RegisterOut:
@@ -77,19 +180,29 @@ def register_out(register: Register) -> RegisterOut:
     )
 
 
-def entry_out(entry: RegistryEntry) -> EntryOut:
+def entry_out(row: RegisterRow) -> EntryOut:
+    entry = row.entry
     return EntryOut(
         seq=entry.seq,
         number=entry.number,
         date=entry.date,
         title=entry.title,
+        heading=row.heading,
+        addressee=row.addressee,
+        signer=row.signer,
+        case_index=row.case_index,
         document_id=entry.document_id if entry.status == EntryStatus.registered else None,
         status=entry.status.value,
+        state=row.state,
         void_reason=entry.void_reason,
+        replaced_by=row.replaced_by,
+        destroyed_by_act=row.destroyed_by,
+        held=row.held is not None,
+        notes=row.notes,
     )
 
 
-def to_xlsx(register: Register, year: int, entries: Sequence[RegistryEntry]) -> bytes:
+def to_xlsx(register: Register, year: int, rows: Sequence[RegisterRow]) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -102,26 +215,33 @@ def to_xlsx(register: Register, year: int, entries: Sequence[RegistryEntry]) -> 
         cell.font = Font(bold=True)
         cell.fill = fill
         cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for entry in entries:
+    for row in rows:
+        entry = row.entry
         ws.append(
             [
                 entry.seq,
                 entry.number,
                 entry.date,
-                entry.title,
-                STATUS_LT[entry.status],
-                entry.void_reason or "",
+                row.heading,
+                row.addressee,
+                row.signer,
+                row.case_index,
+                row.state,
+                row.notes,
                 entry.document_id if entry.status == EntryStatus.registered else "",
             ]
         )
         ws.cell(row=ws.max_row, column=3).number_format = "yyyy-mm-dd"
-        for column in (4, 6):
+        for column in (4, 5, 6, 9):
             ws.cell(row=ws.max_row, column=column).alignment = Alignment(
                 wrap_text=True, vertical="top"
             )
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(ws.max_row, 1)}"
     ws.print_title_rows = "1:1"
+    # The year's totals under the entries, as the printed register ends.
+    ws.append([])
+    ws.append(["Iš viso", None, None, Totals.of(rows).text])
     wb.properties.creator = "Bylos"
     wb.properties.title = f"{register.title}, {year} m."
     wb.properties.created = wb.properties.modified = dt.datetime(year, 1, 1)
@@ -134,14 +254,12 @@ def to_xlsx(register: Register, year: int, entries: Sequence[RegistryEntry]) -> 
 def listing_context(
     register: Register,
     year: int,
-    entries: Sequence[RegistryEntry],
+    rows: Sequence[RegisterRow],
     school: SchoolProfile,
     printed_on: dt.date,
     printed_by: str,
 ) -> dict[str, Any]:
-    counts = dict.fromkeys(EntryStatus, 0)
-    for entry in entries:
-        counts[entry.status] += 1
+    totals = Totals.of(rows)
     return {
         "school": school.model_dump(),
         "register": {"code": register.code, "title": register.title},
@@ -149,20 +267,26 @@ def listing_context(
         "printed": {"date_long": long_date(printed_on), "by": printed_by},
         "entries": [
             {
-                "seq": e.seq,
-                "number": e.number,
-                "date": e.date.isoformat(),
-                "title": e.title,
-                "status": STATUS_LT[e.status],
-                "note": e.void_reason or "",
+                "seq": r.entry.seq,
+                "number": r.entry.number,
+                "date": r.entry.date.isoformat(),
+                "heading": r.heading,
+                "addressee": r.addressee,
+                "signer": r.signer,
+                "case_index": r.case_index,
+                "status": r.state,
+                "note": r.notes,
             }
-            for e in entries
+            for r in rows
         ],
         "totals": {
-            "all": len(entries),
-            "registered": counts[EntryStatus.registered],
-            "void": counts[EntryStatus.void],
-            "reserved": counts[EntryStatus.reserved],
+            "all": totals.all,
+            "registered": totals.registered,
+            "void": totals.void,
+            "reserved": totals.reserved,
+            "replaced": totals.replaced,
+            "destroyed": totals.destroyed,
+            "text": totals.text,
         },
     }
 
@@ -170,7 +294,7 @@ def listing_context(
 def to_pdf(
     register: Register,
     year: int,
-    entries: Sequence[RegistryEntry],
+    entries: Sequence[RegisterRow],
     *,
     school: SchoolProfile,
     converter: Converter,

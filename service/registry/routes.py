@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
 from service.audit.log import Actor
+from service.books import register as books_register
 from service.cases.plan import validate_year
 from service.contract import PDF, XLSX, file_answer
 from service.db import session_scope
@@ -18,8 +19,8 @@ from service.documents.validation import Text, parse_payload
 from service.output import content_disposition
 from service.params import RegisterCodePath, YearQuery
 from service.registry import admin, listing, numbering
-from service.registry.listing import EntryOut, RegisterOut
-from service.registry.models import Register, RegistryEntry
+from service.registry.listing import EntryOut, RegisterOut, RegisterRow
+from service.registry.models import Register
 from service.timeutil import today_vilnius
 from service.users.models import Role, User
 
@@ -90,11 +91,11 @@ def change_register(
 
 def _year_entries(
     session: Session, user: User, code: str, year: int | None
-) -> tuple[Register, int, list[RegistryEntry]]:
+) -> tuple[Register, int, list[RegisterRow]]:
     ensure_role(user, READERS, "peržiūrėti registrą")
     year = validate_year(year or today_vilnius().year)
     register = numbering.get_register(session, code)
-    return register, year, numbering.entries(session, code, year)
+    return register, year, books_register.rows(session, code, year)
 
 
 @router.get("/{code}/entries", response_model=list[EntryOut])

@@ -235,6 +235,12 @@ def _stamp_document(doc: pikepdf.Pdf, meta: PdfMetadata) -> None:
     doc.Root.Lang = pikepdf.String(meta.language)
 
 
+def page_count(pdf: bytes) -> int:
+    """The number of pages: a case's sheets are counted from its documents' PDFs."""
+    with _open(pdf) as doc:
+        return len(doc.pages)
+
+
 def pdfa_claim(pdf: bytes) -> tuple[str, str] | None:
     """(part, conformance) the XMP claims, e.g. ("2", "B"); None without a claim."""
     with _open(pdf) as doc:

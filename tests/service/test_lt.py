@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from service import lt
 from service.lt import MARK_NAMES, cite_order, long_date, mark_text, normalize_mark
 
 
@@ -136,3 +137,58 @@ def test_school_years_print_with_an_en_dash() -> None:
     assert school_year_text("2025-2026") == "2025–2026"
     assert school_year_of(dt.date(2026, 8, 31)) == "2025–2026"
     assert school_year_of(dt.date(2026, 9, 1)) == "2026–2027"
+
+
+# -- counts in words and search folding (issue 12) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "noun", "text"),
+    [
+        (0, "byla", "0 (nulis) bylų"),
+        (1, "byla", "1 (viena) byla"),
+        (2, "byla", "2 (dvi) bylos"),
+        (5, "byla", "5 (penkios) bylos"),
+        (10, "byla", "10 (dešimt) bylų"),
+        (11, "byla", "11 (vienuolika) bylų"),
+        (21, "byla", "21 (dvidešimt viena) byla"),
+        (34, "byla", "34 (trisdešimt keturios) bylos"),
+        (1, "lapas", "1 (vienas) lapas"),
+        (2, "lapas", "2 (du) lapai"),
+        (19, "lapas", "19 (devyniolika) lapų"),
+        (101, "lapas", "101 (šimtas vienas) lapas"),
+        (212, "lapas", "212 (du šimtai dvylika) lapų"),
+        (1000, "lapas", "1000 (tūkstantis) lapų"),
+        (2345, "lapas", "2345 (du tūkstančiai trys šimtai keturiasdešimt penki) lapai"),
+        (21001, "byla", "21001 (dvidešimt vienas tūkstantis viena) byla"),
+    ],
+)
+def test_counts_are_written_in_figures_and_words_in_the_nouns_gender(
+    n: int, noun: str, text: str
+) -> None:
+    assert lt.count_text(n, noun) == text
+
+
+def test_number_words_refuses_what_it_cannot_write() -> None:
+    with pytest.raises(ValueError, match="už ribų"):
+        lt.number_words(-1)
+    with pytest.raises(ValueError, match="už ribų"):
+        lt.number_words(1_000_000)
+
+
+def test_fold_drops_case_and_lithuanian_letters() -> None:
+    assert lt.fold("Gabija ŽUKAUSKAITĖ") == "gabija zukauskaite"
+    assert lt.fold("ąčęėįšųūž  ĄČĘĖĮŠŲŪŽ") == "aceeisuuz aceeisuuz"
+    assert lt.search_words(" Žukauskaitė  6b ") == ["zukauskaite", "6b"]
+
+
+@pytest.mark.parametrize(
+    ("period", "genitive"),
+    [("II pusmetis", "II pusmečio"), ("I trimestras", "I trimestro"), ("Metinis", "metinė")],
+)
+def test_period_genitive(period: str, genitive: str) -> None:
+    assert lt.period_genitive(period) == genitive
+
+
+def test_unknown_period_has_no_genitive() -> None:
+    assert lt.period_genitive("vasaros stovykla") is None

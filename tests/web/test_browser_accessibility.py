@@ -56,6 +56,11 @@ def school(server: Server) -> School:
         json={"document_id": doc_id, "reason": "Skundas dėl pažymos"},
     )
     assert hold.status_code in (200, 201), hold.text
+    # A long-term case closed: the year page lists its inventory with the agreement form.
+    closed = api(
+        kit.ARCHIVIST["login"], "POST", "/api/cases/close", json={"year": YEAR, "indexes": ["1.2"]}
+    )
+    assert closed.status_code == 200, closed.text
     return School(certificate_id=doc_id)
 
 
@@ -183,6 +188,13 @@ def _states(doc_id: str) -> dict[str, list[State]]:
             ),
             State("naikinimas", "/archyvas/naikinimas"),
             State("sulaikymai", "/archyvas/sulaikymai", shows="Skundas dėl pažymos"),
+            State("metų bylos", f"/archyvas/metai/{YEAR}", shows="Bylų apyrašai"),
+            State(
+                "metų bylos, suderinimo klaida",
+                f"/archyvas/metai/{YEAR}",
+                "Įrašyti",
+                (("#f-protocol_date-1", "2026-13-45"), ("#f-protocol_number-1", "DEK-1")),
+            ),
             State("planas", "/planas"),
             State("planas, bylos klaidos", "/planas", "Pridėti bylą"),
             State("planas, srities klaida", "/planas", "Išsaugoti sritį"),

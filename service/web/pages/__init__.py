@@ -9,6 +9,7 @@ from service.web.pages.admin import router as admin_pages
 from service.web.pages.archive import router as archive_pages
 from service.web.pages.auth import router as auth_pages
 from service.web.pages.backups import router as backup_pages
+from service.web.pages.books import router as book_pages
 from service.web.pages.calendar import router as calendar_pages
 from service.web.pages.documents import router as document_pages
 from service.web.pages.holds import router as hold_pages
@@ -33,6 +34,7 @@ for pages in (
     register_pages,
     plan_pages,
     archive_pages,
+    book_pages,
     journal_pages,
     retention_pages,
     hold_pages,

@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from service.books import register as books_register
 from service.cases.plan import validate_year
 from service.db import session_scope
 from service.deps import ensure_role
@@ -93,7 +94,7 @@ def register_page(request: Request, code: str, metai: str = "") -> Response:
     year = _year(metai)
     with session_scope(runtime_of(request).engine) as session:
         register = numbering.get_register(session, code)
-        entries = [listing.entry_out(e) for e in numbering.entries(session, code, year)]
+        entries = [listing.entry_out(r) for r in books_register.rows(session, code, year)]
     return render(
         request,
         "register.html",
@@ -115,7 +116,7 @@ def register_export(request: Request, code: str, year: int, ext: str) -> Respons
     runtime = runtime_of(request)
     with session_scope(runtime.engine) as session:
         register = numbering.get_register(session, code)
-        entries = numbering.entries(session, code, year)
+        entries = books_register.rows(session, code, year)
     if ext == "xlsx":
         data, media = listing.to_xlsx(register, year, entries), XLSX
     elif ext == "pdf":

@@ -20,6 +20,7 @@ from service.users.models import Role
 from tests.conftest import Service
 from tests.school import TEST_SCHOOL
 from tests.service.archive.helpers import closed_case, person, stored_document, use_test_rules
+from tests.service.books.test_register import pdf_text
 
 pytestmark = pytest.mark.db
 
@@ -34,6 +35,27 @@ def test_closed_year_exports_a_valid_bag(service: Service, tmp_path: Path) -> No
         stored_document(service, reports, user),
         stored_document(service, reports, user),
     ]
+    # The year's inventory (issued as the closing flow issues it) goes into the bag.
+    inventory = service.client.post(
+        "/api/documents/case-inventory",
+        json={
+            "year": 2001,
+            "group": "long-term",
+            "cases": [
+                {
+                    "index": "3.1",
+                    "title": summaries.title,
+                    "documents": 1,
+                    "sheets": 1,
+                    "retention": "50 m.",
+                    "closed_on": "2001-12-31",
+                }
+            ],
+        },
+        headers=headers,
+    )
+    assert inventory.status_code == 201, inventory.text
+    inventory_number = inventory.json()["registration"]["number"]
     response = service.client.post("/api/exports", json={"year": 2001}, headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/zip"
@@ -54,12 +76,19 @@ def test_closed_year_exports_a_valid_bag(service: Service, tmp_path: Path) -> No
     with (data / "registro-irasai.csv").open(encoding="utf-8-sig") as handle:
         entries = list(csv.DictReader(handle))
     assert {e["numeris"] for e in entries} == {d.number for d in docs}
+    assert {"antraste", "adresatas", "pasirase", "busena", "pastabos"} <= set(entries[0])
+    # Each case's cover beside its documents, the inventory in force in apyrasai/.
+    for index in ("3.1", "3.3"):
+        cover = (data / "bylos" / index / "virselis.pdf").read_bytes()
+        assert cover.startswith(b"%PDF") and f"BYLA Nr. {index}" in pdf_text(cover)
+    assert (data / "apyrasai" / f"{inventory_number}.pdf").read_bytes().startswith(b"%PDF")
     with (data / "bylu-apyrasas.csv").open(encoding="utf-8-sig") as handle:
-        inventory = list(csv.DictReader(handle))
-    assert [(i["bylos_indeksas"], i["dokumentu_skaicius"]) for i in inventory] == [
+        rows = list(csv.DictReader(handle))
+    assert [(i["bylos_indeksas"], i["dokumentu_skaicius"]) for i in rows] == [
         ("3.1", "1"),
         ("3.3", "2"),
     ]
+    assert {"lapu_skaicius", "saugojimo_grupe"} <= set(rows[0])
     # The temporary bag under the data dir is gone once streamed.
     exports = Path(service.client.app.state.settings.data_dir) / "exports"  # type: ignore[attr-defined]
     assert not any(p.is_file() for p in exports.rglob("*"))

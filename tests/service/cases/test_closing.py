@@ -66,42 +66,58 @@ def _case(service: Service, index: str, year: int | None = None) -> Case:
         return case
 
 
-def test_closing_fixes_the_closure_and_issues_the_inventory(
+def test_closing_fixes_the_closure_and_issues_an_inventory_per_retention_group(
     service: Service, office: dict[str, str], archivist: dict[str, str]
 ) -> None:
+    """Taisyklės: permanent and long-term cases each on their own inventory; a temporary case
+    (3.4: 10 years after the pupil leaves) on none."""
     _issue(service, office)
     _issue(service, office)
     year = today_vilnius().year
     response = service.client.post(
-        "/api/cases/close", json={"year": year, "indexes": ["3.4"]}, headers=archivist
+        "/api/cases/close", json={"year": year, "indexes": ["3.4", "1.2", "1.3"]}, headers=archivist
     )
     assert response.status_code == 200, response.text
-    [closed] = response.json()
-    assert closed == closed | {
+    closed = {c["index"]: c for c in response.json()}
+    assert closed["3.4"] == closed["3.4"] | {
         "index": "3.4",
         "year": year,
         "status": "closed",
         "documents": 2,
         "closed_on": today_vilnius().isoformat(),
+        "inventory": None,
     }
-    inventory = closed["inventory"]
-    assert inventory["number"] == "BA-1"
-    doc = service.client.get(f"/api/documents/{inventory['document_id']}", headers=archivist)
+    permanent, long_term = closed["1.3"]["inventory"], closed["1.2"]["inventory"]
+    assert (permanent["number"], long_term["number"]) == ("BA-1", "BA-2")
+    doc = service.client.get(f"/api/documents/{permanent['document_id']}", headers=archivist)
     assert doc.status_code == 200, doc.text
     assert doc.json()["kind"] == "case-inventory"
     assert doc.json()["case"]["index"] == "1.1"
     assert doc.json()["retention"]["permanent"] is True
-    pdf = service.client.get(f"/api/documents/{inventory['document_id']}/file", headers=archivist)
-    assert pdfa_claim(pdf.content) == ("2", "B")
-    text = _pdf_text(pdf.content)
-    assert "BYLŲ APYRAŠAS" in text
-    assert "Nr. BA-1" in text
-    assert "Išvykusiems mokiniams išduotos mokinio pasiekimų pažymos" in " ".join(text.split())
-    assert "Aldona Archyvarė" in text
+    texts = {}
+    for name, inventory in (("permanent", permanent), ("long-term", long_term)):
+        pdf = service.client.get(
+            f"/api/documents/{inventory['document_id']}/file", headers=archivist
+        )
+        assert pdfa_claim(pdf.content) == ("2", "B")
+        texts[name] = " ".join(_pdf_text(pdf.content).split())
+    assert "NUOLAT SAUGOMŲ BYLŲ APYRAŠAS" in texts["permanent"]
+    assert "Nr. BA-1" in texts["permanent"]
+    assert "Dokumentų naikinimo aktai" in texts["permanent"]
+    assert "Dokumentų registrai" not in texts["permanent"]
+    assert "ILGAI SAUGOMŲ BYLŲ APYRAŠAS" in texts["long-term"]
+    assert "Dokumentų registrai" in texts["long-term"]
+    for text in texts.values():
+        assert "Išvykusiems mokiniams" not in text
+        assert "Į apyrašą įrašyta 1 (viena) byla, nuo Nr. 1 iki Nr. 1; jose 0 (nulis) lapų." in text
+        assert "Aldona Archyvarė" in text
+        assert "TVIRTINU" in text and "SUDERINTA" in text
+        assert "Dokumentų ekspertų komisija" in text
+        assert "protokolu Nr." in text
     listed = service.client.get(f"/api/cases?year={year}", headers=archivist).json()
     by_index = {c["index"]: c for c in listed}
     assert by_index["3.4"]["status"] == "closed"
-    assert by_index["1.1"]["documents"] == 1
+    assert by_index["1.1"]["documents"] == 2
     assert by_index["1.1"]["status"] == "open"
 
 
@@ -130,12 +146,18 @@ def test_closing_every_open_case_counts_the_inventory_in_its_own_case(
     closed = {c["index"]: c for c in response.json()}
     assert "3.4" in closed and "1.1" in closed
     assert {c["status"] for c in closed.values()} == {"closed"}
-    assert closed["1.1"]["documents"] == 1
+    # Two inventories (permanent, long-term), both filed into 1.1.
+    assert closed["1.1"]["documents"] == 2
     with session_scope(service.engine) as session:
-        inv = session.exec(select(Document).where(Document.kind == "case-inventory")).one()
-        payload_cases = {c["index"]: c for c in inv.payload["cases"]}  # type: ignore[attr-defined]
-    assert payload_cases["1.1"]["documents"] == 1
-    assert payload_cases["3.4"]["documents"] == 0
+        invs = session.exec(select(Document).where(Document.kind == "case-inventory")).all()
+        payloads = {str(i.payload["group"]): i.payload for i in invs}
+    assert set(payloads) == {"permanent", "long-term"}
+    permanent = {c["index"]: c for c in payloads["permanent"]["cases"]}  # type: ignore[attr-defined]
+    long_term = {c["index"]: c for c in payloads["long-term"]["cases"]}  # type: ignore[attr-defined]
+    assert set(permanent) == {"1.1", "1.3"}
+    assert set(long_term) == {"1.2", "3.1", "3.5 E"}
+    assert permanent["1.1"]["documents"] == 2
+    assert "3.4" not in permanent and "3.4" not in long_term
     again = service.client.post("/api/cases/close", json={"year": year}, headers=archivist)
     assert again.status_code == 200 and again.json() == []
 
@@ -171,11 +193,11 @@ def test_bad_close_request_changes_nothing(
 def test_closing_a_closed_case_again_is_409(service: Service, archivist: dict[str, str]) -> None:
     year = today_vilnius().year
     first = service.client.post(
-        "/api/cases/close", json={"year": year, "indexes": ["3.3"]}, headers=archivist
+        "/api/cases/close", json={"year": year, "indexes": ["1.2"]}, headers=archivist
     )
     assert first.status_code == 200
     again = service.client.post(
-        "/api/cases/close", json={"year": year, "indexes": ["3.3"]}, headers=archivist
+        "/api/cases/close", json={"year": year, "indexes": ["1.2"]}, headers=archivist
     )
     assert again.status_code == 409
     assert _entries(service, "BA") == [(1, "registered")]

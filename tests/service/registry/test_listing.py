@@ -56,6 +56,11 @@ def test_entries_follow_the_contract(filled: Service) -> None:
     assert entries[0]["document_id"] and entries[0]["void_reason"] is None
     assert entries[0]["date"] == today_vilnius().isoformat()
     assert entries[0]["title"] == "Mokinio pasiekimų pažyma"
+    assert entries[0]["heading"] == "Mokinio pasiekimų pažyma – Gabija Žukauskaitė, 6b"
+    assert entries[0]["addressee"] == "Vilniaus Žirmūnų progimnazija"
+    assert entries[0]["case_index"] == "3.4"
+    assert entries[0]["signer"] and entries[0]["state"] == "įregistruotas"
+    assert entries[1]["notes"] == "Anuliuotas: Konverteris neatsakė"
 
 
 def test_entries_default_to_this_year_and_other_years_are_empty(filled: Service) -> None:
@@ -88,16 +93,24 @@ def test_xlsx_has_lithuanian_headers_every_number_and_a_frozen_header(filled: Se
     ws = load_workbook(io.BytesIO(response.content)).active
     assert ws is not None
     rows = [[c.value for c in row] for row in ws.iter_rows()]
-    assert rows[0][:6] == [
+    assert rows[0][:9] == [
         "Eil. Nr.",
         "Registracijos Nr.",
         "Data",
-        "Dokumento pavadinimas",
+        "Dokumento antraštė",
+        "Adresatas",
+        "Pasirašė",
+        "Bylos indeksas",
         "Būsena",
-        "Anuliavimo priežastis",
+        "Pastabos",
     ]
-    assert [r[0] for r in rows[1:]] == [1, 2, 3, 4]
-    assert rows[2][4:6] == ["anuliuotas", "Konverteris neatsakė"]
+    assert [r[0] for r in rows[1:5]] == [1, 2, 3, 4]
+    assert rows[1][3] == "Mokinio pasiekimų pažyma – Gabija Žukauskaitė, 6b"
+    assert rows[1][4] == "Vilniaus Žirmūnų progimnazija"
+    assert rows[1][6] == "3.4"
+    assert rows[2][7:9] == ["anuliuotas", "Anuliuotas: Konverteris neatsakė"]
+    assert rows[-1][0] == "Iš viso"
+    assert str(rows[-1][3]).startswith("Iš viso numerių: 4; įregistruota dokumentų: 2;")
     assert ws.freeze_panes == "A2"
     assert ws.column_dimensions["D"].width >= 40
 

@@ -1,0 +1,119 @@
+"""The archivist's year (metų bylos): every case's state, counts and missing documents, and
+where its cover, inventory and destruction act are printed; the expert commission's agreement
+is entered here. The books API's own functions: the same roles, the same refusals."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from service.books import routes as api
+from service.books.year import STATES_LT
+from service.cases.plan import validate_year
+from service.deps import ensure_role
+from service.errors import InvalidPayload, ServiceError
+from service.output import content_disposition
+from service.timeutil import today_vilnius
+from service.users.models import User
+from service.web.access import checked_form, pledged_user, runtime_of
+from service.web.forms import MAX_FIELD_CHARS
+from service.web.rendering import WebRoute, render
+
+router = APIRouter(route_class=WebRoute)
+
+NOTICES = {
+    "suderinta": "Ekspertų komisijos suderinimas įrašytas: įregistruota nauja apyrašo versija."
+}
+AGREEMENT_LABELS = {
+    "protocol_date": "Posėdžio (protokolo) data",
+    "protocol_number": "Protokolo Nr.",
+}
+
+
+def _year(value: str) -> int:
+    if not value.isdigit() or len(value) > 4:
+        raise InvalidPayload(f"Metai turi būti skaičius, gauta „{value[:20]}“.")
+    return validate_year(int(value))
+
+
+@router.get("/archyvas/metai")
+def this_year(request: Request) -> Response:
+    pledged_user(request)
+    return RedirectResponse(f"/archyvas/metai/{today_vilnius().year}", 303)
+
+
+def _page(
+    request: Request,
+    user: User,
+    year: int,
+    *,
+    notice: str = "",
+    errors: list[dict[str, str]] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    view: dict[str, Any] = api.archive_year(year, runtime_of(request), user)
+    return render(
+        request,
+        "year.html",
+        {
+            "view": view,
+            "year": year,
+            "states": STATES_LT,
+            "notice": notice,
+            "errors": errors or [],
+            "values": values or {},
+            "may_agree": bool(user.role_set & api.AGREEMENT_ENTERERS),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/archyvas/metai/{year}")
+def year_page(request: Request, year: str, pranesimas: str = "") -> Response:
+    user = pledged_user(request)
+    return _page(request, user, _year(year), notice=NOTICES.get(pranesimas, ""))
+
+
+@router.get("/archyvas/metai/{year}/virselis/{index}.pdf")
+def cover(request: Request, year: str, index: str) -> Response:
+    user = pledged_user(request)
+    number = _year(year)
+    ensure_role(user, api.COVER_PRINTERS, "spausdinti bylos viršelį")
+    pdf = api.cover_of(runtime_of(request), user.name, number, index[:20])
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": content_disposition(f"virselis-{number}-{index}.pdf")},
+    )
+
+
+@router.post("/archyvas/metai/{year}/suderinimas")
+def agreement(
+    request: Request, year: str, form: Annotated[FormData, Depends(checked_form)]
+) -> Response:
+    user = pledged_user(request)
+    number = _year(year)
+    values = {
+        k: str(form.get(k, "")).strip()[: MAX_FIELD_CHARS + 1]
+        for k in ("document_id", "protocol_date", "protocol_number")
+    }
+    try:
+        api.enter_agreement(
+            values["document_id"][:64],
+            runtime_of(request),
+            user,
+            {k: v for k, v in values.items() if k != "document_id" and v},
+        )
+    except ServiceError as exc:
+        if exc.status_code in (401, 403):
+            raise
+        errors = [{"text": exc.detail, "target": ""}]
+        return _page(
+            request, user, number, errors=errors, values=values, status_code=exc.status_code
+        )
+    return RedirectResponse(f"/archyvas/metai/{number}?pranesimas=suderinta", 303)

@@ -170,6 +170,14 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/plans/{year}/areas/{index}"): _r(
         *PLAN_EDITORS, pledge=False, action="keisti dokumentacijos planą"
     ),
+    # -- the books of record (service/books/) -------------------------------------------------
+    ("GET", "/api/archive/years/{year}"): _r(*OVERSIGHT, action="peržiūrėti metų bylas"),
+    ("GET", "/api/cases/{year}/{index}/cover.pdf"): _r(
+        ARC, DIR, OM, action="spausdinti bylos viršelį"
+    ),
+    ("POST", "/api/inventories/{document_id}/agreement"): _r(
+        *OVERSIGHT, action="įrašyti ekspertų komisijos suderinimą"
+    ),
     # -- the school year and the school ------------------------------------------------------
     ("GET", "/api/school-calendar/{school_year}"): ANYONE_NO_PLEDGE,
     ("PUT", "/api/school-calendar/{school_year}"): _r(
@@ -258,6 +266,14 @@ TABLE: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/archyvas/taisykles"): _r(*AUDITORS, action="peržiūrėti saugojimo taisykles"),
     ("GET", "/archyvas/naikinimas"): _r(*OVERSIGHT, action="peržiūrėti naikintinas bylas"),
+    ("GET", "/archyvas/metai"): _r(*OVERSIGHT, action="peržiūrėti metų bylas"),
+    ("GET", "/archyvas/metai/{year}"): _r(*OVERSIGHT, action="peržiūrėti metų bylas"),
+    ("GET", "/archyvas/metai/{year}/virselis/{index}.pdf"): _r(
+        ARC, DIR, OM, action="spausdinti bylos viršelį"
+    ),
+    ("POST", "/archyvas/metai/{year}/suderinimas"): _r(
+        *OVERSIGHT, action="įrašyti ekspertų komisijos suderinimą"
+    ),
     ("POST", "/archyvas/naikinimas"): _r(ARC, action="teikti dokumentų naikinimo aktą"),
     ("GET", "/archyvas/naikinimas/{disposal_id}"): _r(
         *OVERSIGHT, action="peržiūrėti naikinimo aktą"

@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from service.archive.cases import resolve_case
-from service.books import covers, inventories, year
+from service.books import covers, inventories
+from service.books import year as years
 from service.cases.facts import count_missing_pages, documents_of, facts
 from service.cases.plan import validate_year
 from service.contract import PDF, file_answer
@@ -39,34 +40,34 @@ class AgreementIn(BaseModel):
     protocol_number: Text
 
 
-@router.get("/api/archive/years/{year_}")
-def archive_year(year_: YearPath, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+@router.get("/api/archive/years/{year}")
+def archive_year(year: YearPath, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     ensure_role(user, YEAR_READERS, "peržiūrėti metų bylas")
-    validate_year(year_)
+    validate_year(year)
     with session_scope(runtime.engine) as session:
-        return year.year_view(runtime, session, year_, today_vilnius())
+        return years.year_view(runtime, session, year, today_vilnius())
 
 
 @router.get(
-    "/api/cases/{year_}/{index}/cover.pdf", response_class=Response, responses=file_answer(PDF)
+    "/api/cases/{year}/{index}/cover.pdf", response_class=Response, responses=file_answer(PDF)
 )
 def case_cover(
-    year_: YearPath, index: CaseIndexPath, runtime: RuntimeDep, user: CurrentUser
+    year: YearPath, index: CaseIndexPath, runtime: RuntimeDep, user: CurrentUser
 ) -> Response:
     ensure_role(user, COVER_PRINTERS, "spausdinti bylos viršelį")
-    pdf = cover_of(runtime, user.name, year_, index)
+    pdf = cover_of(runtime, user.name, year, index)
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": content_disposition(f"virselis-{year_}-{index}.pdf")},
+        headers={"Content-Disposition": content_disposition(f"virselis-{year}-{index}.pdf")},
     )
 
 
-def cover_of(runtime: Runtime, printed_by: str, year_: int, index: str) -> bytes:
+def cover_of(runtime: Runtime, printed_by: str, year: int, index: str) -> bytes:
     """A case's cover: its sheets counted from the documents' pages at this moment."""
-    validate_year(year_)
+    validate_year(year)
     with session_scope(runtime.engine) as session:
-        case = resolve_case(session, index, year_)
+        case = resolve_case(session, index, year)
         docs = documents_of(session, [case.id or 0])[case.id or 0]
     # The conversion is slow: counted and converted outside the transaction.
     count_missing_pages(runtime.engine, runtime.store, docs)

@@ -19,12 +19,13 @@ from typing import Any
 
 import httpx2 as httpx
 
+from bench.cold import convert_cold
 from bench.server import BENCH_SCHOOL, Server
 from service.documents.issuing import build_context
 from service.documents.leaving_certificate import LeavingCertificate
 from service.documents.validation import parse_payload
 from service.rendering.docx import render_docx
-from service.rendering.pdf import ConverterPool, convert_cold
+from service.rendering.pdf import ConverterPool
 from service.timeutil import today_vilnius
 
 ROOT = Path(__file__).resolve().parents[1]

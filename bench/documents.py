@@ -22,13 +22,14 @@ from typing import Any
 
 import httpx2 as httpx
 
+from bench.cold import convert_cold
 from bench.conversion import ROOT
 from bench.server import BENCH_SCHOOL, BIN, Server
 from service.documents.issuing import build_context
 from service.documents.kinds import load_kinds
 from service.documents.validation import parse_payload
 from service.rendering.docx import render_docx
-from service.rendering.pdf import ConverterPool, convert_cold
+from service.rendering.pdf import ConverterPool
 from service.timeutil import today_vilnius
 
 SUBJECTS = [

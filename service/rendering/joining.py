@@ -443,6 +443,10 @@ def _prune_structure(doc: pikepdf.Pdf, keep: set[tuple[int, int]]) -> None:
             elif own in keep:  # a marked-content id on the element's own page
                 kept.append(kid)
         element.K = pikepdf.Array(kept)
+        if own is not None and own not in keep and isinstance(page, pikepdf.Dictionary):
+            # Only marked-content ids need /Pg, and those on other pages are gone: an element
+            # spanning the joined file (the Document) must not name another document's page.
+            del element["/Pg"]
         return bool(kept)
 
     prune(root, None)

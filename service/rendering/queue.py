@@ -48,6 +48,8 @@ class Pool(Protocol):
     def size(self) -> int: ...
     @property
     def restarts(self) -> int: ...
+    @property
+    def crashes(self) -> int: ...
     def convert_to_pdfa(self, docx: bytes) -> bytes: ...
     def convert_joined(self, docx: bytes) -> bytes: ...
     def ping(self) -> None: ...
@@ -200,6 +202,10 @@ class ConversionQueue:
     @property
     def restarts(self) -> int:
         return self._pool.restarts
+
+    @property
+    def crashes(self) -> int:
+        return self._pool.crashes
 
     @property
     def waiting(self) -> int:

@@ -11,7 +11,15 @@ import argparse
 import importlib
 import sys
 
-SECTIONS = ["conversion", "documents", "archive", "registry", "operations", "security_uploads"]
+SECTIONS = [
+    "conversion",
+    "peer",
+    "documents",
+    "archive",
+    "registry",
+    "operations",
+    "security_uploads",
+]
 
 
 def main() -> None:

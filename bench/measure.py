@@ -3,6 +3,7 @@ latencies and completion times, and the memory of the service with its LibreOffi
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import threading
 import time
@@ -89,7 +90,7 @@ class Run:
     def longest_gap(self) -> float:
         """The longest time no document completed (from the start, between completions)."""
         times = sorted(self.finished)
-        return max((b - a for a, b in zip([0.0, *times], times, strict=True)), default=0.0)
+        return max((b - a for a, b in itertools.pairwise([0.0, *times])), default=0.0)
 
 
 def run_clients(docs: int, clients: int, job: Callable[[int], None]) -> Run:

@@ -70,6 +70,7 @@ class _Job:
     key: str | None
     future: Future[bytes] = field(default_factory=Future)
     queued_at: float = field(default_factory=time.perf_counter)
+    retried: bool = False  # put back after its batch failed
 
 
 T = TypeVar("T")
@@ -351,9 +352,10 @@ class ConversionQueue:
         while (batch := self._next()) is not None:
             if len(batch) == 1:
                 job = batch[0]
-                with self._lock:
-                    self.stats.direct += 1
-                    self.stats.handoff_s += time.perf_counter() - job.queued_at
+                if not job.retried:
+                    with self._lock:
+                        self.stats.direct += 1
+                        self.stats.handoff_s += time.perf_counter() - job.queued_at
                 self._alone(job)
             else:
                 self._joined(batch)
@@ -383,6 +385,7 @@ class ConversionQueue:
                 # free dispatcher takes them, one by one.
                 for job in reversed(batch):
                     job.key = None
+                    job.retried = True
                     self._jobs.put(job.owner, job, front=True)
                 self._work.notify_all()
             return

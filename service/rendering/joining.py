@@ -351,41 +351,131 @@ def page_starts(doc: pikepdf.Pdf, count: int) -> list[int]:
 
 def split_pdf(pdf: bytes, count: int) -> list[bytes]:
     """One PDF per joined document: its pages, its part of the structure tree, the joined
-    file's PDF/A output intent and catalogue; the XMP is replaced by the issuer afterwards."""
+    file's PDF/A output intent and catalogue; the XMP is replaced by the issuer afterwards.
+
+    The joined file is parsed once; each part is a new file its pages and structure elements
+    are copied into (qpdf copies natively), so splitting costs a few milliseconds per part.
+    """
     with _opened(pdf) as doc:
         total = len(doc.pages)
         starts = page_starts(doc, count)
-    bounds = list(zip(starts, [*starts[1:], total], strict=True))
-    parts: list[bytes] = []
-    for first, end in bounds:
-        with _opened(pdf) as doc:
-            parts.append(_extract(doc, first, end))
-    return parts
+        bounds = list(zip(starts, [*starts[1:], total], strict=True))
+        owners = _structure_owners(doc, bounds)
+        return [
+            _extract(doc, first, end, owners.get(index, []))
+            for index, (first, end) in enumerate(bounds)
+        ]
 
 
-def _extract(doc: pikepdf.Pdf, first: int, end: int) -> bytes:
-    keep: set[tuple[int, int]] = {doc.pages[i].obj.objgen for i in range(first, end)}
-    for index in reversed(range(len(doc.pages))):
-        if not first <= index < end:
-            del doc.pages[index]
-    names = doc.Root.get("/Names")
-    if isinstance(names, pikepdf.Dictionary):
-        if "/Dests" in names:
-            del names["/Dests"]
-        if len(names.keys()) == 0:
-            del doc.Root["/Names"]
-    if "/Dests" in doc.Root:
-        del doc.Root["/Dests"]
-    if "/Outlines" in doc.Root:
-        del doc.Root["/Outlines"]
-    if "/OpenAction" in doc.Root:
-        del doc.Root["/OpenAction"]
-    _prune_structure(doc, keep)
-    with _memory_file() as out:
-        # A fresh /ID: each part is a file of its own.
-        doc.save(out, deterministic_id=False, fix_metadata_version=False)
-        out.seek(0)
-        return out.read()
+_CATALOG_COPIED = ("/OutputIntents", "/Metadata", "/MarkInfo", "/Lang", "/ViewerPreferences")
+
+
+def _structure_owners(
+    doc: pikepdf.Pdf, bounds: list[tuple[int, int]]
+) -> dict[int, list[pikepdf.Object]]:
+    """The top-level structure elements (children of the Document element) of each part."""
+    root = doc.Root.get("/StructTreeRoot")
+    if not isinstance(root, pikepdf.Dictionary):
+        return {}
+    top = root.get("/K")
+    document = top[0] if isinstance(top, pikepdf.Array) and len(top) == 1 else top
+    if not isinstance(document, pikepdf.Dictionary) or document.get("/S") != "/Document":
+        raise JoinFailed("unexpected structure tree")
+    part_of: dict[tuple[int, int], int] = {}
+    for index, (first, end) in enumerate(bounds):
+        for number in range(first, end):
+            part_of[doc.pages[number].obj.objgen] = index
+    owners: dict[int, list[pikepdf.Object]] = {}
+    current = 0
+    kids = document.get("/K")
+    items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    for kid in items:
+        if not isinstance(kid, pikepdf.Dictionary) or kid.get("/Type") in ("/MCR", "/OBJR"):
+            raise JoinFailed("content directly under the Document element")
+        pages: set[tuple[int, int]] = set()
+        _element_pages(kid, None, pages)
+        parts = {part_of[page] for page in pages if page in part_of}
+        if len(parts) > 1:
+            raise JoinFailed("a structure element spans two documents")
+        if parts:
+            current = parts.pop()
+        # An element without content (an empty paragraph) stays with the one before it.
+        owners.setdefault(current, []).append(kid)
+    return owners
+
+
+def _extract(doc: pikepdf.Pdf, first: int, end: int, elements: list[pikepdf.Object]) -> bytes:
+    with pikepdf.new() as part:
+        part.pages.extend(doc.pages[first:end])
+        for key in _CATALOG_COPIED:
+            if key in doc.Root:
+                part.Root[key] = _copied(doc, part, doc.Root[key])
+        action = doc.Root.get("/OpenAction")
+        if isinstance(action, pikepdf.Array) and len(action) > 0:
+            # As LibreOffice writes it for a lone document: open at its first page.
+            part.Root.OpenAction = pikepdf.Array([part.pages[0].obj, *list(action)[1:]])
+        if elements:
+            _copy_structure(doc, part, first, end, elements)
+        with _memory_file() as out:
+            # A fresh /ID: each part is a file of its own.
+            part.save(out, deterministic_id=False, min_version=doc.pdf_version)
+            out.seek(0)
+            return out.read()
+
+
+def _copied(doc: pikepdf.Pdf, part: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
+    """``value`` of ``doc`` copied into ``part`` (qpdf copies only indirect objects)."""
+    if isinstance(value, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
+        return part.copy_foreign(value if value.is_indirect else doc.make_indirect(value))
+    return value
+
+
+def _copy_structure(
+    doc: pikepdf.Pdf,
+    part: pikepdf.Pdf,
+    first: int,
+    end: int,
+    elements: list[pikepdf.Object],
+) -> None:
+    """The part's own structure tree: a Document element holding its elements, and the parent
+    tree entries of its pages. The elements' parent link is pointed at the new Document element
+    before copying, or the copy would pull in the whole joined tree."""
+    root = doc.Root.StructTreeRoot
+    source_document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
+    document = doc.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document)
+    )
+    tree_root = doc.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+    document.P = tree_root
+    document.K = pikepdf.Array(elements)
+    if "/Pg" in source_document:
+        document.Pg = doc.pages[first].obj
+    for element in elements:
+        element.P = document
+    tree_root.K = pikepdf.Array([document])
+    if "/RoleMap" in root:
+        tree_root.RoleMap = root.RoleMap
+    if "/ClassMap" in root:
+        tree_root.ClassMap = root.ClassMap
+    keys: set[int] = set()
+    for number in range(first, end):
+        page = doc.pages[number].obj
+        if "/StructParents" in page:
+            keys.add(int(page.StructParents))
+        for annotation in page.get("/Annots", pikepdf.Array()):
+            if isinstance(annotation, pikepdf.Dictionary) and "/StructParent" in annotation:
+                keys.add(int(annotation.StructParent))
+    parent_tree = root.get("/ParentTree")
+    if isinstance(parent_tree, pikepdf.Dictionary) and keys:
+        source_tree = pikepdf.NumberTree(parent_tree)
+        nums = pikepdf.Array()
+        for key in sorted(keys):
+            if key in source_tree:
+                nums.append(key)
+                nums.append(source_tree[key])
+        tree_root.ParentTree = doc.make_indirect(pikepdf.Dictionary(Nums=nums))
+        tree_root.ParentTreeNextKey = max(keys) + 1
+    part.Root.StructTreeRoot = part.copy_foreign(tree_root)
 
 
 def _element_pages(
@@ -412,60 +502,3 @@ def _element_pages(
                 found.add(target)
         else:
             _element_pages(kid, own, found)
-
-
-def _prune_structure(doc: pikepdf.Pdf, keep: set[tuple[int, int]]) -> None:
-    """Keep the structure elements whose content lies on the kept pages; drop the rest (they
-    would otherwise pull the other documents' pages into this file)."""
-    root = doc.Root.get("/StructTreeRoot")
-    if not isinstance(root, pikepdf.Dictionary):
-        return
-
-    def prune(element: pikepdf.Dictionary, inherited: tuple[int, int] | None) -> bool:
-        kids = element.get("/K")
-        if kids is None:
-            return False
-        page = element.get("/Pg")
-        own = page.objgen if isinstance(page, pikepdf.Dictionary) else inherited
-        items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-        kept: list[pikepdf.Object] = []
-        for kid in items:
-            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") in ("/MCR", "/OBJR"):
-                kid_page = kid.get("/Pg")
-                target = kid_page.objgen if isinstance(kid_page, pikepdf.Dictionary) else own
-                if target in keep:
-                    kept.append(kid)
-            elif isinstance(kid, pikepdf.Dictionary):
-                pages: set[tuple[int, int]] = set()
-                _element_pages(kid, own, pages)
-                if (pages and pages <= keep) or (pages & keep and prune(kid, own)):
-                    kept.append(kid)
-            elif own in keep:  # a marked-content id on the element's own page
-                kept.append(kid)
-        element.K = pikepdf.Array(kept)
-        if own is not None and own not in keep and isinstance(page, pikepdf.Dictionary):
-            # Only marked-content ids need /Pg, and those on other pages are gone: an element
-            # spanning the joined file (the Document) must not name another document's page.
-            del element["/Pg"]
-        return bool(kept)
-
-    prune(root, None)
-    # The parent tree maps each page's marked content to its elements; the kept pages'
-    # entries stay valid, the others are dropped with their pages.
-    parent_tree = root.get("/ParentTree")
-    kept_keys = {int(page.obj.StructParents) for page in doc.pages if "/StructParents" in page.obj}
-    for page in doc.pages:
-        for annotation in page.obj.get("/Annots", pikepdf.Array()):
-            if isinstance(annotation, pikepdf.Dictionary) and "/StructParent" in annotation:
-                kept_keys.add(int(annotation.StructParent))
-    if isinstance(parent_tree, pikepdf.Dictionary):
-        tree = pikepdf.NumberTree(parent_tree)
-        entries = {int(key): value for key, value in tree.items() if int(key) in kept_keys}
-        fresh = pikepdf.NumberTree.new(doc)
-        for key, value in entries.items():
-            fresh[key] = value
-        root.ParentTree = fresh.obj
-        if "/ParentTreeNextKey" in root:
-            root.ParentTreeNextKey = max(entries, default=-1) + 1
-    if "/IDTree" in root:
-        del root["/IDTree"]

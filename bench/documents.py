@@ -24,7 +24,7 @@ import httpx2 as httpx
 
 from bench.cold import convert_cold
 from bench.conversion import pool_rates
-from bench.measure import RssSampler, Run, run_clients
+from bench.measure import RssSampler, Run, run_clients, tree_cpu
 from bench.server import BENCH_SCHOOL, BIN, Server
 from service.documents.issuing import build_context
 from service.documents.kinds import load_kinds
@@ -111,9 +111,10 @@ def _issue_school(
     items: list[tuple[str, dict[str, Any]]],
     *,
     batching: bool,
-) -> tuple[Run, int]:
+) -> tuple[Run, int, dict[str, float]]:
     """(b) the real service over HTTP: validate, number, render, convert, stamp, store, record;
-    with the run's peak RSS of the service, its workers and its store."""
+    with the run's peak RSS of the service, its workers and its store, and the CPU seconds each
+    of them used per document."""
     env = {"BYLOS_CONVERTER_BATCHING": "true" if batching else "false"}
     server = Server(tmp / name, workers, env=env)
     (tmp / name).mkdir()
@@ -136,11 +137,14 @@ def _issue_school(
 
             client.post("/api/documents/progress-report", json=items[-1][1])  # warm up
             assert server.proc is not None
+            cpu_before = tree_cpu(server.proc.pid)
             with RssSampler(server.proc.pid) as rss:
                 done = run_clients(len(items), clients, issue)
+            cpu_after = tree_cpu(server.proc.pid)
     finally:
         server.stop()
-    return done, rss.peak
+    cpu = {role: (cpu_after[role] - cpu_before.get(role, 0.0)) / len(items) for role in cpu_after}
+    return done, rss.peak, cpu
 
 
 def run(args: argparse.Namespace) -> list[str]:
@@ -169,8 +173,8 @@ def run(args: argparse.Namespace) -> list[str]:
         pool_alone = weighted(summaries_rate.alone, reports_rate.alone)
         pool_best = weighted(summaries_rate.best, reports_rate.best)
 
-        on, rss_on = _issue_school(tmp, "on", workers, clients, items, batching=True)
-        off, rss_off = _issue_school(tmp, "off", workers, clients, items, batching=False)
+        on, rss_on, cpu_on = _issue_school(tmp, "on", workers, clients, items, batching=True)
+        off, rss_off, cpu_off = _issue_school(tmp, "off", workers, clients, items, batching=False)
 
         # (c) one cold soffice per document, the same mix.
         cold_n = max(2, args.school_cold_docs)
@@ -185,26 +189,40 @@ def run(args: argparse.Namespace) -> list[str]:
 
     mib = 1024 * 1024
     when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    return [
-        f"School: {classes} classes x {PUPILS} pupils x {len(SUBJECTS)} subjects = "
-        f"{n_sum} summaries + {n_rep} monthly reports (scale {args.school_scale:g} of the "
-        f"40-class school); {os.cpu_count()} cores, {workers} LibreOffice workers, "
-        f"{clients} clients; {when}.",
-        "",
-        "| measurement | batching on | batching off |",
-        "|---|---:|---:|",
-        f"| (a) converter pool, same documents (docs/s; off: each alone) | {pool_best:.2f} | "
-        f"{pool_alone:.2f} |",
-        f"| (b) end to end over HTTP, {total} documents (docs/s) | {on.rate:.2f} | "
-        f"{off.rate:.2f} |",
-        f"| wall time of (b) | {on.seconds:.0f} s | {off.seconds:.0f} s |",
-        f"| speed-up of the whole run, on vs off (goal >= 4) | {off.seconds / on.seconds:.2f} | |",
-        f"| ratio b/a, a = the pool's best rate (goal >= 0.85) | {on.rate / pool_best:.2f} | "
-        f"{off.rate / pool_best:.2f} |",
-        f"| longest gap between completions | {on.longest_gap:.2f} s | {off.longest_gap:.2f} s |",
-        f"| peak RSS, service + workers + store (goal < 1536 MiB) | {rss_on / mib:.0f} MiB | "
-        f"{rss_off / mib:.0f} MiB |",
-        f"| (c) cold soffice per document, {workers} at a time ({cold_n} sampled) | "
-        f"{cold_rate:.2f} | |",
-        f"| ratio b/c | {on.rate / cold_rate:.1f} | {off.rate / cold_rate:.1f} |",
-    ]
+    return (
+        [
+            f"School: {classes} classes x {PUPILS} pupils x {len(SUBJECTS)} subjects = "
+            f"{n_sum} summaries + {n_rep} monthly reports (scale {args.school_scale:g} of the "
+            f"40-class school); {os.cpu_count()} cores, {workers} LibreOffice workers, "
+            f"{clients} clients; {when}.",
+            "",
+            "| measurement | batching on | batching off |",
+            "|---|---:|---:|",
+            f"| (a) converter pool, same documents (docs/s; off: each alone) | {pool_best:.2f} | "
+            f"{pool_alone:.2f} |",
+            f"| (b) end to end over HTTP, {total} documents (docs/s) | {on.rate:.2f} | "
+            f"{off.rate:.2f} |",
+            f"| wall time of (b) | {on.seconds:.0f} s | {off.seconds:.0f} s |",
+            f"| speed-up of the whole run, on vs off (goal >= 4) | "
+            f"{off.seconds / on.seconds:.2f} | |",
+            f"| ratio b/a, a = the pool's best rate (goal >= 0.85) | {on.rate / pool_best:.2f} | "
+            f"{off.rate / pool_best:.2f} |",
+            f"| longest gap between completions | {on.longest_gap:.2f} s | "
+            f"{off.longest_gap:.2f} s |",
+            f"| peak RSS, service + workers + store (goal < 1536 MiB) | {rss_on / mib:.0f} MiB | "
+            f"{rss_off / mib:.0f} MiB |",
+            f"| (c) cold soffice per document, {workers} at a time ({cold_n} sampled) | "
+            f"{cold_rate:.2f} | |",
+            f"| ratio b/c | {on.rate / cold_rate:.1f} | {off.rate / cold_rate:.1f} |",
+        ]
+        + [
+            f"| CPU per document: {role} | {1000 * cpu_on.get(role, 0):.1f} ms | "
+            f"{1000 * cpu_off.get(role, 0):.1f} ms |"
+            for role in ("service", "libreoffice", "unoserver", "store")
+        ]
+        + [
+            f"| physical limit at {os.cpu_count()} cores, all CPU per document | "
+            f"{(os.cpu_count() or 1) / max(1e-9, sum(cpu_on.values())):.1f} docs/s | "
+            f"{(os.cpu_count() or 1) / max(1e-9, sum(cpu_off.values())):.1f} docs/s |",
+        ]
+    )

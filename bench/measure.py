@@ -4,6 +4,7 @@ latencies and completion times, and the memory of the service with its LibreOffi
 from __future__ import annotations
 
 import itertools
+import os
 import statistics
 import threading
 import time
@@ -110,3 +111,36 @@ def run_clients(docs: int, clients: int, job: Callable[[int], None]) -> Run:
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(timed, range(docs)))
     return Run(docs, clients, time.perf_counter() - started, latencies, finished)
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by ``pid`` and its descendants, by role:
+    ``service`` (the Python process), ``libreoffice`` (soffice), ``unoserver``, ``store``."""
+    tree = _children()
+    found: dict[str, float] = {}
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        todo += tree.get(current, [])
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text()
+            cmdline = Path(f"/proc/{current}/cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat.rpartition(")")[2].split()
+        seconds = (int(fields[11]) + int(fields[12])) / _TICKS
+        if current == pid:
+            role = "service"
+        elif b"soffice" in cmdline:
+            role = "libreoffice"
+        elif b"unoserver" in cmdline:
+            role = "unoserver"
+        elif b"weed" in cmdline:
+            role = "store"
+        else:
+            role = "other"
+        found[role] = found.get(role, 0.0) + seconds
+    return found

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Final, Generic, Protocol, TypeVar
 
 from service.errors import ConverterBusy, ConverterUnavailable, ServiceError
-from service.rendering.joining import JoinFailed, join_docx, join_key, split_pdf
+from service.rendering.joining import join_docx, join_key, split_pdf
 
 log = logging.getLogger(__name__)
 
@@ -373,10 +373,11 @@ class ConversionQueue:
             joined = join_docx([job.docx for job in batch])
             pdf = self._pool.convert_joined(joined)
             parts = split_pdf(pdf, len(batch))
-        except (JoinFailed, ServiceError) as exc:
+        except Exception as exc:  # any failure of the join, the conversion or the split
             log.warning(
-                "joined conversion of %d documents failed (%s): converting them alone",
+                "joined conversion of %d documents failed (%s: %s): converting them alone",
                 len(batch),
+                type(exc).__name__,
                 exc,
             )
             with self._lock:
@@ -389,10 +390,6 @@ class ConversionQueue:
                     self._jobs.put(job.owner, job, front=True)
                 self._work.notify_all()
             return
-        except BaseException as exc:
-            for job in batch:
-                job.future.set_exception(exc)
-            raise
         with self._lock:
             self.stats.batches += 1
             self.stats.batched_documents += len(batch)

@@ -13,6 +13,7 @@ import sys
 
 SECTIONS = [
     "conversion",
+    "peer",
     "documents",
     "archive",
     "registry",

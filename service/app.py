@@ -44,6 +44,7 @@ from service.operations.routes import router as operations_router
 from service.registry import numbering
 from service.registry.routes import router as registry_router
 from service.rendering.pdf import ConverterPool
+from service.rendering.queue import ConversionQueue
 from service.runtime import Runtime
 from service.school_profile.profile import in_force as school_in_force
 from service.school_profile.routes import router as school_router
@@ -84,10 +85,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             store, app.state.store_launcher = opened.store, opened.launcher
 
         converter: Converter
-        if injected.converter is not None:
-            converter = injected.converter
-        else:
-            converter = stack.enter_context(
+        workers = injected.converter
+        if workers is None:
+            workers = stack.enter_context(
                 ConverterPool(
                     size=settings.converter_workers,
                     uno_python_bin=config.uno_bin,
@@ -95,6 +95,20 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
                     timeout_s=settings.converter_timeout_s,
                 )
             )
+        if isinstance(workers, ConverterPool):
+            # One queue in front of the workers: fair admission, then batched conversion.
+            converter = stack.enter_context(
+                ConversionQueue(
+                    workers,
+                    batching=settings.converter_batching,
+                    max_batch=settings.converter_batch_max,
+                    capacity=settings.converter_queue_capacity,
+                    wait_s=settings.converter_queue_wait_s,
+                    max_waiting=settings.converter_queue_max_waiting,
+                )
+            )
+        else:
+            converter = workers
         app.state.runtime = Runtime(
             engine=engine,
             store=store,
@@ -192,7 +206,7 @@ class Injected:
     """Components built by the caller (tests, benchmarks) instead of by the lifespan."""
 
     store: ObjectStorePort | None = None
-    converter: Converter | None = None
+    converter: Converter | ConverterPool | None = None
 
 
 def _gate(request: Request, runtime: RuntimeDep) -> None:
@@ -215,7 +229,7 @@ def create_app(
     settings: Settings | None = None,
     *,
     store: ObjectStorePort | None = None,
-    converter: Converter | None = None,
+    converter: Converter | ConverterPool | None = None,
 ) -> FastAPI:
     # /docs from local files (service/apidocs.py); FastAPI's own would load a CDN.
     app = FastAPI(

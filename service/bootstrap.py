@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import AsyncExitStack, ExitStack, contextmanager
+from contextlib import (
+    AbstractContextManager,
+    AsyncExitStack,
+    ExitStack,
+    contextmanager,
+    nullcontext,
+)
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +37,7 @@ from service.documents.kinds import load_kinds
 from service.errors import ConverterUnavailable, StoreUnavailable
 from service.registry.defaults import ensure_default_registers
 from service.rendering.pdf import ConverterPool
+from service.rendering.queue import ConversionQueue
 from service.runtime import Runtime
 from service.school_profile.profile import in_force as school_in_force
 from service.settings import Components
@@ -138,6 +145,9 @@ class NoConverter:
     def ping(self) -> None:
         return None
 
+    def reserve(self, owner: str) -> AbstractContextManager[None]:
+        return nullcontext()
+
 
 @contextmanager
 def standalone_runtime(config: Components, *, converter: bool = True) -> Iterator[Runtime]:
@@ -147,13 +157,20 @@ def standalone_runtime(config: Components, *, converter: bool = True) -> Iterato
         store = open_store(config, stack, attach_to_running=True)
         pool: Converter = NoConverter()
         if converter:
-            pool = stack.enter_context(
+            workers = stack.enter_context(
                 ConverterPool(
                     size=1,
                     uno_python_bin=config.uno_bin,
                     # Its own directory: a running server's workers keep theirs.
                     work_dir=config.data_dir / "converter-cli",
                     timeout_s=config.converter_timeout_s,
+                )
+            )
+            pool = stack.enter_context(
+                ConversionQueue(
+                    workers,
+                    batching=config.converter_batching,
+                    max_batch=config.converter_batch_max,
                 )
             )
         # A command's fixity run, closing or disposal is anchored as the server's would be.

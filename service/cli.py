@@ -179,7 +179,7 @@ def issue_cmd(
     url: Annotated[
         str | None, typer.Option("--url", help="Tarnybos adresas (numatytasis – vietinis)")
     ] = None,
-    parallel: Annotated[int, typer.Option("--parallel", min=1, max=16)] = 2,
+    parallel: Annotated[int, typer.Option("--parallel", min=1, max=16)] = 8,
 ) -> None:
     """Išduoti daug dokumentų per veikiančią tarnybą: eiga ir suvestinė lentelė."""
     from service.documents.bulk_client import issue_from

@@ -70,6 +70,13 @@ class ConverterUnavailable(DependencyUnavailable):
     """No LibreOffice worker could convert the document in time (crashed, hung or absent)."""
 
 
+class ConverterBusy(ConverterUnavailable):
+    """Every converter place is taken and the request waited its limit: 503 before a number is
+    taken, so nothing is voided; the client tries again later."""
+
+    retry_after_s = 10
+
+
 class StoreUnavailable(DependencyUnavailable):
     """The object store did not answer or refused the write."""
 

@@ -59,6 +59,8 @@ class Components:
     # Years an audit anchor stays COMPLIANCE-locked in the store (service/audit/anchors.py).
     anchor_retention_years: int = 75
     records: RecordsSettings = field(default_factory=RecordsSettings)
+    converter_batching: bool = True
+    converter_batch_max: int = 16
 
 
 class Settings(BaseSettings):
@@ -78,6 +80,16 @@ class Settings(BaseSettings):
 
     converter_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=32)
     converter_timeout_s: float = Field(default=30.0, gt=0)
+    # The conversion queue (service/rendering/queue.py). Batching joins waiting documents of one
+    # template into one conversion (off: each document converted alone, the old path). A request
+    # waits at most converter_queue_wait_s for a converter place, then gets 503 + Retry-After
+    # without a number being taken. Capacity: places shared by all users (None: per worker,
+    # one batch and one more).
+    converter_batching: bool = True
+    converter_batch_max: int = Field(default=16, ge=1, le=64)
+    converter_queue_wait_s: float = Field(default=20.0, gt=0)
+    converter_queue_capacity: int | None = Field(default=None, ge=1)
+    converter_queue_max_waiting: int = Field(default=256, ge=0)
     # Where setup_uno.sh puts unoserver beside Debian's python3-uno (see rendering/pdf.py).
     uno_venv: Path = Path(__file__).resolve().parents[1] / ".venv-uno"
 
@@ -163,6 +175,8 @@ class Settings(BaseSettings):
                 pages_per_sheet=self.records_pages_per_sheet,
                 commission=self.records_commission,
             ),
+            converter_batching=self.converter_batching,
+            converter_batch_max=self.converter_batch_max,
         )
 
     @cached_property

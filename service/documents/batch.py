@@ -23,7 +23,7 @@ def issue_all(
     items: list[Any],
     user: User,
     *,
-    parallel: int = 2,
+    parallel: int = 8,
     idempotency_prefix: str | None = None,
 ) -> list[dict[str, Any]]:
     """One result per item, in order: 201 with the document, or the item's own error."""

@@ -118,7 +118,7 @@ def issue_from(
     *,
     base_url: str,
     token: str,
-    parallel: int = 2,
+    parallel: int = 8,
     console: Console | None = None,
 ) -> int:
     """Issue every document found at ``source``; print a table; return how many failed."""

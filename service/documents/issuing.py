@@ -1,8 +1,10 @@
 """The issuing pipeline: payload -> number -> DOCX -> PDF/A -> hash -> locked object -> record.
 
 Transactions are short and explicit because the slow part (conversion) must not hold a database
-lock: (1) reserve the number, (2) render, convert, store, (3) commit the document, its registry
-entry and the audit event together. Any failure after (1) voids the number with its reason.
+lock: (0) hold a converter place, (1) reserve the number, (2) render, convert, store, (3) commit
+the document, its registry entry and the audit event together. Any failure after (1) voids the
+number with its reason; waiting for a converter happens in (0), before any number exists, so an
+overloaded service answers 503 (Retry-After) and voids nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -49,6 +52,11 @@ DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingm
 class Converter(Protocol):
     def convert_to_pdfa(self, docx: bytes) -> bytes: ...
     def ping(self) -> None: ...
+
+    def reserve(self, owner: str) -> AbstractContextManager[None]:
+        """Hold a converter place for ``owner`` (fair per owner); ConverterBusy (503) when none
+        frees in time. Issuing holds it before it takes a number."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +216,25 @@ class Issuer:
         # refuse now with 503, before anything is spent.
         with store_errors():
             self.store.ensure_available()
+        # (0) A converter place, fairly shared between users, before anything is spent.
+        assert user.id is not None
+        with self.converter.reserve(f"user:{user.id}"):
+            return self._issue_holding_place(
+                spec, payload, rule, user, supersedes, reason, idempotency_key, today, hooks
+            )
+
+    def _issue_holding_place(
+        self,
+        spec: KindSpec,
+        payload: BaseModel,
+        rule: Any,
+        user: User,
+        supersedes: Document | None,
+        reason: str | None,
+        idempotency_key: str | None,
+        today: dt.date,
+        hooks: Any,
+    ) -> Document:
         # (1) File into the open case and take the number; bad input never gets this far, nor
         # does a document that would print a missing or placeholder school (409).
         with session_scope(self.engine) as session:

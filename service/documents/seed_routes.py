@@ -46,7 +46,8 @@ def issue_batch(
     runtime: RuntimeDep,
     user: CurrentUser,
     body: Annotated[Any, Body()] = None,
-    parallel: Annotated[int, Query(ge=1, le=16)] = 2,
+    # Enough in flight that waiting documents are joined into batches (service/rendering/queue.py).
+    parallel: Annotated[int, Query(ge=1, le=16)] = 8,
     idempotency_key: IdempotencyHeader = None,
 ) -> dict[str, Any]:
     spec = kind_or_404(runtime.kinds, kind)

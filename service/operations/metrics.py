@@ -12,11 +12,13 @@ the ``SAMPLED`` table: one line per counter.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -71,6 +73,36 @@ SAMPLED: tuple[Sampled, ...] = (
         "counter",
         "LibreOffice workers replaced after a crash, a hang or their conversion quota.",
         _attribute("runtime.converter.restarts"),
+    ),
+    Sampled(
+        "bylos_converter_crashes_total",
+        "counter",
+        "LibreOffice workers found dead (killed, crashed, hung) and replaced.",
+        _attribute("runtime.converter.crashes"),
+    ),
+    Sampled(
+        "bylos_converter_batches_total",
+        "counter",
+        "Joined conversions: several waiting documents converted as one and split again.",
+        _attribute("runtime.converter.stats.batches"),
+    ),
+    Sampled(
+        "bylos_converter_batched_documents_total",
+        "counter",
+        "Documents converted inside joined conversions.",
+        _attribute("runtime.converter.stats.batched_documents"),
+    ),
+    Sampled(
+        "bylos_converter_batch_failures_total",
+        "counter",
+        "Joined conversions that failed; their documents were converted one by one.",
+        _attribute("runtime.converter.stats.batch_failures"),
+    ),
+    Sampled(
+        "bylos_converter_refused_total",
+        "counter",
+        "Requests refused with 503 because no converter place freed in time (no number taken).",
+        _attribute("runtime.converter.stats.refused"),
     ),
     Sampled(
         "bylos_store_restarts_total",
@@ -172,9 +204,16 @@ class InstrumentedConverter:
     def ping(self) -> None:
         self._inner.ping()
 
+    def reserve(self, owner: str) -> AbstractContextManager[None]:
+        reserve = getattr(self._inner, "reserve", None)
+        return reserve(owner) if reserve is not None else contextlib.nullcontext()
+
     @property
     def waiting(self) -> int:
         """Conversions asked for beyond the workers there are: the queue's depth."""
+        own = getattr(self._inner, "waiting", None)
+        if isinstance(own, int):
+            return own  # the conversion queue counts its waiting requests itself
         size = getattr(self._inner, "size", None)
         with self._lock:
             busy = self._in_flight

@@ -12,7 +12,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import http.client
-import json
+import io
 import logging
 import os
 import queue
@@ -20,11 +20,11 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 import uuid
 import xmlrpc.client
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -51,9 +51,20 @@ PDFA_FILTER_DATA: dict[str, bool | int] = {
 
 # unoserver turns "Name=Value" into PropertyValue(Name, Value), mapping "true"/"false" to
 # booleans and decimal strings to ints.
-PDFA_FILTER_OPTIONS: tuple[str, ...] = tuple(
-    f"{name}={str(value).lower() if isinstance(value, bool) else value}"
-    for name, value in PDFA_FILTER_DATA.items()
+
+
+def _filter_options(data: dict[str, bool | int]) -> tuple[str, ...]:
+    return tuple(
+        f"{name}={str(value).lower() if isinstance(value, bool) else value}"
+        for name, value in data.items()
+    )
+
+
+PDFA_FILTER_OPTIONS: tuple[str, ...] = _filter_options(PDFA_FILTER_DATA)
+# A joined document (service/rendering/joining.py): its bookmarks become named destinations,
+# the markers that split the PDF back into documents. Nothing else differs from a single one.
+JOINED_FILTER_OPTIONS: tuple[str, ...] = _filter_options(
+    PDFA_FILTER_DATA | {"ExportBookmarksToPDFDestination": True}
 )
 
 _RETRY_HINT = "Bandykite dar kartą."
@@ -151,12 +162,17 @@ def _reap_group(proc: subprocess.Popen[bytes], timeout_s: float = 5.0) -> None:
 @dataclass(eq=False)
 class _Worker:
     slot: int
+    key: int
     directory: Path
     port: int
     uno_port: int
     proc: subprocess.Popen[bytes]
     soffice_pids: list[int] = field(default_factory=list)
     conversions: int = 0
+    # Replaced: never handed out again (a crash, or its successor is ready).
+    retired: bool = False
+    # Its conversion quota is used up and a successor is starting.
+    succeeding: bool = False
 
     @property
     def url(self) -> str:
@@ -175,7 +191,11 @@ class ConverterPool:
     (``.venv-uno/bin``); the pool runs ``unoserver`` from it. ``uno_venv`` (the venv root,
     ``.venv-uno``) may be given instead. ``soffice`` is the LibreOffice executable handed to
     unoserver (None: unoserver finds ``soffice`` on PATH).
-    A worker is replaced after ``max_conversions`` conversions to bound LibreOffice's memory.
+    A worker is replaced after ``max_conversions`` conversions to bound LibreOffice's memory:
+    its successor is started and warmed while it keeps converting, and only then does it leave,
+    so recycling leaves no gap. A worker that dies (killed, crashed) is noticed by a supervisor
+    thread within ``watch_interval_s`` (or by the request that finds it dead) and replaced in
+    the background while the others take its load. ``restarts`` counts every replacement.
     """
 
     def __init__(
@@ -189,6 +209,7 @@ class ConverterPool:
         start_timeout_s: float = 60.0,
         max_conversions: int = 200,
         soffice: Path | None = None,
+        watch_interval_s: float = 1.0,
     ) -> None:
         if size < 1:
             raise ValueError("size must be at least 1")
@@ -202,9 +223,15 @@ class ConverterPool:
         self._start_timeout_s = start_timeout_s
         self._max_conversions = max_conversions
         self._soffice = soffice
+        self._watch_interval_s = watch_interval_s
+        self._watch_stop = threading.Event()
+        self.restarts = 0
+        self.crashes = 0
+        self._restarting = 0
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
-        # Every worker process we own, ready or starting, by slot; stop() kills all of them.
+        # Every worker process we own, ready or starting, by generation (a successor runs
+        # beside the worker it replaces); stop() kills all of them.
         self._workers: dict[int, _Worker] = {}
         self._ready: set[int] = set()
         self._generation = 0
@@ -256,6 +283,18 @@ class ConverterPool:
             raise
         for worker in ready:
             self._mark_ready(worker)
+        threading.Thread(target=self._watch, name="bylos-converter-watch", daemon=True).start()
+
+    def _watch(self) -> None:
+        """Replace workers that died while nobody was converting with them."""
+        while not self._watch_stop.wait(self._watch_interval_s):
+            with self._lock:
+                ready = [self._workers[key] for key in self._ready if key in self._workers]
+            for worker in ready:
+                if not worker.retired and not worker.alive():
+                    log.warning("converter worker %d died; starting a replacement", worker.slot)
+                    self.crashes += 1
+                    self._retire(worker)
 
     def stop(self) -> None:
         """Terminate every worker's process group; SIGKILL what is left after a grace period."""
@@ -263,6 +302,7 @@ class ConverterPool:
             if self._stopped:
                 return
             self._stopped = True
+            self._watch_stop.set()
             workers = list(self._workers.values())
             self._workers.clear()
             self._ready.clear()
@@ -312,11 +352,18 @@ class ConverterPool:
                 )
             except OSError as exc:
                 raise _unavailable("nepavyko paleisti LibreOffice") from exc
-        worker = _Worker(slot=slot, directory=directory, port=port, uno_port=uno_port, proc=proc)
+        worker = _Worker(
+            slot=slot,
+            directory=directory,
+            port=port,
+            uno_port=uno_port,
+            proc=proc,
+            key=generation,
+        )
         with self._lock:
             stopped = self._stopped
             if not stopped:
-                self._workers[slot] = worker
+                self._workers[generation] = worker
         if stopped:
             _reap_group(proc)
             raise _unavailable("konverteris sustabdytas")
@@ -347,24 +394,29 @@ class ConverterPool:
 
     def _discard(self, worker: _Worker) -> None:
         with self._lock:
-            if self._workers.get(worker.slot) is worker:
-                del self._workers[worker.slot]
+            if self._workers.get(worker.key) is worker:
+                del self._workers[worker.key]
+            self._ready.discard(worker.key)
         _reap_group(worker.proc)
         shutil.rmtree(worker.directory, ignore_errors=True)
 
     def _mark_ready(self, worker: _Worker) -> None:
         with self._lock:
-            if self._stopped or self._workers.get(worker.slot) is not worker:
+            if self._stopped or self._workers.get(worker.key) is not worker:
                 return
-            self._ready.add(worker.slot)
+            self._ready.add(worker.key)
         self._idle.put(worker)
 
     def _retire(self, worker: _Worker) -> None:
-        """Kill ``worker`` and start its replacement in the background."""
+        """Kill ``worker`` and start its replacement in the background (once per worker)."""
         with self._lock:
-            if self._workers.get(worker.slot) is worker:
-                self._ready.discard(worker.slot)
+            if worker.retired:
+                return
+            worker.retired = True
+            self._ready.discard(worker.key)
             stopped = self._stopped
+            if not stopped:
+                self._restarting += 1
         self._discard(worker)
         if not stopped:
             threading.Thread(
@@ -375,42 +427,102 @@ class ConverterPool:
             ).start()
 
     def _replace(self, slot: int) -> None:
+        try:
+            self._replace_slot(slot)
+        finally:
+            with self._lock:
+                self._restarting -= 1
+
+    def _replace_slot(self, slot: int) -> None:
         for attempt in range(1, 4):
             try:
                 worker = self._launch(slot)
             except ConverterUnavailable:
                 return  # stopped, or LibreOffice cannot be executed at all
             try:
+                # Ready as soon as it answers (no warm-up conversion): requests are waiting.
                 self._wait_ready(worker)
             except ConverterUnavailable:
                 log.warning("converter worker %d failed to start (attempt %d)", slot, attempt)
                 self._discard(worker)
                 continue
+            self.restarts += 1
             self._mark_ready(worker)
             return
         log.error("converter worker %d could not be restarted; the pool is smaller", slot)
+
+    def _succeed(self, worker: _Worker) -> None:
+        """Start and warm ``worker``'s successor; then ``worker`` leaves (at once when idle,
+        else when its conversion ends). Until then it keeps converting: no gap."""
+        try:
+            successor = self._launch(worker.slot)
+        except ConverterUnavailable:
+            worker.succeeding = False  # tried again after its next conversion
+            return
+        try:
+            self._wait_ready(successor)
+            # One throwaway conversion loads Writer and the PDF export, so the successor's
+            # first document costs what any other does.
+            self._convert(successor, warm_up_docx(), PDFA_FILTER_OPTIONS)
+        except (ConverterUnavailable, DocumentRejected):
+            log.warning("successor of converter worker %d failed to start", worker.slot)
+            self._discard(successor)
+            worker.succeeding = False
+            return
+        with self._lock:
+            worker.retired = True
+            self._ready.discard(worker.key)
+        self.restarts += 1
+        self._mark_ready(successor)
+        # If it is idle, the next _acquire finds it retired and lets it go.
 
     # -- use ---------------------------------------------------------------------------------
 
     def ping(self) -> None:
         """Raise ConverterUnavailable unless at least one worker is alive (for health checks)."""
         with self._lock:
-            workers = [self._workers[slot] for slot in self._ready if slot in self._workers]
+            workers = [self._workers[key] for key in self._ready if key in self._workers]
         if not any(worker.alive() for worker in workers):
             raise ConverterUnavailable("PDF konverteris neveikia: nė vienas LibreOffice neatsako.")
+
+    def check_available(self) -> None:
+        """Raise ConverterUnavailable unless a worker is running or being started: a request
+        that passes will get a worker within the timeout (a replacement takes seconds)."""
+        with self._lock:
+            if self._stopped:
+                raise _unavailable("konverteris sustabdytas")
+            if self._restarting or any(not w.retired for w in self._workers.values()):
+                return
+        raise ConverterUnavailable(
+            "PDF konverteris neveikia: nė vienas LibreOffice neveikia ir nepaleidžiamas. "
+            + _RETRY_HINT
+        )
+
+    def reserve(self, owner: str) -> contextlib.AbstractContextManager[None]:
+        """No admission of its own: service/rendering/queue.py is the queue in front of it."""
+        return contextlib.nullcontext()
 
     def worker_pids(self) -> list[int]:
         """The soffice.bin pids of the ready workers."""
         with self._lock:
-            workers = [self._workers[slot] for slot in sorted(self._ready) if slot in self._workers]
+            workers = [self._workers[key] for key in sorted(self._ready) if key in self._workers]
         return [pid for worker in workers for pid in worker.soffice_pids]
 
     def convert_to_pdfa(self, docx: bytes) -> bytes:
         """Convert DOCX bytes to PDF/A-2b bytes; blocks, safe to call from many threads."""
+        return self.convert_with(docx, PDFA_FILTER_OPTIONS)
+
+    def convert_joined(self, docx: bytes) -> bytes:
+        """Convert a joined DOCX (service/rendering/joining.py): bookmarks become named
+        destinations, the markers its split needs."""
+        return self.convert_with(docx, JOINED_FILTER_OPTIONS)
+
+    def convert_with(self, docx: bytes, options: tuple[str, ...]) -> bytes:
         worker = self._acquire()
         try:
-            pdf = self._convert(worker, docx)
+            pdf = self._convert(worker, docx, options)
         except ConverterUnavailable:
+            self.crashes += 1
             self._retire(worker)
             raise
         except BaseException:
@@ -431,19 +543,37 @@ class ConverterPool:
                 raise _unavailable(
                     f"visi konverteriai užimti arba neveikia (laukta {self._timeout_s:g} s)"
                 ) from None
+            if worker.retired:
+                # Replaced while idle (its successor is ready, or the supervisor saw it die).
+                self._let_go(worker)
+                continue
             if worker.alive():
                 return worker
             # Died while idle (killed, crashed): replace it and try the next one.
+            self.crashes += 1
             self._retire(worker)
+
+    def _let_go(self, worker: _Worker) -> None:
+        threading.Thread(
+            target=self._discard, args=(worker,), name="bylos-converter-leave", daemon=True
+        ).start()
 
     def _release(self, worker: _Worker) -> None:
         worker.conversions += 1
-        if worker.conversions >= self._max_conversions:
-            self._retire(worker)
-        else:
-            self._idle.put(worker)
+        if worker.retired:
+            self._let_go(worker)
+            return
+        if worker.conversions >= self._max_conversions and not worker.succeeding:
+            worker.succeeding = True
+            threading.Thread(
+                target=self._succeed,
+                args=(worker,),
+                name="bylos-converter-successor",
+                daemon=True,
+            ).start()
+        self._idle.put(worker)
 
-    def _convert(self, worker: _Worker, docx: bytes) -> bytes:
+    def _convert(self, worker: _Worker, docx: bytes, options: tuple[str, ...]) -> bytes:
         # The document travels as files in the worker's own temp directory, not as XML-RPC
         # base64: encoding, parsing and decoding ~100 kB of base64 each way cost ~1 ms here and
         # ~2.5 ms in unoserver per document, CPU that LibreOffice needs on a 2-core machine.
@@ -468,7 +598,7 @@ class ConverterPool:
                     str(target),
                     None,
                     PDF_EXPORT_FILTER,
-                    list(PDFA_FILTER_OPTIONS),
+                    list(options),
                     False,
                     None,
                     None,
@@ -506,58 +636,33 @@ class ConverterPool:
         return True
 
 
-def convert_cold(
-    docx: bytes, work_dir: Path, *, soffice: Path = Path("soffice"), timeout_s: float = 120.0
-) -> bytes:
-    """Convert with one throwaway ``soffice --convert-to`` run (the benchmark's baseline)."""
-    work_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=work_dir, prefix="cold-") as tmp_name:
-        tmp = Path(tmp_name)
-        source = tmp / "document.docx"
-        source.write_bytes(docx)
-        # LibreOffice >= 7.4 takes export FilterData as JSON after the filter name.
-        filter_data = {
-            name: {"type": "boolean" if isinstance(value, bool) else "long", "value": value}
-            for name, value in PDFA_FILTER_DATA.items()
-        }
-        cmd = [
-            str(soffice),
-            "--headless",
-            "--norestore",
-            "--nologo",
-            "--nodefault",
-            "--nolockcheck",
-            f"-env:UserInstallation={(tmp / 'profile').as_uri()}",
-            "--convert-to",
-            f"pdf:{PDF_EXPORT_FILTER}:{json.dumps(filter_data, separators=(',', ':'))}",
-            "--outdir",
-            str(tmp / "out"),
-            str(source),
-        ]
-        log_path = tmp / "soffice.log"
-        try:
-            with log_path.open("wb") as out:
-                proc = subprocess.Popen(
-                    cmd,
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-        except OSError as exc:
-            raise _unavailable("nepavyko paleisti LibreOffice") from exc
-        deadline = time.monotonic() + timeout_s
-        while not _leader_exited(proc) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        timed_out = not _leader_exited(proc)
-        # soffice may leave helpers in its group even after a clean exit; the leader is reaped
-        # only after the sweep so the group id cannot have been reused.
-        _reap_group(proc)
-        if timed_out:
-            raise _unavailable(f"LibreOffice neatsakė per {timeout_s:g} s")
-        output = log_path.read_bytes()
-        result = tmp / "out" / "document.pdf"
-        if proc.returncode != 0 or not result.exists():
-            log.warning("soffice --convert-to failed: %s", output.decode(errors="replace"))
-            raise DocumentRejected("LibreOffice nepavyko konvertuoti dokumento į PDF/A.")
-        return result.read_bytes()
+_WARM_UP_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
+_WARM_UP_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="word/document.xml"/></Relationships>'
+)
+_WARM_UP_BODY = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    "<w:body><w:p><w:r><w:t>Bylos</w:t></w:r></w:p></w:body></w:document>"
+)
+
+
+def warm_up_docx() -> bytes:
+    """A one-paragraph DOCX that makes a fresh LibreOffice load Writer and the PDF export."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _WARM_UP_TYPES)
+        archive.writestr("_rels/.rels", _WARM_UP_RELS)
+        archive.writestr("word/document.xml", _WARM_UP_BODY)
+    return out.getvalue()

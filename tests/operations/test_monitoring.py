@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -156,6 +157,9 @@ class _Blocking:
 
     def ping(self) -> None:
         return None
+
+    def reserve(self, owner: str) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
 
 def test_queue_depth_counts_conversions_beyond_the_workers() -> None:

@@ -14,9 +14,10 @@ import docx
 import pikepdf
 import pytest
 
+from bench.cold import convert_cold
 from service.errors import ConverterUnavailable
 from service.rendering.docx import render_docx
-from service.rendering.pdf import ConverterPool, convert_cold
+from service.rendering.pdf import ConverterPool
 from service.rendering.pdfmeta import check_pdfa, pdfa_claim
 from tests.fixtures.converter import uno_bin
 from tests.rendering.samples import CERTIFICATE, certificate_context
@@ -189,6 +190,12 @@ def test_worker_is_recycled_after_max_conversions(tmp_path: Path, certificate_do
         assert pool.worker_pids() == [first]
         pool.convert_to_pdfa(certificate_docx)
 
-        [second] = _wait_for(pool)
+        # The worker keeps converting while its successor starts and warms up: no gap, every
+        # conversion in between succeeds, and then the successor takes over.
+        deadline = time.monotonic() + 90
+        while pool.worker_pids() in ([first], []) and time.monotonic() < deadline:
+            check_pdfa(pool.convert_to_pdfa(certificate_docx))
+        [second] = pool.worker_pids()
         assert second != first
+        assert pool.restarts == 1
         check_pdfa(pool.convert_to_pdfa(certificate_docx))

@@ -126,6 +126,7 @@ def _states(doc_id: str) -> dict[str, list[State]]:
                 (("#reg-title", ""),),
             ),
             State("naudotojai", "/admin/naudotojai"),
+            State("naudotojai, klaidos", "/admin/naudotojai", "Sukurti naudotoją"),
             State("paskyra", "/paskyra"),
             State("paskyra, klaidos", "/paskyra", "Keisti slaptažodį"),
             State("kalendorius", "/admin/kalendorius"),
@@ -187,6 +188,7 @@ def _states(doc_id: str) -> dict[str, list[State]]:
                 (("#r-years", "-3"), ("#r-title", "")),
             ),
             State("naikinimas", "/archyvas/naikinimas"),
+            State("atsarginės kopijos", "/archyvas/atsargines-kopijos"),
             State("sulaikymai", "/archyvas/sulaikymai", shows="Skundas dėl pažymos"),
             State("metų bylos", f"/archyvas/metai/{YEAR}", shows="Bylų apyrašai"),
             State(

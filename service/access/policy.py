@@ -172,6 +172,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ),
     # -- the books of record (service/books/) -------------------------------------------------
     ("GET", "/api/archive/years/{year}"): _r(*OVERSIGHT, action="peržiūrėti metų bylas"),
+    ("GET", "/api/archive/years/{year}.xlsx"): _r(*OVERSIGHT, action="peržiūrėti metų bylas"),
     ("GET", "/api/cases/{year}/{index}/cover.pdf"): _r(
         ARC, DIR, OM, action="spausdinti bylos viršelį"
     ),
@@ -268,6 +269,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", "/archyvas/naikinimas"): _r(*OVERSIGHT, action="peržiūrėti naikintinas bylas"),
     ("GET", "/archyvas/metai"): _r(*OVERSIGHT, action="peržiūrėti metų bylas"),
     ("GET", "/archyvas/metai/{year}"): _r(*OVERSIGHT, action="peržiūrėti metų bylas"),
+    ("GET", "/archyvas/metai/{year}.xlsx"): _r(*OVERSIGHT, action="peržiūrėti metų bylas"),
     ("GET", "/archyvas/metai/{year}/virselis/{index}.pdf"): _r(
         ARC, DIR, OM, action="spausdinti bylos viršelį"
     ),

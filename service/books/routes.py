@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from service.archive.cases import resolve_case
-from service.books import covers, inventories
+from service.books import covers, inventories, year_xlsx
 from service.books import year as years
 from service.cases.facts import count_missing_pages, documents_of, facts
 from service.cases.plan import validate_year
-from service.contract import PDF, file_answer
+from service.contract import PDF, XLSX, file_answer
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, ensure_role
 from service.documents.schemas import DocumentOut, document_out
@@ -38,6 +38,16 @@ class AgreementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     protocol_date: IsoDate
     protocol_number: Text
+
+
+@router.get("/api/archive/years/{year}.xlsx", response_class=Response, responses=file_answer(XLSX))
+def archive_year_xlsx(year: YearPath, runtime: RuntimeDep, user: CurrentUser) -> Response:
+    view = archive_year(year, runtime, user)
+    return Response(
+        year_xlsx.to_xlsx(view),
+        media_type=XLSX,
+        headers={"Content-Disposition": content_disposition(f"bylos-{year}.xlsx")},
+    )
 
 
 @router.get("/api/archive/years/{year}")

@@ -75,6 +75,8 @@ def test_year_page_shows_states_inventories_and_takes_the_agreement(
 
     cover = service.client.get(f"/archyvas/metai/{year}/virselis/1.2.pdf")
     assert cover.status_code == 200 and cover.headers["content-type"] == "application/pdf"
+    workbook = service.client.get(f"/archyvas/metai/{year}.xlsx")
+    assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
     assert service.client.get("/archyvas/metai/abc").status_code == 422
 
 

@@ -73,6 +73,13 @@ def _page(
     )
 
 
+@router.get("/archyvas/metai/{year}.xlsx")
+def year_workbook(request: Request, year: str) -> Response:
+    user = pledged_user(request)
+    number = _year(year)
+    return api.archive_year_xlsx(number, runtime_of(request), user)
+
+
 @router.get("/archyvas/metai/{year}")
 def year_page(request: Request, year: str, pranesimas: str = "") -> Response:
     user = pledged_user(request)

@@ -5,9 +5,11 @@ agreement entered as a new inventory version, and the school calendar's missing 
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from service.cases.models import Case
@@ -145,6 +147,16 @@ def test_year_view_gives_every_cases_state_counts_and_missing_documents(
         "destroyed": 1,
     }
     assert [i["group"] for i in view["inventories"]] == ["permanent", "long-term"]
+    workbook = service.client.get(
+        f"/api/archive/years/{YEAR}.xlsx", headers=year_laid_out["headers"]
+    )
+    assert workbook.status_code == 200, workbook.text
+    ws = load_workbook(io.BytesIO(workbook.content)).active
+    assert ws is not None
+    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["3.1"][2:4] == ("ilgai saugoma", "įrašyta į apyrašą")
+    assert rows["3.1"][10] == year_laid_out["long_term"]["number"]
+    assert rows["3.3"][8] == 5 and rows["3.2"][11] == "NA-1"
     # Only the archivist and the director read the year.
     office = service.user(Role.office_manager)
     assert service.client.get(f"/api/archive/years/{YEAR}", headers=office).status_code == 403

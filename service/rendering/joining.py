@@ -392,13 +392,11 @@ def _structure_owners(
     for kid in items:
         if not isinstance(kid, pikepdf.Dictionary) or kid.get("/Type") in ("/MCR", "/OBJR"):
             raise JoinFailed("content directly under the Document element")
-        pages: set[tuple[int, int]] = set()
-        _element_pages(kid, None, pages)
-        parts = {part_of[page] for page in pages if page in part_of}
-        if len(parts) > 1:
-            raise JoinFailed("a structure element spans two documents")
-        if parts:
-            current = parts.pop()
+        # Documents start on pages of their own, so an element's first page says whose it is:
+        # a search that stops there costs far less than walking every cell of a long table.
+        page = _first_page(kid)
+        if page is not None and page in part_of:
+            current = part_of[page]
         # An element without content (an empty paragraph) stays with the one before it.
         owners.setdefault(current, []).append(kid)
     return owners
@@ -478,27 +476,18 @@ def _copy_structure(
     part.Root.StructTreeRoot = part.copy_foreign(tree_root)
 
 
-def _element_pages(
-    element: pikepdf.Object, inherited: tuple[int, int] | None, found: set[tuple[int, int]]
-) -> None:
-    if not isinstance(element, pikepdf.Dictionary):
-        return
+def _first_page(element: pikepdf.Object, depth: int = 0) -> tuple[int, int] | None:
+    """The page of the first content of a structure element (its own /Pg, a marked-content
+    reference's, or its first child's)."""
+    if not isinstance(element, pikepdf.Dictionary) or depth > 64:
+        return None
     page = element.get("/Pg")
-    own = page.objgen if isinstance(page, pikepdf.Dictionary) else inherited
+    if isinstance(page, pikepdf.Dictionary):
+        return page.objgen
     kids = element.get("/K")
-    if kids is None:
-        return
     items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
     for kid in items:
-        if not isinstance(kid, pikepdf.Dictionary):
-            if own is not None:  # a marked-content id on the element's own page
-                found.add(own)
-            continue
-        kid_type = kid.get("/Type")
-        if kid_type in ("/MCR", "/OBJR"):
-            kid_page = kid.get("/Pg")
-            target = kid_page.objgen if isinstance(kid_page, pikepdf.Dictionary) else own
-            if target is not None:
-                found.add(target)
-        else:
-            _element_pages(kid, own, found)
+        found = _first_page(kid, depth + 1) if kid is not None else None
+        if found is not None:
+            return found
+    return None

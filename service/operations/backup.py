@@ -531,6 +531,7 @@ def _run(
         "objects": versions,
         "files": dict(sorted(files.items())),
     }
+    progress.phase("manifest", None)
     manifest.sync_filesystem(target)
     sealed = manifest.write_manifest(target, body)
     _finish(target, files)

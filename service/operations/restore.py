@@ -374,7 +374,7 @@ def run_restore(
             with session_scope(engine) as session:
                 chain = audit.verify(session)
             data = [r for r in records if not r.delete_marker]
-            return RestoreReport(
+            report = RestoreReport(
                 restore_id=restore_id,
                 versions=len(mapping),
                 locks_applied=locks,
@@ -391,3 +391,7 @@ def run_restore(
             )
         finally:
             engine.dispose()
+        # Leaving the block stops the embedded store; a restored data dir is only ready for
+        # Bylos once its SeaweedFS has shut down cleanly.
+        progress.phase("stop", None)
+    return report

@@ -67,7 +67,10 @@ class _Phases:
         return None
 
     def span(self, name: str, end: float) -> float:
-        """From the start of ``name`` to the start of the next phase (or ``end``)."""
+        """From the start of ``name`` to the start of the next phase (or ``end``); NaN for a
+        phase the run did not report (an older Bylos measured with this bench)."""
+        if name not in self.order:
+            return float("nan")
         at = self.order.index(name)
         stop = self.started[self.order[at + 1]] if at + 1 < len(self.order) else end
         return stop - self.started[name]

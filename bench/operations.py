@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import subprocess
 import tempfile
 import time
@@ -66,7 +67,10 @@ class _Phases:
         return None
 
     def span(self, name: str, end: float) -> float:
-        """From the start of ``name`` to the start of the next phase (or ``end``)."""
+        """From the start of ``name`` to the start of the next phase (or ``end``); NaN for a
+        phase the run did not report (an older Bylos measured with this bench)."""
+        if name not in self.order:
+            return float("nan")
         at = self.order.index(name)
         stop = self.started[self.order[at + 1]] if at + 1 < len(self.order) else end
         return stop - self.started[name]
@@ -204,19 +208,42 @@ def _journal(database_url: str, store: ObjectStore, tmp: Path, size_mib: int) ->
     return put.size
 
 
-def _sha256sum(directory: Path) -> float:
-    """Seconds `sha256sum` takes over every file of the backup (page cache warm)."""
+def _sha256sum(directory: Path) -> tuple[float, float]:
+    """Seconds `sha256sum` takes over every file of the backup (page cache warm), and the CPU
+    seconds it used."""
     files = sorted(
         str(p) for p in directory.rglob("*") if p.is_file() and p.name not in manifest.CONTROL_FILES
     )
     subprocess.run(["sha256sum", *files], check=True, capture_output=True)
+    cpu = _children_cpu()
     started = time.perf_counter()
     subprocess.run(["sha256sum", *files], check=True, capture_output=True)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _children_cpu() - cpu
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the child processes that have exited (sha256sum, a stopped SeaweedFS)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _process_cpu(pid: int | None) -> float:
+    """CPU seconds a running process has used so far (Linux /proc)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run(args: argparse.Namespace) -> list[str]:
     rows = ["| measurement | result |", "|---|---:|"]
+    # 2 shared cores: the load says how much of the machine the run had.
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bylos-bench-ops-") as tmp_name:
         tmp = Path(tmp_name)
         database_url = f"sqlite:///{tmp / 'bylos.sqlite3'}"
@@ -231,10 +258,13 @@ def run(args: argparse.Namespace) -> list[str]:
             target = tmp / "kopija"
             actor = Actor(id=None, name="bench")
             phases = _Phases()
+            own_cpu, weed_cpu = _own_cpu(), _process_cpu(weed.pid)
             started = time.perf_counter()
             full = run_backup(engine, store, database_url, target, actor, progress=phases)
-            backup_s = time.perf_counter() - started
-            plain_s = _sha256sum(target)
+            backup_end = time.perf_counter()
+            backup_s = backup_end - started
+            backup_cpu = (_own_cpu() - own_cpu, _process_cpu(weed.pid) - weed_cpu)
+            plain_s, plain_cpu = _sha256sum(target)
             total_mib = full.bytes_total / MiB
 
             new_bytes = _seed(
@@ -252,9 +282,12 @@ def run(args: argparse.Namespace) -> list[str]:
 
         restored = Settings(data_dir=tmp / "atkurta")
         rphases = _Phases()
+        own_cpu, weed_cpu = _own_cpu(), _children_cpu()
         started = time.perf_counter()
         report = run_restore(target, restored.components(), progress=rphases)
         restore_end = time.perf_counter()
+        # The restore's SeaweedFS is its child and has exited (been waited for) by now.
+        restore_cpu = (_own_cpu() - own_cpu, _children_cpu() - weed_cpu)
         restore_s = restore_end - started
         if not report.clean:
             raise RuntimeError(f"restore not clean: {report.fixity}")
@@ -265,18 +298,23 @@ def run(args: argparse.Namespace) -> list[str]:
             f"{args.ops_docx_kib} KiB) + a {args.ops_journal_mib} MiB journal transfer | "
             f"{full.versions} versions, {total_mib:.0f} MiB with the database |",
             f"| plain `sha256sum` of the backup's files (page cache) | "
-            f"{plain_rate:.0f} MiB/s ({plain_s:.1f} s) |",
-            f"| full backup (snapshot, listing with a HEAD per version, copy, hash, manifest) | "
+            f"{plain_rate:.0f} MiB/s ({plain_s:.1f} s; CPU {plain_cpu:.1f} s) |",
+            f"| full backup (snapshot, listing, a GET per version, copy, manifest) | "
             f"{total_mib / backup_s:.0f} MiB/s ({backup_s:.1f} s: listing "
-            f"{phases.span('listing', started):.1f} s) |",
+            f"{phases.span('listing', backup_end):.1f} s, sync and manifest "
+            f"{phases.span('manifest', backup_end):.1f} s) |",
+            f"| full backup CPU: Bylos / SeaweedFS | {backup_cpu[0]:.1f} s / "
+            f"{backup_cpu[1]:.1f} s |",
             f"| backup / sha256sum (goal >= 0.5) | {total_mib / backup_s / plain_rate:.2f} |",
             f"| restore: verify every file, write every version locked, fixity, audit | "
             f"{total_mib / restore_s:.0f} MiB/s ({restore_s:.1f} s: verify "
             f"{rphases.span('verify', restore_end):.1f} s, store start "
             f"{rphases.span('store', restore_end):.1f} s, database "
             f"{rphases.span('database', restore_end):.1f} s, write "
-            f"{write_s:.1f} s, fixity {rphases.span('fixity', restore_end):.1f} s) |",
+            f"{write_s:.1f} s, fixity {rphases.span('fixity', restore_end):.1f} s, store stop "
+            f"{rphases.span('stop', restore_end):.1f} s) |",
             f"| restore / sha256sum (goal >= 0.5) | {total_mib / restore_s / plain_rate:.2f} |",
+            f"| restore CPU: Bylos / SeaweedFS | {restore_cpu[0]:.1f} s / {restore_cpu[1]:.1f} s |",
             f"| restore without its proof (verify + write only) / sha256sum | "
             f"{total_mib / (rphases.span('verify', restore_end) + write_s) / plain_rate:.2f} |",
             f"| incremental backup after {args.ops_new_docs} new documents "
@@ -284,6 +322,8 @@ def run(args: argparse.Namespace) -> list[str]:
             f"{incremental.object_bytes_copied / 1024:.0f} KiB of objects "
             f"({incremental.object_bytes_copied / new_bytes:.2f}x their size, goal <= 2), "
             f"+ database {incremental.database_bytes / MiB:.1f} MiB, {incremental_s:.1f} s |",
+            f"| machine load (1-minute average) at the start / the end | "
+            f"{load_before:.1f} / {os.getloadavg()[0]:.1f} |",
         ]
         del doc_bytes, journal_bytes
     return rows

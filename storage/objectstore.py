@@ -7,7 +7,9 @@ every read can return and re-check it. Retention is always COMPLIANCE.
 """
 
 import base64
+import dataclasses
 import datetime as dt
+import email.utils
 import hashlib
 import tempfile
 import time
@@ -38,7 +40,15 @@ from storage.errors import (
 )
 from storage.hashing import HashingReader
 
-__all__ = ["ObjectInfo", "ObjectStore", "ObjectStorePort", "StoredObject", "lock_instant"]
+__all__ = [
+    "ListedVersion",
+    "ObjectInfo",
+    "ObjectStore",
+    "ObjectStorePort",
+    "ObjectStream",
+    "StoredObject",
+    "lock_instant",
+]
 
 SHA256_META: Final = "sha256"
 _CHUNK: Final = 1 << 16
@@ -55,6 +65,13 @@ _INTEGRITY_CODES: Final = frozenset(
 _LOCK_CODES: Final = frozenset({"AccessDenied", "ObjectLocked", "InvalidRequest"})
 # How long an answered ping vouches for the store in ensure_available.
 _AVAILABLE_FOR_S: Final = 5.0
+# Connections kept per server: backup, restore and fixity run up to this many requests at once
+# (small versions are bound by round trips, not bandwidth); a request beyond it would open a
+# connection only to throw it away afterwards.
+POOL_SIZE: Final = 16
+# Request bodies read from a file go out in blocks this large (urllib3 reads 16 KiB at a time:
+# 65,536 reads and sends for a 1 GiB journal transfer).
+_SEND_BLOCK: Final = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +102,33 @@ class ObjectInfo:
     is_delete_marker: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ListedVersion:
+    """One entry of a bucket listing: what S3 lists without a request per version (no SHA-256,
+    no lock state; a GET or a HEAD of the version carries those)."""
+
+    key: str
+    version_id: str
+    size: int
+    last_modified: dt.datetime | None
+    is_latest: bool
+    is_delete_marker: bool
+    position: int  # in the server's answer
+
+
+class ObjectStream(Protocol):
+    """What ``get`` returns: the bytes, and what the server said about the version."""
+
+    def __iter__(self) -> Iterator[bytes]: ...
+    def __next__(self) -> bytes: ...
+    def close(self) -> None: ...
+    @property
+    def info(self) -> ObjectInfo: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    def hexdigest(self) -> str: ...
+
+
 class ObjectStorePort(Protocol):
     """What the service needs from an object store; :class:`ObjectStore` is the S3 adapter."""
 
@@ -112,10 +156,11 @@ class ObjectStorePort(Protocol):
     ) -> StoredObject: ...
     def get(
         self, key: str, version_id: str | None = ..., chunk_size: int = ...
-    ) -> Iterator[bytes]: ...
+    ) -> ObjectStream: ...
     def read(self, key: str, version_id: str | None = ...) -> bytes: ...
     def stat(self, key: str, version_id: str | None = ...) -> ObjectInfo: ...
     def list_versions(self, prefix: str = ...) -> list[ObjectInfo]: ...
+    def list_entries(self, prefix: str = ...) -> list[ListedVersion]: ...
     def extend_retention(self, key: str, version_id: str, until: dt.date) -> None: ...
     def set_legal_hold(self, key: str, version_id: str, on: bool) -> None: ...
     def delete_version(self, key: str, version_id: str) -> None: ...
@@ -154,6 +199,35 @@ def _parse_instant(value: str | None) -> dt.datetime | None:
         return None
     parsed = dt.datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def info_from_headers(
+    key: str, version_id: str | None, headers: Mapping[str, str], last_modified: dt.datetime | None
+) -> ObjectInfo:
+    """A version as a HEAD or a GET answer describes it (``headers`` case-insensitive)."""
+    sha = headers.get(f"x-amz-meta-{SHA256_META}")
+    if sha is None and (checksum := headers.get("x-amz-checksum-sha256")):
+        sha = base64.b64decode(checksum).hex()
+    until = _parse_instant(headers.get("x-amz-object-lock-retain-until-date"))
+    return ObjectInfo(
+        key=key,
+        version_id=headers.get("x-amz-version-id") or version_id or "",
+        size=int(headers.get("content-length") or 0),
+        sha256=sha.lower() if sha else None,
+        retain_until=_lock_date(until) if until else None,
+        mode=headers.get("x-amz-object-lock-mode") or None,
+        legal_hold=(headers.get("x-amz-object-lock-legal-hold") or "").upper() == "ON",
+        last_modified=last_modified,
+    )
+
+
+def _http_date(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _translate(exc: Exception, what: str) -> StorageError:
@@ -210,12 +284,25 @@ class _ObjectStream(Iterator[bytes]):
     starts iterating (a generator's ``finally`` only runs once it has started).
     """
 
-    def __init__(self, response: BaseHTTPResponse, what: str, chunk_size: int) -> None:
+    def __init__(
+        self,
+        response: BaseHTTPResponse,
+        what: str,
+        chunk_size: int,
+        key: str,
+        version_id: str | None,
+    ) -> None:
         self._response: BaseHTTPResponse | None = response
         self._what = what
         self._expected = response.headers.get(f"x-amz-meta-{SHA256_META}")
         self._chunks = response.stream(chunk_size)
         self._digest = hashlib.sha256()
+        # The GET answer carries what a HEAD would (lock state, recorded hash, metadata):
+        # callers that read the bytes anyway need no second request.
+        self._headers = dict(response.headers.items())
+        self._info = info_from_headers(
+            key, version_id, response.headers, _http_date(response.headers.get("last-modified"))
+        )
 
     def __next__(self) -> bytes:
         if self._response is None:
@@ -231,6 +318,21 @@ class _ObjectStream(Iterator[bytes]):
             raise _translate(exc, self._what) from exc
         self._digest.update(chunk)
         return chunk
+
+    @property
+    def info(self) -> ObjectInfo:
+        """The version as the GET answer's headers describe it."""
+        return self._info
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """The GET answer's headers, names as the server sent them."""
+        return self._headers
+
+    def hexdigest(self) -> str:
+        """SHA-256 of the bytes handed out so far (of all of them once exhausted): a caller
+        that needs the hash of what it read does not hash it a second time."""
+        return self._digest.hexdigest()
 
     def _verify(self) -> None:
         if self._expected is not None and self._digest.hexdigest() != self._expected.lower():
@@ -291,7 +393,8 @@ class ObjectStore:
         # retrying a PUT after a read error or a 5xx could write a second version.
         self._http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=min(timeout_s, 3.0), read=timeout_s),
-            maxsize=10,
+            maxsize=POOL_SIZE,
+            blocksize=_SEND_BLOCK,
             retries=Retry(
                 total=2, connect=2, read=0, redirect=0, status=0, other=0, backoff_factor=0.1
             ),
@@ -388,6 +491,7 @@ class ObjectStore:
         digest: bytes,
         retain_until: dt.date | None,
         metadata: Mapping[str, str] | None,
+        legal_hold: bool = False,
     ) -> dict[str, str]:
         headers = {f"x-amz-meta-{k}": v for k, v in (metadata or {}).items()}
         headers[f"x-amz-meta-{SHA256_META}"] = digest.hex()
@@ -397,6 +501,9 @@ class ObjectStore:
             headers["x-amz-object-lock-retain-until-date"] = lock_instant(retain_until).strftime(
                 "%Y-%m-%dT%H:%M:%SZ"
             )
+        if legal_hold:
+            # Placed by the same request that writes the version: no moment without the hold.
+            headers["x-amz-object-lock-legal-hold"] = "ON"
         return headers
 
     def put(
@@ -500,6 +607,7 @@ class ObjectStore:
         retain_until: dt.date | None,
         content_type: str,
         metadata: Mapping[str, str] | None,
+        legal_hold: bool = False,
     ) -> str:
         """One PUT signed with minio's signer on the shared pool; returns the version id.
 
@@ -507,7 +615,7 @@ class ObjectStore:
         """
         what = f"put {self._bucket}/{key}"
         sha_hex = digest.hex()
-        headers = self._headers(digest, retain_until, metadata)
+        headers = self._headers(digest, retain_until, metadata, legal_hold)
         url = self._base_url.build(
             method="PUT", region=self._region, bucket_name=self._bucket, object_name=key
         )
@@ -542,17 +650,17 @@ class ObjectStore:
 
     def get(
         self, key: str, version_id: str | None = None, chunk_size: int = 1 << 16
-    ) -> Iterator[bytes]:
+    ) -> _ObjectStream:
         """Stream a version's bytes; raises IntegrityError at the end if they fail their hash.
 
-        The request is made now (so ObjectMissing is raised here); iterate to the end or call
-        ``close()`` on the result — it is released on exhaustion, error, close or garbage
-        collection.
+        The request is made now (so ObjectMissing is raised here, and ``info`` is known before
+        any byte is read); iterate to the end or call ``close()`` on the result — it is
+        released on exhaustion, error, close or garbage collection.
         """
         what = f"get {self._bucket}/{key}" + (f"@{version_id}" if version_id else "")
         with _vendor_errors(what):
             response = self._client.get_object(self._bucket, key, version_id=version_id)
-        return _ObjectStream(response, what, chunk_size)
+        return _ObjectStream(response, what, chunk_size, key, version_id)
 
     def read(self, key: str, version_id: str | None = None) -> bytes:
         """The whole version in memory, hash-checked."""
@@ -563,21 +671,31 @@ class ObjectStore:
         what = f"stat {self._bucket}/{key}" + (f"@{version_id}" if version_id else "")
         with _vendor_errors(what):
             obj = self._client.stat_object(self._bucket, key, version_id=version_id)
-        headers = obj.metadata or {}
-        sha = headers.get(f"x-amz-meta-{SHA256_META}")
-        if sha is None and (checksum := headers.get("x-amz-checksum-sha256")):
-            sha = base64.b64decode(checksum).hex()
-        until = _parse_instant(headers.get("x-amz-object-lock-retain-until-date"))
-        return ObjectInfo(
-            key=key,
-            version_id=obj.version_id or version_id or "",
-            size=obj.size or 0,
-            sha256=sha.lower() if sha else None,
-            retain_until=_lock_date(until) if until else None,
-            mode=headers.get("x-amz-object-lock-mode") or None,
-            legal_hold=(headers.get("x-amz-object-lock-legal-hold") or "").upper() == "ON",
-            last_modified=obj.last_modified,
+        info = info_from_headers(key, version_id, obj.metadata or {}, obj.last_modified)
+        return dataclasses.replace(
+            info, version_id=obj.version_id or info.version_id, size=obj.size or 0
         )
+
+    def list_entries(self, prefix: str = "") -> list[ListedVersion]:
+        """Every version and delete marker under ``prefix`` as the listing gives them, in the
+        server's order: one request per thousand versions, no lock state (see list_versions)."""
+        with _vendor_errors(f"list versions {self._bucket}/{prefix}"):
+            return [
+                ListedVersion(
+                    key=entry.object_name or "",
+                    version_id=entry.version_id or "",
+                    size=int(entry.size or 0),
+                    last_modified=entry.last_modified,
+                    is_latest=str(entry.is_latest).lower() == "true",
+                    is_delete_marker=bool(entry.is_delete_marker),
+                    position=position,
+                )
+                for position, entry in enumerate(
+                    self._client.list_objects(
+                        self._bucket, prefix=prefix or None, recursive=True, include_version=True
+                    )
+                )
+            ]
 
     def list_versions(self, prefix: str = "") -> list[ObjectInfo]:
         """Every version and delete marker under ``prefix``, newest first per key.

@@ -19,20 +19,32 @@ from storage.errors import IntegrityError, ObjectMissing, StorageError
 from storage.hashing import HashingReader
 from storage.objectstore import (
     MAX_SINGLE_PUT,
+    POOL_SIZE,
     SHA256_META,
+    ListedVersion,
     ObjectStore,
+    ObjectStream,
     _lock_date,
     _parse_instant,
     _vendor_errors,
     lock_instant,
 )
 
-__all__ = ["VersionRecord", "add_delete_marker", "bucket_is_empty", "list_records", "put_version"]
+__all__ = [
+    "VersionRecord",
+    "add_delete_marker",
+    "bucket_is_empty",
+    "describe",
+    "list_records",
+    "open_version",
+    "ordered_listing",
+    "put_version",
+]
 
 _META_PREFIX: Final = "x-amz-meta-"
 # HEAD requests are small and the server answers them in parallel; the listing of a school's
 # archive (tens of thousands of versions) is bound by round trips, not bandwidth.
-_HEAD_WORKERS: Final = 8
+_HEAD_WORKERS: Final = POOL_SIZE
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _IN_MEMORY: Final = 8 << 20
 
@@ -54,102 +66,125 @@ class VersionRecord:
     delete_marker: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _Listed:
-    key: str
-    version_id: str
-    delete_marker: bool
-    last_modified: dt.datetime | None
-    is_latest: bool
-    position: int  # in the server's answer
+def ordered_listing(store: ObjectStore) -> list[ListedVersion]:
+    """Every version and delete marker in the bucket, each key's oldest first (one listing, no
+    request per version).
+
+    Restoring them in this order recreates the same "latest" version of every key (versions and
+    delete markers of one key written within the same second cannot be ordered reliably from a
+    listing; Bylos itself never writes a key twice).
+    """
+    by_key: dict[str, list[ListedVersion]] = {}
+    for entry in store.list_entries():
+        by_key.setdefault(entry.key, []).append(entry)
+    return [e for entries in by_key.values() for e in sorted(entries, key=_oldest_first)]
 
 
-def _listing(store: ObjectStore) -> list[_Listed]:
-    client = store._client
-    with _vendor_errors(f"list versions {store.bucket}"):
-        return [
-            _Listed(
-                key=entry.object_name or "",
-                version_id=entry.version_id or "",
-                delete_marker=bool(entry.is_delete_marker),
-                last_modified=entry.last_modified,
-                is_latest=str(entry.is_latest).lower() == "true",
-                position=position,
-            )
-            for position, entry in enumerate(
-                client.list_objects(store.bucket, recursive=True, include_version=True)
-            )
-        ]
-
-
-def _oldest_first(entry: _Listed) -> tuple[dt.datetime, bool, int]:
+def _oldest_first(entry: ListedVersion) -> tuple[dt.datetime, bool, int]:
     """Chronological order of one key's versions. S3 lists versions and delete markers in two
     separate sequences (SeaweedFS even oldest first), so the time decides; within one second
     (the listing's resolution) the latest is last and otherwise S3's newest-first order."""
     return (entry.last_modified or _EPOCH, entry.is_latest, -entry.position)
 
 
-def _head(store: ObjectStore, key: str, version_id: str) -> VersionRecord:
-    with _vendor_errors(f"stat {store.bucket}/{key}@{version_id}"):
-        obj = store._client.stat_object(store.bucket, key, version_id=version_id)
-    headers = obj.metadata or {}
+def _record(
+    key: str,
+    version_id: str,
+    size: int,
+    headers: Mapping[str, str],
+    last_modified: dt.datetime | None,
+) -> VersionRecord:
+    """A version as the headers of a HEAD or GET answer describe it."""
     metadata: dict[str, str] = {}
     sha: str | None = None
+    mode: str | None = None
+    legal_hold = False
+    until: dt.datetime | None = None
+    content_type = "application/octet-stream"
     for name, value in headers.items():
         lowered = name.lower()
-        if not lowered.startswith(_META_PREFIX):
-            continue
-        short = lowered[len(_META_PREFIX) :]
-        if short == SHA256_META:
-            sha = str(value).lower()
-        else:
-            metadata[short] = str(value)
-    until = _parse_instant(headers.get("x-amz-object-lock-retain-until-date"))
+        if lowered == "content-type":
+            content_type = str(value) or content_type
+        elif lowered == "x-amz-object-lock-mode":
+            mode = str(value) or None
+        elif lowered == "x-amz-object-lock-legal-hold":
+            legal_hold = str(value).upper() == "ON"
+        elif lowered == "x-amz-object-lock-retain-until-date":
+            until = _parse_instant(str(value))
+        elif lowered.startswith(_META_PREFIX):
+            short = lowered[len(_META_PREFIX) :]
+            if short == SHA256_META:
+                sha = str(value).lower()
+            else:
+                metadata[short] = str(value)
     return VersionRecord(
         key=key,
-        version_id=obj.version_id or version_id,
-        size=obj.size or 0,
+        version_id=version_id,
+        size=size,
         sha256=sha,
-        content_type=obj.content_type or "application/octet-stream",
+        content_type=content_type,
         metadata=metadata,
         retain_until=_lock_date(until) if until else None,
-        mode=headers.get("x-amz-object-lock-mode") or None,
-        legal_hold=(headers.get("x-amz-object-lock-legal-hold") or "").upper() == "ON",
-        last_modified=obj.last_modified,
+        mode=mode,
+        legal_hold=legal_hold,
+        last_modified=last_modified,
+    )
+
+
+def _delete_marker(entry: ListedVersion) -> VersionRecord:
+    return VersionRecord(
+        key=entry.key,
+        version_id=entry.version_id,
+        size=0,
+        sha256=None,
+        content_type="",
+        last_modified=entry.last_modified,
+        delete_marker=True,
+    )
+
+
+def describe(store: ObjectStore, entry: ListedVersion) -> VersionRecord:
+    """The whole record of one listed version (one HEAD; none for a delete marker)."""
+    if entry.is_delete_marker:
+        return _delete_marker(entry)
+    with _vendor_errors(f"stat {store.bucket}/{entry.key}@{entry.version_id}"):
+        obj = store._client.stat_object(store.bucket, entry.key, version_id=entry.version_id)
+    return _record(
+        entry.key,
+        obj.version_id or entry.version_id,
+        obj.size or 0,
+        obj.metadata or {},
+        obj.last_modified,
+    )
+
+
+def open_version(
+    store: ObjectStore, entry: ListedVersion, chunk_size: int
+) -> tuple[VersionRecord, ObjectStream]:
+    """The record of one listed version and its bytes, from one GET (the answer's headers say
+    what a HEAD would). Close the stream, or read it to its end (then it checks the bytes
+    against the recorded SHA-256)."""
+    stream = store.get(entry.key, entry.version_id, chunk_size=chunk_size)
+    info = stream.info
+    return (
+        _record(entry.key, entry.version_id, info.size, stream.headers, info.last_modified),
+        stream,
     )
 
 
 def list_records(store: ObjectStore) -> list[VersionRecord]:
-    """Every version and delete marker in the bucket, each key's oldest first.
+    """Every version and delete marker in the bucket with all it carries, each key's oldest
+    first (see ordered_listing). A listing carries no lock state, so each version gets one
+    HEAD, several at a time: the time goes into round trips, not bandwidth."""
 
-    Restoring them in this order recreates the same "latest" version of every key (versions and
-    delete markers of one key written within the same second cannot be ordered reliably from a
-    listing; Bylos itself never writes a key twice). A listing carries no lock state, so each
-    version gets one HEAD, several at a time.
-    """
-    by_key: dict[str, list[_Listed]] = {}
-    for entry in _listing(store):
-        by_key.setdefault(entry.key, []).append(entry)
-
-    def describe(entry: _Listed) -> VersionRecord | None:
-        if entry.delete_marker:
-            return VersionRecord(
-                key=entry.key,
-                version_id=entry.version_id,
-                size=0,
-                sha256=None,
-                content_type="",
-                last_modified=entry.last_modified,
-                delete_marker=True,
-            )
+    def one(entry: ListedVersion) -> VersionRecord | None:
         try:
-            return _head(store, entry.key, entry.version_id)
+            return describe(store, entry)
         except ObjectMissing:
             return None  # deleted since the listing (a disposal): it is no longer stored
 
-    flat = [e for entries in by_key.values() for e in sorted(entries, key=_oldest_first)]
     with ThreadPoolExecutor(max_workers=_HEAD_WORKERS) as pool:
-        return [record for record in pool.map(describe, flat) if record is not None]
+        return [r for r in pool.map(one, ordered_listing(store)) if r is not None]
 
 
 def bucket_is_empty(store: ObjectStore) -> bool:
@@ -174,7 +209,8 @@ def put_version(
 
     The store checks the body against the checksum header, so bytes that changed since they were
     verified are refused. A retention date already past is not applied (S3 refuses past dates,
-    and such a version may be deleted anyway); a legal hold is placed after the write.
+    and such a version may be deleted anyway). Retention and legal hold go in the PUT's own
+    headers: one request, and no moment in which the version exists unprotected.
     """
     if record.sha256 is None:
         raise ValueError(f"{record.key}@{record.version_id}: no SHA-256 to write with")
@@ -205,9 +241,8 @@ def put_version(
         until,
         record.content_type,
         dict(record.metadata),
+        legal_hold=record.legal_hold,
     )
-    if record.legal_hold:
-        store.set_legal_hold(record.key, version_id, True)
     return version_id, until is not None
 
 

@@ -17,14 +17,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import hashlib
 import json
 import logging
 import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,13 +40,15 @@ from service.operations import database, manifest
 from service.operations.models import BackupRun, BackupStatus
 from service.timeutil import utcnow
 from storage.errors import IntegrityError, ObjectMissing, StorageError
-from storage.objectstore import ObjectStore
-from storage.versions import VersionRecord, list_records
+from storage.objectstore import POOL_SIZE, ListedVersion, ObjectStore, ObjectStream
+from storage.versions import VersionRecord, describe, open_version, ordered_listing
 
 log = logging.getLogger("bylos.backup")
 
 _READ_CHUNK: Final = 1 << 20
-_FETCH_WORKERS: Final = 4
+# Requests in flight at once: small versions wait on round trips (the server's, and this
+# process's turn on a busy machine), so several overlap; the pool keeps one connection each.
+_FETCH_WORKERS: Final = POOL_SIZE // 2
 _ATTEMPTS: Final = 3
 PRIVATE_DIR: Final = 0o700
 PRIVATE_FILE: Final = 0o600
@@ -183,47 +184,22 @@ class _Copied:
     damaged: bool = False  # the bytes read differ from the SHA-256 the store recorded
 
 
-def _fetch(
-    store: ObjectStore, record: VersionRecord, target: Path, progress: Progress
-) -> tuple[_Copied, int]:
-    """Copy one version's bytes into the target under their SHA-256; returns what was copied."""
-    tmp = target / manifest.PARTIAL / uuid.uuid4().hex
-    # The store's stream checks the bytes against the SHA-256 recorded at upload and raises at
-    # the end if they differ; only a version without one is hashed here as well.
-    digest = hashlib.sha256() if record.sha256 is None else None
-    size = 0
-    damaged = False
-    stream = store.get(record.key, record.version_id, chunk_size=_READ_CHUNK)
-    try:
-        # Owner-only: a backup holds every pupil's records.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
-        with os.fdopen(fd, "wb") as handle:
-            try:
-                for chunk in stream:
-                    if digest is not None:
-                        digest.update(chunk)
-                    handle.write(chunk)
-                    size += len(chunk)
-                    progress.advance(len(chunk))
-            except IntegrityError:
-                # Every byte was read; they are not what the store recorded at upload. They
-                # are kept as they are (under their own hash) and the version is reported.
-                damaged = True
-        # Durability comes from one sync of the file system before the manifest is written
-        # (an fsync per file costs more than the copy for a school's many small PDFs).
-        if digest is not None:
-            sha = digest.hexdigest()
-        elif damaged:
-            sha = manifest.file_sha256(tmp)[0]
-        else:
-            assert record.sha256 is not None
-            sha = record.sha256
-        final = target / manifest.blob_path(sha)
-        final.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-        os.replace(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return _Copied(sha, size, damaged), size
+def _previous_hashes(target: Path) -> dict[tuple[str, str], str]:
+    """Each version's SHA-256 as the target's last finished backup recorded it.
+
+    Only a hint of which versions need no GET (a version's bytes never change, its lock state
+    may): each is still asked for with a HEAD, and read if the store now says otherwise.
+    """
+    found, _ = manifest.load_manifest(target)
+    if found is None:
+        return {}
+    hints: dict[tuple[str, str], str] = {}
+    for item in found.get("objects") or []:
+        if isinstance(item, dict) and not item.get("delete_marker"):
+            sha = item.get("sha256")
+            if isinstance(sha, str):
+                hints[(str(item.get("key")), str(item.get("version_id")))] = sha
+    return hints
 
 
 def _present(target: Path, sha: str, size: int) -> bool:
@@ -234,47 +210,128 @@ def _present(target: Path, sha: str, size: int) -> bool:
         return False
 
 
+def _write(stream: ObjectStream, target: Path, progress: Progress) -> _Copied:
+    """Copy one version's bytes into the target under their SHA-256.
+
+    The store's stream hashes what it hands out and raises at the end if the bytes differ
+    from the SHA-256 recorded at upload; its digest names the file, so nothing is hashed twice.
+    """
+    tmp = target / manifest.PARTIAL / uuid.uuid4().hex
+    size = 0
+    damaged = False
+    try:
+        # Owner-only: a backup holds every pupil's records.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+        with os.fdopen(fd, "wb") as handle:
+            try:
+                for chunk in stream:
+                    handle.write(chunk)
+                    size += len(chunk)
+                    progress.advance(len(chunk))
+            except IntegrityError:
+                # Every byte was read; they are not what the store recorded at upload. They
+                # are kept as they are (under their own hash) and the version is reported.
+                damaged = True
+        # Durability comes from one sync of the file system before the manifest is written
+        # (an fsync per file costs more than the copy for a school's many small PDFs).
+        sha = stream.hexdigest()
+        final = target / manifest.blob_path(sha)
+        final.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _Copied(sha, size, damaged)
+
+
+def _copy_one(
+    store: ObjectStore,
+    entry: ListedVersion,
+    hint: str | None,
+    target: Path,
+    progress: Progress,
+) -> tuple[VersionRecord, _Copied | None, int]:
+    """One version's record and where its bytes are in the target; the bytes copied now.
+
+    A version the last backup copied costs a HEAD (its lock state may have changed); any other
+    costs one GET, whose answer says what a HEAD would, and whose body is read only if the
+    target does not hold those bytes yet (a run that broke off copied them already).
+    """
+    if entry.is_delete_marker:
+        return describe(store, entry), None, 0
+    if hint is not None and _present(target, hint, entry.size):
+        record = describe(store, entry)
+        if record.sha256 == hint and record.size == entry.size:
+            return record, _Copied(hint, record.size), 0
+    record, stream = open_version(store, entry, _READ_CHUNK)
+    try:
+        if record.sha256 is not None and _present(target, record.sha256, record.size):
+            progress.advance(record.size)
+            return record, _Copied(record.sha256, record.size), 0
+        copied = _write(stream, target, progress)
+    finally:
+        stream.close()
+    return record, copied, copied.size
+
+
 def _copy_versions(
-    store: ObjectStore, records: list[VersionRecord], target: Path, progress: Progress
-) -> tuple[dict[tuple[str, str], _Copied], int, int]:
-    """Bytes of every version into the target; returns per version what it is, and the bytes
-    and files copied now (versions whose bytes are already there cost nothing)."""
-    result: dict[tuple[str, str], _Copied] = {}
-    wanted: dict[str, VersionRecord] = {}
-    unknown: list[VersionRecord] = []  # no recorded hash: can only be known by reading
-    for record in records:
-        if record.delete_marker:
-            continue
-        if record.sha256 is None:
-            unknown.append(record)
-        elif _present(target, record.sha256, record.size):
-            result[(record.key, record.version_id)] = _Copied(record.sha256, record.size)
-        else:
-            wanted.setdefault(record.sha256, record)
-    todo = sorted([*wanted.values(), *unknown], key=lambda r: r.size, reverse=True)
-    progress.phase("objects", sum(r.size for r in todo))
-    fetched: dict[tuple[str, str], _Copied] = {}
+    store: ObjectStore,
+    entries: list[ListedVersion],
+    references: frozenset[tuple[str, str]] | set[tuple[str, str]],
+    hints: dict[tuple[str, str], str],
+    target: Path,
+    progress: Progress,
+) -> tuple[list[tuple[VersionRecord, _Copied | None]], int, int]:
+    """Every listed version's record, in the listing's order, with its bytes in the target;
+    returns them and the bytes and files copied now.
+
+    Versions go several at a time, the largest first (a journal transfer does not start last
+    and run alone); a school's many small PDFs are bound by round trips, not bandwidth.
+    """
+    known = {
+        (e.key, e.version_id)
+        for e in entries
+        if (sha := hints.get((e.key, e.version_id))) is not None and _present(target, sha, e.size)
+    }
+    progress.phase(
+        "objects",
+        sum(e.size for e in entries if (e.key, e.version_id) not in known),
+    )
+    results: list[tuple[VersionRecord, _Copied | None] | None] = [None] * len(entries)
     copied_bytes = 0
-    with ThreadPoolExecutor(max_workers=_FETCH_WORKERS) as pool:
-        for record, (copied, size) in zip(
-            todo, pool.map(lambda r: _fetch(store, r, target, progress), todo), strict=True
-        ):
-            fetched[(record.key, record.version_id)] = copied
-            copied_bytes += size
-    by_sha = {r.sha256: fetched[(r.key, r.version_id)] for r in wanted.values()}
-    for record in records:
-        ident = (record.key, record.version_id)
-        if record.delete_marker or ident in result:
-            continue
-        if ident in fetched:
-            result[ident] = fetched[ident]
-        else:
-            assert record.sha256 is not None
-            # Same bytes as another version fetched now (or the store's hash claim was false
-            # for that one: then this version is as damaged as its twin).
-            twin = by_sha[record.sha256]
-            result[ident] = _Copied(twin.sha256, twin.size, twin.damaged)
-    return result, copied_bytes, len(todo)
+    copied_files = 0
+    order = sorted(range(len(entries)), key=lambda i: entries[i].size, reverse=True)
+    pool = ThreadPoolExecutor(max_workers=_FETCH_WORKERS)
+    try:
+        futures = {
+            pool.submit(
+                _copy_one,
+                store,
+                entries[i],
+                hints.get((entries[i].key, entries[i].version_id)),
+                target,
+                progress,
+            ): i
+            for i in order
+        }
+        for future in as_completed(futures):
+            i = futures[future]
+            entry = entries[i]
+            try:
+                record, copied, size = future.result()
+            except ObjectMissing:
+                if (entry.key, entry.version_id) in references:
+                    raise  # the snapshot's records name it: start over from a new snapshot
+                continue  # deleted since the listing and no record names it: not stored
+            results[i] = (record, copied)
+            if size:
+                copied_bytes += size
+                copied_files += 1
+    except BaseException:
+        # An interruption or a failure: what is under way finishes, nothing new starts.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return [r for r in results if r is not None], copied_bytes, copied_files
 
 
 def _version_entry(record: VersionRecord, copied: _Copied | None) -> dict[str, Any]:
@@ -347,20 +404,20 @@ def _fail_row(engine: Engine, row_id: int, actor: Actor, message: str) -> None:
 
 def _snapshot_and_list(
     database_url: str, store: ObjectStore, target: Path, progress: Progress
-) -> tuple[database.Snapshot, list[VersionRecord]]:
+) -> tuple[database.Snapshot, list[ListedVersion]]:
     for _attempt in range(_ATTEMPTS):
         progress.phase("database", None)
         snap = database.snapshot(database_url, target / manifest.PARTIAL / "database")
         progress.phase("listing", None)
-        records = list_records(store)
-        stored = {(r.key, r.version_id) for r in records if not r.delete_marker}
+        entries = ordered_listing(store)
+        stored = {(e.key, e.version_id) for e in entries if not e.is_delete_marker}
         if snap.references <= stored:
             chosen = [
-                r
-                for r in records
-                if (r.key, r.version_id) in snap.references
-                or r.last_modified is None
-                or r.last_modified <= snap.taken_at
+                e
+                for e in entries
+                if (e.key, e.version_id) in snap.references
+                or e.last_modified is None
+                or e.last_modified <= snap.taken_at
             ]
             return snap, chosen
         # A disposal deleted files after the snapshot: its records moved on; take it again.
@@ -389,12 +446,13 @@ def run_backup(
     if not target.exists():
         target.mkdir(mode=PRIVATE_DIR, parents=True)
     with _locked(target):
+        hints = _previous_hashes(target)  # read before _begin removes the manifest
         _begin(target)
         row_id = _start_row(engine, target, actor)
         if on_started is not None:
             on_started(row_id)
         try:
-            return _run(engine, store, database_url, target, actor, row_id, progress)
+            return _run(engine, store, database_url, target, actor, row_id, hints, progress)
         except ServiceError as exc:
             _fail_row(engine, row_id, actor, exc.detail)
             raise
@@ -424,12 +482,15 @@ def _run(
     target: Path,
     actor: Actor,
     row_id: int,
+    hints: dict[tuple[str, str], str],
     progress: Progress,
 ) -> BackupReport:
     for _attempt in range(_ATTEMPTS):
-        snap, records = _snapshot_and_list(database_url, store, target, progress)
+        snap, entries = _snapshot_and_list(database_url, store, target, progress)
         try:
-            copied, object_bytes, object_files = _copy_versions(store, records, target, progress)
+            copied, object_bytes, object_files = _copy_versions(
+                store, entries, snap.references, hints, target, progress
+            )
             break
         except ObjectMissing:
             continue  # deleted between the listing and the copy: start over from a new snapshot
@@ -441,9 +502,10 @@ def _run(
     os.replace(snap.path, target / db_rel)
 
     files: dict[str, dict[str, Any]] = {db_rel: {"sha256": db_sha, "size": db_size}}
-    for item in copied.values():
-        files[manifest.blob_path(item.sha256)] = {"sha256": item.sha256, "size": item.size}
-    versions = [_version_entry(r, copied.get((r.key, r.version_id))) for r in records]
+    for _record, item in copied:
+        if item is not None:
+            files[manifest.blob_path(item.sha256)] = {"sha256": item.sha256, "size": item.size}
+    versions = [_version_entry(record, item) for record, item in copied]
     damaged = [v for v in versions if v.get("damaged")]
     warnings = [
         f"Saugykloje sugadinta versija {v['key']} ({v['version_id']}): jos SHA-256 "
@@ -469,6 +531,7 @@ def _run(
         "objects": versions,
         "files": dict(sorted(files.items())),
     }
+    progress.phase("manifest", None)
     manifest.sync_filesystem(target)
     sealed = manifest.write_manifest(target, body)
     _finish(target, files)

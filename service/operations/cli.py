@@ -37,9 +37,11 @@ PHASES = {
     "database": "Duomenų bazės kopija",
     "listing": "Saugyklos versijų sąrašas",
     "objects": "Failai",
+    "manifest": "Įrašoma į diską, rašomas aprašas",
     "verify": "Tikrinama kopija",
     "fixity": "Vientisumo patikra",
     "store": "Paleidžiama saugykla",
+    "stop": "Stabdoma saugykla",
 }
 
 

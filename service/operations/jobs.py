@@ -27,6 +27,7 @@ PHASE_TITLES: Final = {
     "database": "kopijuojama duomenų bazė",
     "listing": "sudaromas saugyklos versijų sąrašas",
     "objects": "kopijuojami failai",
+    "manifest": "įrašoma į diską ir rašomas aprašas",
 }
 
 

@@ -41,18 +41,19 @@ from service.operations.models import (
 from service.registry.models import EntryStatus, Register, RegisterCounter, RegistryEntry
 from service.settings import Components
 from service.timeutil import utcnow
-from storage.objectstore import ObjectInfo, ObjectStore
+from storage.objectstore import POOL_SIZE, ObjectStore
 from storage.versions import (
     VersionRecord,
     add_delete_marker,
     bucket_is_empty,
-    list_records,
     put_version,
 )
 
 log = logging.getLogger("bylos.restore")
 
-_PUT_WORKERS: Final = 4
+# Small versions are bound by round trips (and the server's work per request), so several go
+# at once; the pool keeps one connection each.
+_PUT_WORKERS: Final = POOL_SIZE // 2
 VOID_REASON: Final = (
     "Numeris buvo rezervuotas darant atsarginę kopiją; dokumentas į kopiją nepateko, todėl "
     "atkūrus numeris anuliuotas (nenaudojamas pakartotinai)."
@@ -227,34 +228,6 @@ def _put_all(
     return mapping, locks
 
 
-class _ListedInParallel:
-    """The store as fixity sees it, listed with a HEAD per version several at a time (the
-    port's own listing asks one by one: minutes for a school's archive)."""
-
-    def __init__(self, store: ObjectStore) -> None:
-        self._store = store
-
-    def list_versions(self, prefix: str = "") -> list[ObjectInfo]:
-        return [
-            ObjectInfo(
-                key=r.key,
-                version_id=r.version_id,
-                size=r.size,
-                sha256=r.sha256,
-                retain_until=r.retain_until,
-                mode=r.mode,
-                legal_hold=r.legal_hold,
-                last_modified=r.last_modified,
-                is_delete_marker=r.delete_marker,
-            )
-            for r in list_records(self._store)
-            if r.key.startswith(prefix)
-        ]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-
 def _remap(engine: Engine, mapping: dict[tuple[str, str], str]) -> None:
     with engine.begin() as conn:
         for table, key_col, version_col, _document in database.VERSION_REFERENCES:
@@ -397,12 +370,11 @@ def run_restore(
             voided = _void_reservations(engine)
             restore_id = _record_restore(engine, source, found, mapping, voided, started, actor)
             progress.phase("fixity", None)
-            listed: Any = _ListedInParallel(store)
-            checked = fixity.run(engine, listed, actor)
+            checked = fixity.run(engine, store, actor)
             with session_scope(engine) as session:
                 chain = audit.verify(session)
             data = [r for r in records if not r.delete_marker]
-            return RestoreReport(
+            report = RestoreReport(
                 restore_id=restore_id,
                 versions=len(mapping),
                 locks_applied=locks,
@@ -419,3 +391,7 @@ def run_restore(
             )
         finally:
             engine.dispose()
+        # Leaving the block stops the embedded store; a restored data dir is only ready for
+        # Bylos once its SeaweedFS has shut down cleanly.
+        progress.phase("stop", None)
+    return report

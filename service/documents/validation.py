@@ -107,9 +107,20 @@ def clean_mark(value: object) -> str:
     return normalize_mark(value)
 
 
+def clean_secret(value: str) -> str:
+    """A password: exactly as typed (spaces count), but no control or invisible characters
+    (one typed by accident could never be typed again at sign-in)."""
+    problem = hidden_character(value)
+    if problem:
+        raise ValueError(problem)
+    if not value:
+        raise ValueError("reikšmė negali būti tuščia")
+    return value
+
+
 # The validators every string passes (tests/security/test_text_bounds.py looks for them).
 TEXT_VALIDATORS = frozenset(
-    {clean_line, clean_prose, clean_optional_line, clean_optional_prose, clean_mark}
+    {clean_line, clean_prose, clean_optional_line, clean_optional_prose, clean_mark, clean_secret}
 )
 
 
@@ -142,6 +153,8 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(sane_dat
 # Narrow it where the paper is narrower: ``Annotated[Text, Field(max_length=200)]``.
 Text = Annotated[str, StringConstraints(max_length=LINE_MAX), AfterValidator(clean_line)]
 Prose = Annotated[str, StringConstraints(max_length=PROSE_MAX), AfterValidator(clean_prose)]
+# A password in a request body: not stripped, not echoed back in errors (see users/routes.py).
+Secret = Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_secret)]
 OptionalText = Annotated[
     str, StringConstraints(max_length=LINE_MAX), AfterValidator(clean_optional_line)
 ]

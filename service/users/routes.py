@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from service.deps import CurrentUser, SessionDep
-from service.documents.validation import Text, parse_payload
+from service.documents.validation import Secret, Text, parse_payload
 from service.params import RowIdPath
 from service.users import accounts
 from service.users.models import ApiToken, User
@@ -65,12 +65,12 @@ class RolesIn(_Body):
 
 
 class PasswordIn(_Body):
-    password: Annotated[str, Field(min_length=1, max_length=accounts.MAX_PASSWORD)]
+    password: Secret
 
 
 class OwnPasswordIn(_Body):
-    current: Annotated[str, Field(min_length=1, max_length=accounts.MAX_PASSWORD)]
-    new: Annotated[str, Field(min_length=1, max_length=accounts.MAX_PASSWORD)]
+    current: Secret
+    new: Secret
 
 
 @router.get("/users", response_model=list[UserOut])

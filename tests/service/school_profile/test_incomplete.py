@@ -20,7 +20,7 @@ from service.school_profile.profile import ensure_complete, missing
 from service.settings import SchoolProfile, Settings
 from service.users.models import Role
 from storage.seaweed import EmbeddedSeaweed
-from tests.conftest import Service, example
+from tests.conftest import EXAMPLE_CLASSES, Service, example
 from tests.school import TEST_SCHOOL, TEST_SCHOOL_SETTINGS
 
 pytestmark = pytest.mark.db
@@ -139,7 +139,9 @@ def test_a_placeholder_director_is_refused(placeholder_director: Service) -> Non
         headers = (
             office
             if kind == "leaving-certificate"
-            else placeholder_director.user(Role.class_teacher, name=f"Mokytoja {kind}")
+            else placeholder_director.user(
+                Role.class_teacher, name=f"Mokytoja {kind}", leads=EXAMPLE_CLASSES
+            )
         )
         refused = placeholder_director.client.post(
             f"/api/documents/{kind}", json=example(kind), headers=headers

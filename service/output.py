@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 _ASCII_UNSAFE = re.compile(r"[^A-Za-z0-9._ ()\-]+")
 # RFC 5987 attr-char, the characters that need no percent-encoding in filename*.
 _ATTR_CHARS = "!#$&+-.^_`|~"
@@ -67,3 +71,27 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
     fallback = ascii_filename(filename)
     encoded = quote(filename[:200], safe=_ATTR_CHARS)
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+
+
+def headed_sheet(
+    book: Workbook, title: str, headers: Sequence[str], widths: Sequence[float]
+) -> Worksheet:
+    """The book's first sheet, titled, with its header row (``header_row``)."""
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title
+    return header_row(sheet, headers, widths)
+
+
+def header_row(sheet: Worksheet, headers: Sequence[str], widths: Sequence[float]) -> Worksheet:
+    """A list's header as every Bylos workbook has it: bold on grey, wrapped, the columns'
+    widths, and frozen above the rows."""
+    sheet.append(list(headers))
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+        cell = sheet.cell(row=1, column=column)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    sheet.freeze_panes = "A2"
+    return sheet

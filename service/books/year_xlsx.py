@@ -8,10 +8,10 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from service.output import neutralise_workbook
+from service.output import headed_sheet, neutralise_workbook
 
 HEADERS = (
     "Bylos indeksas",
@@ -34,17 +34,7 @@ WIDTHS = (10, 50, 16, 18, 12, 12, 12, 10, 8, 12, 12, 16, 60)
 def to_xlsx(view: dict[str, Any]) -> bytes:
     year = int(view["year"])
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = f"{year} m. bylos"
-    ws.append(HEADERS)
-    fill = PatternFill("solid", fgColor="D9D9D9")
-    for column, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(column)].width = width
-        cell = ws.cell(row=1, column=column)
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    ws = headed_sheet(wb, f"{year} m. bylos", HEADERS, WIDTHS)
     for case in view["cases"]:
         inventory = case["inventory"]
         ws.append(
@@ -70,7 +60,6 @@ def to_xlsx(view: dict[str, Any]) -> bytes:
             ws.cell(row=ws.max_row, column=column).alignment = Alignment(
                 wrap_text=True, vertical="top"
             )
-    ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(ws.max_row, 1)}"
     wb.properties.creator = "Bylos"
     wb.properties.title = f"{year} m. bylos"

@@ -20,8 +20,6 @@ from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from retention.rules import RuleSet
 from service.cases.models import Case, PlanArea
@@ -35,7 +33,7 @@ from service.cases.plan import (
     check_case,
 )
 from service.errors import InvalidPayload
-from service.output import neutralise_workbook
+from service.output import headed_sheet, header_row, neutralise_workbook
 from service.spreadsheets import SheetLimits, is_xlsx, read_xlsx
 
 SHEET = "Dokumentacijos planas"
@@ -56,29 +54,14 @@ MAX_ROWS = 2000
 # The header and MAX_ROWS lines; a few columns of the archivist's own notes beside ours.
 PLAN_LIMITS = SheetLimits(max_rows=MAX_ROWS + 1, max_columns=50)
 STATUS_LT = {"open": "atvira", "closed": "uždaryta"}
-HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 AREA_FILL = PatternFill("solid", fgColor="F2F2F2")
-
-
-def _style_header(ws: Worksheet, widths: Sequence[int]) -> None:
-    for column, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(column)].width = width
-        cell = ws.cell(row=1, column=column)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    ws.freeze_panes = "A2"
 
 
 def export_plan(
     year: int, areas: Sequence[PlanArea], cases: Sequence[Case], rules: RuleSet
 ) -> bytes:
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = SHEET
-    ws.append(HEADERS)
-    _style_header(ws, WIDTHS)
+    ws = headed_sheet(wb, SHEET, HEADERS, WIDTHS)
     by_area: dict[str, list[Case]] = {}
     for case in cases:
         by_area.setdefault(case.index.split(".", 1)[0], []).append(case)
@@ -106,8 +89,11 @@ def export_plan(
     ws.print_title_rows = "1:1"
 
     ref = wb.create_sheet(RULES_SHEET)
-    ref.append(("Taisyklė", "Pavadinimas", "Terminas", "Rodyklė ir punktas", "Patikrinta"))
-    _style_header(ref, (30, 70, 24, 20, 11))
+    header_row(
+        ref,
+        ("Taisyklė", "Pavadinimas", "Terminas", "Rodyklė ir punktas", "Patikrinta"),
+        (30, 70, 24, 20, 11),
+    )
     for rule in rules:
         ref.append(
             (

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
 from service.documents.kinds import TEMPLATES_DIR
 from service.lt import long_date
-from service.output import neutralise_workbook
+from service.output import headed_sheet, neutralise_workbook
 from service.registry.models import EntryStatus, Register, RegistryEntry
 from service.rendering.docx import render_docx
 from service.rendering.pdfmeta import PdfMetadata, stamp_and_check
@@ -204,17 +204,7 @@ def entry_out(row: RegisterRow) -> EntryOut:
 
 def to_xlsx(register: Register, year: int, rows: Sequence[RegisterRow]) -> bytes:
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = f"{register.code} {year}"
-    ws.append(HEADERS)
-    fill = PatternFill("solid", fgColor="D9D9D9")
-    for column, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(column)].width = width
-        cell = ws.cell(row=1, column=column)
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    ws = headed_sheet(wb, f"{register.code} {year}", HEADERS, WIDTHS)
     for row in rows:
         entry = row.entry
         ws.append(
@@ -236,7 +226,6 @@ def to_xlsx(register: Register, year: int, rows: Sequence[RegisterRow]) -> bytes
             ws.cell(row=ws.max_row, column=column).alignment = Alignment(
                 wrap_text=True, vertical="top"
             )
-    ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(ws.max_row, 1)}"
     ws.print_title_rows = "1:1"
     # The year's totals under the entries, as the printed register ends.

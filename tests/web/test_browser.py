@@ -146,7 +146,7 @@ def test_office_manager_issues_and_downloads_a_certificate(page: Page, tmp_path:
 def test_admin_sees_users_and_a_newcomer_sees_the_pledge_notice(page: Page) -> None:
     sign_in(page, ADMIN["login"])
     page.get_by_role("navigation").get_by_role("link", name="Naudotojai").click()
-    expect(page.get_by_role("cell", name=NEWCOMER["name"])).to_be_visible()
+    expect(page.get_by_role("cell", name=NEWCOMER["name"], exact=True)).to_be_visible()
     state(page, "11-naudotojai")
     page.get_by_role("button", name="Atsijungti").click()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -28,7 +29,30 @@ router = APIRouter(route_class=WebRoute)
 
 ADMINS = frozenset({Role.admin})
 ACTION = "tvarkyti naudotojus"
-FIELDS = ("name", "position", "login", "password")
+# The new-user form, drawn by ui.html's macros (labels, errors and the summary tied together).
+NEW_USER_FIELDS = (
+    forms.Field("name", "Vardas ir pavardė"),
+    forms.Field("position", "Pareigos"),
+    forms.Field("login", "Prisijungimo vardas", autocomplete="off"),
+    forms.Field("password", "Pradinis slaptažodis", type="password", hint="Bent 8 simboliai."),
+)
+FIELDS = tuple(f.name for f in NEW_USER_FIELDS)
+ROLES_FIELD = forms.Field("roles", "Vaidmenys")
+ROW_PASSWORD = "password-"  # an error of one row's password reset: password-<user id>
+
+
+def _error_items(errors: dict[str, str], people: Sequence[User]) -> list[forms.ErrorItem]:
+    """One summary for the page: the new-user form's problems by their labels, then a row's
+    password reset, linked to that row's field."""
+    form_errors = {k: v for k, v in errors.items() if not k.startswith(ROW_PASSWORD)}
+    items = forms.error_items((*NEW_USER_FIELDS, ROLES_FIELD), form_errors)
+    for person in people:
+        message = errors.get(f"{ROW_PASSWORD}{person.id}")
+        if message:
+            items.append(
+                forms.ErrorItem(f"pw-{person.id}", f"Naujas slaptažodis ({person.name}): {message}")
+            )
+    return items
 
 
 def _admin(request: Request) -> User:
@@ -53,6 +77,8 @@ def _page(
         {
             "people": people,
             "roles": list(ROLE_TITLES.items()),
+            "new_user_fields": NEW_USER_FIELDS,
+            "error_summary": _error_items(errors or {}, people),
             "values": values or {},
             "errors": errors or {},
             "chosen": roles or [],
@@ -176,7 +202,7 @@ def reset_password(
         with session_scope(runtime_of(request).engine) as session:
             accounts.reset_password(session, admin, user_id, password)
     except InvalidPayload as exc:
-        return _page(request, errors={f"password-{user_id}": exc.detail}, status_code=422)
+        return _page(request, errors={f"{ROW_PASSWORD}{user_id}": exc.detail}, status_code=422)
     return RedirectResponse("/admin/naudotojai?pranesimas=slaptazodis", 303)
 
 

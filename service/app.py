@@ -102,6 +102,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
                     workers,
                     batching=settings.converter_batching,
                     max_batch=settings.converter_batch_max,
+                    max_batch_bytes=settings.converter_batch_max_kib * 1024,
                     capacity=settings.converter_queue_capacity,
                     wait_s=settings.converter_queue_wait_s,
                     max_waiting=settings.converter_queue_max_waiting,

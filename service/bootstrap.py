@@ -171,6 +171,7 @@ def standalone_runtime(config: Components, *, converter: bool = True) -> Iterato
                     workers,
                     batching=config.converter_batching,
                     max_batch=config.converter_batch_max,
+                    max_batch_bytes=config.converter_batch_max_kib * 1024,
                 )
             )
         # A command's fixity run, closing or disposal is anchored as the server's would be.

@@ -61,6 +61,7 @@ class Components:
     records: RecordsSettings = field(default_factory=RecordsSettings)
     converter_batching: bool = True
     converter_batch_max: int = 16
+    converter_batch_max_kib: int = 448
 
 
 class Settings(BaseSettings):
@@ -87,6 +88,9 @@ class Settings(BaseSettings):
     # one batch and one more).
     converter_batching: bool = True
     converter_batch_max: int = Field(default=16, ge=1, le=64)
+    # The bodies (word/document.xml) of one batch add up to at most this: sixteen certificates
+    # or monthly reports, two class summaries; a joined conversion then lasts about a second.
+    converter_batch_max_kib: int = Field(default=448, ge=16, le=65536)
     converter_queue_wait_s: float = Field(default=20.0, gt=0)
     converter_queue_capacity: int | None = Field(default=None, ge=1)
     converter_queue_max_waiting: int = Field(default=256, ge=0)
@@ -177,6 +181,7 @@ class Settings(BaseSettings):
             ),
             converter_batching=self.converter_batching,
             converter_batch_max=self.converter_batch_max,
+            converter_batch_max_kib=self.converter_batch_max_kib,
         )
 
     @cached_property

@@ -112,6 +112,20 @@ def join_key(docx: bytes) -> str | None:
     return digest.hexdigest()
 
 
+def body_size(docx: bytes) -> int:
+    """The uncompressed size of the document's body (word/document.xml), in bytes.
+
+    What a joined conversion costs LibreOffice grows with the bodies it lays out (measured on 2
+    cores: a 15 KB certificate body converts in ~0.23 s alone, a 209 KB class summary in
+    ~0.44 s, and sixteen summaries joined in ~6.9 s), so the queue bounds a batch by the sum of
+    these sizes: no joined conversion runs for seconds while every document in it waits."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+            return archive.getinfo(DOCUMENT).file_size
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return len(docx)
+
+
 def _parse(data: bytes) -> etree._Element:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     return etree.fromstring(data, parser)

@@ -10,11 +10,14 @@ from one user cannot starve another user's single request):
    voided.
 2. **Conversion** (:meth:`ConversionQueue.convert_to_pdfa`). One dispatcher per worker takes
    the next document (round-robin over users) and, when others of the same template are
-   waiting, up to ``max_batch`` of them; they are joined into one DOCX, converted once and
-   split by their named destinations (service/rendering/joining.py). A lone document is
-   converted directly: on an idle service the only added wait is one thread hand-off. A batch
-   that fails for any reason (join, LibreOffice, split) is converted again document by
-   document, so only a document that fails alone fails.
+   waiting, up to ``max_batch`` of them whose bodies add up to at most ``max_batch_bytes`` (a
+   joined conversion's time grows with what it lays out: the bound keeps one conversion of
+   sixteen class summaries from holding every document in it for seconds); they are joined into
+   one DOCX, converted once and split by their named destinations
+   (service/rendering/joining.py). A lone document is converted directly: on an idle service
+   the only added wait is one thread hand-off. A batch that fails for any reason (join,
+   LibreOffice, split) is converted again document by document, so only a document that fails
+   alone fails.
 """
 
 from __future__ import annotations
@@ -25,13 +28,13 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Final, Generic, Protocol, TypeVar
 
 from service.errors import ConverterBusy, ConverterUnavailable, ServiceError
-from service.rendering.joining import join_docx, join_key, split_pdf
+from service.rendering.joining import body_size, join_docx, join_key, split_pdf
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,7 @@ class _Job:
     future: Future[bytes] = field(default_factory=Future)
     queued_at: float = field(default_factory=time.perf_counter)
     retried: bool = False  # put back after its batch failed
+    weight: int = 0  # the body's size: what the batch bound counts
 
 
 T = TypeVar("T")
@@ -109,10 +113,20 @@ class _RoundRobin(Generic[T]):
             del self._queues[owner]
         return item
 
-    def take_matching(self, match: object, limit: int, key_of: object) -> list[T]:
-        """Up to ``limit`` items whose key equals ``match``, owners in turn (one per owner per
-        round), each owner's items in order."""
+    def take_matching(
+        self,
+        match: object,
+        limit: int,
+        key_of: Callable[[T], object],
+        *,
+        budget: int | None = None,
+        weight_of: Callable[[T], int] = lambda _item: 0,
+    ) -> list[T]:
+        """Up to ``limit`` items whose key equals ``match`` and whose weights add up to at most
+        ``budget``, owners in turn (one per owner per round), each owner's items in order; an
+        item too heavy for what is left of the budget stays queued for a later batch."""
         taken: list[T] = []
+        left = budget
         progress = True
         while len(taken) < limit and progress:
             progress = False
@@ -121,11 +135,18 @@ class _RoundRobin(Generic[T]):
                     break
                 queue = self._queues[owner]
                 for position, item in enumerate(queue):
-                    if key_of(item) == match:  # type: ignore[operator]
-                        del queue[position]
-                        taken.append(item)
-                        progress = True
+                    if key_of(item) != match:
+                        continue
+                    if left is not None and weight_of(item) > left:
+                        # Items of one owner and key are alike in size: the next would not fit
+                        # either, so this owner's turn ends here.
                         break
+                    del queue[position]
+                    taken.append(item)
+                    if left is not None:
+                        left -= weight_of(item)
+                    progress = True
+                    break
                 if not queue:
                     del self._queues[owner]
                     self._turn.remove(owner)
@@ -163,6 +184,7 @@ class ConversionQueue:
         *,
         batching: bool = True,
         max_batch: int = 16,
+        max_batch_bytes: int = 448 * 1024,
         capacity: int | None = None,
         wait_s: float = 20.0,
         max_waiting: int = 256,
@@ -170,6 +192,7 @@ class ConversionQueue:
         self._pool = pool
         self.batching = batching
         self.max_batch = max(1, max_batch)
+        self.max_batch_bytes = max(1, max_batch_bytes)
         # Enough places that documents wait for each worker to join a batch; without
         # batching, one in conversion and one being prepared per worker.
         per_worker = self.max_batch + 1 if batching else 2
@@ -302,11 +325,7 @@ class ConversionQueue:
 
     def convert_to_pdfa(self, docx: bytes) -> bytes:
         """Convert ``docx`` (joined with others of its template when they wait); blocks."""
-        job = _Job(
-            owner=_OWNER.get(),
-            docx=docx,
-            key=join_key(docx) if self.batching else None,
-        )
+        job = self._job(_OWNER.get(), docx)
         with self._lock:
             if self._closed:
                 raise ConverterUnavailable("Konverteris sustabdytas. Bandykite dar kartą.")
@@ -318,9 +337,7 @@ class ConversionQueue:
         """Queue ``documents`` together (one owner) and wait for all; each result is its PDF
         or the error it alone failed with."""
         owner = _OWNER.get()
-        jobs = [
-            _Job(owner=owner, docx=d, key=join_key(d) if self.batching else None) for d in documents
-        ]
+        jobs = [self._job(owner, d) for d in documents]
         with self._lock:
             if self._closed:
                 raise ConverterUnavailable("Konverteris sustabdytas. Bandykite dar kartą.")
@@ -335,6 +352,19 @@ class ConversionQueue:
                 results.append(exc)
         return results
 
+    def _job(self, owner: str, docx: bytes) -> _Job:
+        if not self.batching:
+            return _Job(owner=owner, docx=docx, key=None)
+        key, weight = join_key(docx), body_size(docx)
+        # A body over the whole budget is converted alone: joining saves LibreOffice's fixed
+        # cost per conversion, which is small beside the layout of such a document.
+        return _Job(
+            owner=owner,
+            docx=docx,
+            key=key if weight <= self.max_batch_bytes else None,
+            weight=weight,
+        )
+
     def _next(self) -> list[_Job] | None:
         with self._lock:
             while not len(self._jobs):
@@ -345,7 +375,13 @@ class ConversionQueue:
             assert lead is not None
             batch = [lead]
             if lead.key is not None and self.batching:
-                batch += self._jobs.take_matching(lead.key, self.max_batch - 1, lambda job: job.key)
+                batch += self._jobs.take_matching(
+                    lead.key,
+                    self.max_batch - 1,
+                    lambda job: job.key,
+                    budget=self.max_batch_bytes - lead.weight,
+                    weight_of=lambda job: job.weight,
+                )
             return batch
 
     def _dispatch(self) -> None:

@@ -27,7 +27,7 @@ from service.errors import DocumentRejected, ServiceError
 from service.registry import numbering
 from service.registry.listing import LISTING_TEMPLATE, listing_context
 from service.rendering.docx import render_docx
-from service.rendering.joining import join_key
+from service.rendering.joining import body_size, join_key
 from service.rendering.pdf import ConverterPool
 from service.rendering.pdfmeta import PdfMetadata, stamp_and_check
 from service.rendering.queue import ConversionQueue
@@ -228,3 +228,21 @@ def test_a_converter_killed_inside_a_batch_costs_no_document(
     for index, (docx, part) in enumerate(zip(documents, results, strict=True)):
         assert isinstance(part, bytes)
         assert_same_document(part, lone_worker.convert_to_pdfa(docx), f"certificate[{index}]")
+
+
+def test_a_batch_holds_no_more_body_than_its_bound(converter_pool: ConverterPool) -> None:
+    """A joined conversion's time grows with the bodies it lays out: the queue stops joining at
+    ``max_batch_bytes`` (two certificates' bodies here), and a body over the whole bound is
+    converted alone, so no batch holds its documents for seconds."""
+    documents = _certificates(6)
+    body = body_size(documents[0])
+    with ConversionQueue(converter_pool, max_batch=16, max_batch_bytes=body * 5 // 2) as queue:
+        parts = queue.convert_many(documents)
+        assert (queue.stats.batches, queue.stats.batched_documents) == (3, 6)
+        assert queue.stats.direct == 0
+    assert all(isinstance(part, bytes) for part in parts), parts
+
+    with ConversionQueue(converter_pool, max_batch=16, max_batch_bytes=body - 1) as queue:
+        alone = queue.convert_many(documents[:3])
+        assert (queue.stats.batches, queue.stats.direct) == (0, 3)
+    assert all(isinstance(part, bytes) for part in alone), alone

@@ -17,6 +17,7 @@ import pytest
 from bench.cold import convert_cold
 from service.errors import ConverterUnavailable
 from service.rendering.docx import render_docx
+from service.rendering.joining import join_docx
 from service.rendering.pdf import ConverterPool
 from service.rendering.pdfmeta import check_pdfa, pdfa_claim
 from tests.fixtures.converter import uno_bin
@@ -198,4 +199,27 @@ def test_worker_is_recycled_after_max_conversions(tmp_path: Path, certificate_do
         [second] = pool.worker_pids()
         assert second != first
         assert pool.restarts == 1
+        check_pdfa(pool.convert_to_pdfa(certificate_docx))
+
+
+def test_a_joined_conversion_counts_its_documents_towards_recycling(
+    tmp_path: Path, certificate_docx: bytes
+) -> None:
+    """LibreOffice's memory grows with what it lays out: two conversions of two joined
+    documents each bring a worker that may convert three to its recycling (counted as files,
+    they would be two of three and it would never be replaced)."""
+    with ConverterPool(
+        size=1, uno_python_bin=uno_bin(), work_dir=tmp_path / "pool", max_conversions=3
+    ) as pool:
+        [first] = pool.worker_pids()
+        for _ in range(2):
+            pool.convert_joined(join_docx([certificate_docx] * 2), documents=2)
+
+        # Nothing more is converted: the successor starts, warms up and takes over on its own.
+        deadline = time.monotonic() + 90
+        while pool.restarts == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pool.restarts == 1
+        [second] = pool.worker_pids()
+        assert second != first
         check_pdfa(pool.convert_to_pdfa(certificate_docx))

@@ -22,7 +22,7 @@ class _NoWorkers:
     def convert_to_pdfa(self, docx: bytes) -> bytes:
         raise AssertionError("admission tests convert nothing")
 
-    def convert_joined(self, docx: bytes) -> bytes:
+    def convert_joined(self, docx: bytes, documents: int = 1) -> bytes:
         raise AssertionError("admission tests convert nothing")
 
     def ping(self) -> None:

@@ -25,7 +25,7 @@ import httpx2 as httpx
 
 from bench.cold import convert_cold
 from bench.conversion import pool_rates
-from bench.measure import RssSampler, Run, run_clients, tree_cpu
+from bench.measure import CpuSampler, RssSampler, Run, run_clients
 from bench.server import BENCH_SCHOOL, BIN, Server, lead_classes
 from service.documents.issuing import build_context
 from service.documents.kinds import load_kinds
@@ -144,13 +144,11 @@ def _issue_school(
 
             client.post("/api/documents/progress-report", json=items[-1][1])  # warm up
             assert server.proc is not None
-            cpu_before = tree_cpu(server.proc.pid)
-            with RssSampler(server.proc.pid) as rss:
+            with RssSampler(server.proc.pid) as rss, CpuSampler(server.proc.pid) as cpu_used:
                 done = run_clients(len(items), clients, issue)
-            cpu_after = tree_cpu(server.proc.pid)
     finally:
         server.stop()
-    cpu = {role: (cpu_after[role] - cpu_before.get(role, 0.0)) / len(items) for role in cpu_after}
+    cpu = {role: seconds / len(items) for role, seconds in cpu_used.used().items()}
     return done, rss.peak, cpu
 
 

@@ -116,11 +116,11 @@ def run_clients(docs: int, clients: int, job: Callable[[int], None]) -> Run:
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu(pid: int) -> dict[str, float]:
-    """CPU seconds (user + system) used so far by ``pid`` and its descendants, by role:
+def tree_cpu_by_pid(pid: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds (user + system) used so far by ``pid`` and each descendant, with its role:
     ``service`` (the Python process), ``libreoffice`` (soffice), ``unoserver``, ``store``."""
     tree = _children()
-    found: dict[str, float] = {}
+    found: dict[int, tuple[str, float]] = {}
     todo = [pid]
     while todo:
         current = todo.pop()
@@ -142,5 +142,43 @@ def tree_cpu(pid: int) -> dict[str, float]:
             role = "store"
         else:
             role = "other"
-        found[role] = found.get(role, 0.0) + seconds
+        found[current] = (role, seconds)
     return found
+
+
+class CpuSampler:
+    """CPU seconds by role used by ``pid`` and its descendants while the block runs.
+
+    Sampled every 0.5 s per process, so a LibreOffice worker recycled during the run still
+    counts (up to its last sample): a before/after difference of the tree's CPU loses every
+    process that left, and recycling made it under-count LibreOffice several times over."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self._first: dict[int, float] = {}
+        self._last: dict[int, tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        self._last.update(tree_cpu_by_pid(self.pid))
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self._sample()
+
+    def __enter__(self) -> CpuSampler:
+        self._first = {pid: seconds for pid, (_, seconds) in tree_cpu_by_pid(self.pid).items()}
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def used(self) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for pid, (role, seconds) in self._last.items():
+            found[role] = found.get(role, 0.0) + seconds - self._first.get(pid, 0.0)
+        return found

@@ -24,17 +24,18 @@ from retention.compute import RetentionDate
 from retention.rules import RuleSet
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.case_index import validate_index
 from service.cases.facts import count_missing_pages, facts
 from service.cases.models import Case, CaseStatus
-from service.cases.plan import cases_of, ensure_year, validate_index, validate_year
-from service.cases.records import INVENTORIED, Group, RecordsSettings
+from service.cases.plan import cases_of, ensure_year, validate_year
 from service.db import session_scope
-from service.documents.files import store_errors
 from service.documents.kinds import KindSpec
 from service.documents.models import Document
 from service.documents.retention import document_versions, evaluate
 from service.errors import Conflict, InvalidPayload, NotFound, ServiceError
+from service.records import INVENTORIED, Group, RecordsSettings
 from service.runtime import Runtime
+from service.stored_files import store_errors
 from service.timeutil import today_vilnius
 from service.users.models import User
 from storage.errors import RetentionLocked

@@ -24,26 +24,26 @@ from sqlmodel import Session, select
 
 from retention.compute import provisional_lock_until, retain_until
 from retention.rules import RuleSet
-from service.access import classes
 from service.audit import log as audit
 from service.audit.log import Actor
-from service.cases.plan import open_case_for_filing
+from service.cases.plan import open_case, open_case_for_filing
 from service.db import session_scope
 from service.documents import kinds, versions
-from service.documents.files import store_errors
-from service.documents.hooks import HOOKS, Prepared
+from service.documents.hooks import Prepared
 from service.documents.kinds import KindSpec, Payload, recipients, retention_event_on
 from service.documents.models import Document, IdempotencyKey
-from service.documents.validation import parse_payload
 from service.errors import Conflict, InvalidPayload, NotFound, ServiceError
 from service.lt import genitive_name, in_sentence, long_date
 from service.registry import numbering
 from service.rendering.docx import DocumentProperties, render_docx
 from service.rendering.pdfmeta import PdfMetadata, page_count, stamp_and_check
 from service.school_profile import profile as school_profile
+from service.school_year import classes
 from service.settings import SchoolProfile
+from service.stored_files import store_errors
 from service.timeutil import today_vilnius, utcnow
 from service.users.models import User
+from service.validation import parse_payload
 from storage.objectstore import ObjectStorePort
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -135,7 +135,10 @@ class Issuer:
         idempotency_key: str | None = None,
         supersedes: Document | None = None,
         reason: str | None = None,
+        attached: object = None,
     ) -> Issued:
+        """``attached``: handed to the kind's hooks beside the payload (see KindHooks)."""
+        assert attached is None or spec.hooks is not None, "nothing would record the attachment"
         payload = parse_payload(spec.model, data)
         # A class teacher issues and corrects only for the classes they lead (checked before
         # a number is taken, so a refusal voids nothing).
@@ -153,7 +156,9 @@ class Issuer:
             if earlier is not None:
                 return Issued(earlier, replayed=True)
         try:
-            document = self._issue(spec, payload, rule, user, supersedes, reason, idempotency_key)
+            document = self._issue(
+                spec, payload, rule, user, supersedes, reason, idempotency_key, attached
+            )
             return Issued(document, replayed=False)
         except BaseException:
             if idempotency_key:
@@ -206,9 +211,9 @@ class Issuer:
         supersedes: Document | None,
         reason: str | None,
         idempotency_key: str | None,
+        attached: object,
     ) -> Document:
         today = today_vilnius()
-        hooks = HOOKS.get(spec.slug)
         # The retention date is computed before a number is taken: a date whose term does not
         # fit the calendar is the request's fault and must not void a number.
         _term_and_lock(rule, payload, today)
@@ -220,7 +225,7 @@ class Issuer:
         assert user.id is not None
         with self.converter.reserve(f"user:{user.id}"):
             return self._issue_holding_place(
-                spec, payload, rule, user, supersedes, reason, idempotency_key, today, hooks
+                spec, payload, rule, user, supersedes, reason, idempotency_key, today, attached
             )
 
     def _issue_holding_place(
@@ -233,21 +238,24 @@ class Issuer:
         reason: str | None,
         idempotency_key: str | None,
         today: dt.date,
-        hooks: Any,
+        attached: object,
     ) -> Document:
+        hooks = spec.hooks
         # (1) File into the open case and take the number; bad input never gets this far, nor
         # does a document that would print a missing or placeholder school (409).
         with session_scope(self.engine) as session:
             school = school_profile.current(session, self.school)
             school_profile.ensure_complete(school)
-            prepared = hooks.prepare(session, payload, user) if hooks else Prepared()
+            prepared = hooks.prepare(session, payload, user, attached) if hooks else Prepared()
             correction = (
                 versions.correction_context(session, supersedes, reason)
                 if supersedes is not None
                 else None
             )
-            year, index = prepared.case or (today.year, spec.case_index)
-            case = open_case_for_filing(session, year, index)
+            if prepared.case_id is not None:
+                case = open_case(session, prepared.case_id)
+            else:
+                case = open_case_for_filing(session, today.year, spec.case_index)
             register = numbering.get_register(session, spec.register)
             entry = numbering.reserve(
                 session, register, on=today, title=spec.title, reserved_by=user.id

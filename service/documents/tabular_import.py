@@ -38,12 +38,11 @@ from openpyxl.utils import get_column_letter
 
 from service import spreadsheets
 from service.documents.achievement_summary import MAX_PUPILS, MAX_SUBJECTS, AchievementSummary
-from service.documents.common import name_key
-from service.documents.validation import parse_payload
 from service.errors import InvalidPayload
-from service.lt import normalize_mark
+from service.lt import name_key, normalize_mark
 from service.output import neutralise_workbook
 from service.spreadsheets import SheetLimits
+from service.validation import parse_payload
 
 XLSX_MEDIA_TYPE = spreadsheets.XLSX_MEDIA_TYPE
 MAX_ROWS = 200

@@ -4,6 +4,9 @@ inventory as CSV, SHA-256 and SHA-512 manifests, bag-info naming the school and 
 
 The bag is built as a directory (the ``bagit`` library works on directories) under the data dir,
 then either kept (CLI, a mounted medium) or streamed as a ZIP without holding it in memory.
+
+It lives with the books of record it bundles (the register, the inventories, the covers), above
+the archive whose closed and destroyed records it accounts for.
 """
 
 from __future__ import annotations
@@ -37,11 +40,11 @@ from service.books.year import current_inventories
 from service.cases.closing import group_of
 from service.cases.facts import count_missing_pages, facts
 from service.cases.models import Case, CaseStatus
-from service.cases.records import RecordsSettings
 from service.db import session_scope
 from service.documents.models import Document, JournalFile
 from service.errors import Conflict, DependencyUnavailable, NotFound
 from service.output import csv_row
+from service.records import RecordsSettings
 from service.registry.models import RegistryEntry
 from service.settings import SchoolProfile
 from service.timeutil import today_vilnius, utcnow

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
-from service.documents.common import name_key
 from service.documents.models import Document
+from service.lt import name_key
 from service.school_year import calendars
 from service.school_year.calendar import (
     SchoolCalendar,

@@ -112,9 +112,9 @@ def test_only_the_edges_read_settings() -> None:
     assert readers <= SETTINGS_READERS
 
 
-def _is_edge(path: Path) -> bool:
+def _is_edge(path: Path, root: Path = ROOT) -> bool:
     """Routes, pages, the app and the CLI sit on top: they may import anything."""
-    rel = path.relative_to(ROOT / "service")
+    rel = path.relative_to(root / "service")
     return (
         rel.parts[0] in {"web", "migrations"}
         or path.name in {"app.py", "cli.py", "routes.py"}
@@ -135,8 +135,8 @@ def test_domain_does_not_import_routes_pages_or_the_app() -> None:
     assert offenders == set()
 
 
-def _module(path: Path) -> str:
-    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+def _module(path: Path, root: Path = ROOT) -> str:
+    return ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
 
 
 def _unit(module: str) -> str:
@@ -144,29 +144,36 @@ def _unit(module: str) -> str:
     return module.split(".")[1]
 
 
-def _service_imports(path: Path) -> set[str]:
-    """The service modules ``path`` imports: ``from service.x import y`` names ``service.x`` and,
-    when ``y`` is a module itself, ``service.x.y``."""
-    return {
-        n
-        for n in _imports(path)
-        if n.startswith("service.")
-        and (
-            (ROOT / n.replace(".", "/")).with_suffix(".py").exists()
-            or (ROOT / n.replace(".", "/")).is_dir()
-        )
-    }
+def _is_module(root: Path, name: str) -> bool:
+    path = root / name.replace(".", "/")
+    return path.with_suffix(".py").exists() or path.is_dir()
 
 
-def _upward_imports() -> set[tuple[str, str]]:
+def _service_imports(path: Path, root: Path = ROOT) -> set[str]:
+    """The service modules ``path`` imports, wherever the import stands (a function's, one under
+    TYPE_CHECKING): ``from service.x import y`` names ``service.x.y`` when ``y`` is a module,
+    else ``service.x``."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                names.add(sub if _is_module(root, sub) else node.module)
+    return {n for n in names if n.startswith("service.") and _is_module(root, n)}
+
+
+def _upward_imports(root: Path = ROOT) -> set[tuple[str, str]]:
+    """(module, imported module) for every import against ORDER; an edge counts as above all."""
     rank = {unit: i for i, unit in enumerate(ORDER)}
     upward: set[tuple[str, str]] = set()
-    for path in _sources("service"):
-        if _is_edge(path) or path == ROOT / "service" / "__init__.py":
+    for path in sorted((root / "service").rglob("*.py")):
+        if _is_edge(path, root) or path == root / "service" / "__init__.py":
             continue
-        source = _module(path)
-        for target in _service_imports(path):
-            if rank[_unit(target)] > rank[_unit(source)]:
+        source = _module(path, root)
+        for target in _service_imports(path, root):
+            if rank.get(_unit(target), len(ORDER)) > rank[_unit(source)]:
                 upward.add((source, target))
     return upward
 

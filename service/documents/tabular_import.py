@@ -294,22 +294,7 @@ def _read_pupil(
             )
         )
     seen_pupils.setdefault(key, number)
-    marks: dict[str, str] = {}
-    period_marks: dict[str, dict[str, str]] = {p: {} for p in periods}
-    for n, subject in enumerate(subjects):
-        value = _text(row[n + 2])
-        if not value:
-            continue
-        letter = get_column_letter(n + 3)
-        try:
-            annual, by_period = _subject_cell(value, periods)
-        except ValueError as exc:
-            errors.append(CellError(number, letter, str(exc), subject))
-            continue
-        if annual is not None:
-            marks[subject] = annual
-        for period, mark in by_period.items():
-            period_marks[period][subject] = mark
+    marks, period_marks = _pupil_marks(row, number, subjects, periods, errors)
     missed_letter = get_column_letter(fixed["praleista"] + 1)
     excused_letter = get_column_letter(fixed["pateisinta"] + 1)
     missed = _as_count(row[fixed["praleista"]], number, missed_letter, errors)
@@ -342,6 +327,29 @@ def _read_pupil(
         **({"note": note} if note else {}),
         **annual_fields,
     }
+
+
+def _pupil_marks(
+    row: list[object], number: int, subjects: list[str], periods: list[str], errors: list[CellError]
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """A pupil's mark per subject and, in an annual summary, per period and subject."""
+    marks: dict[str, str] = {}
+    period_marks: dict[str, dict[str, str]] = {p: {} for p in periods}
+    for n, subject in enumerate(subjects):
+        value = _text(row[n + 2])
+        if not value:
+            continue
+        letter = get_column_letter(n + 3)
+        try:
+            annual, by_period = _subject_cell(value, periods)
+        except ValueError as exc:
+            errors.append(CellError(number, letter, str(exc), subject))
+            continue
+        if annual is not None:
+            marks[subject] = annual
+        for period, mark in by_period.items():
+            period_marks[period][subject] = mark
+    return marks, period_marks
 
 
 def _subject_cell(value: str, periods: list[str]) -> tuple[str | None, dict[str, str]]:

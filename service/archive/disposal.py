@@ -186,9 +186,20 @@ def _span_and_sheets(docs: list[Document], runtime: Runtime) -> dict[str, Any]:
 def propose(
     runtime: Runtime, user: User, case_indexes: list[str], year: int | None
 ) -> dict[str, Any]:
+    """Propose destroying cases: appraise each (refused unless every one may go), register the
+    destruction act that lists them, record the proposal."""
     if not case_indexes:
         raise InvalidPayload("„case_indexes“: nurodykite bent vieną bylą.")
-    today = today_vilnius()
+    chosen = _appraise_chosen(runtime, case_indexes, year, today_vilnius())
+    act = _register_act(runtime, user, chosen)
+    return _record_proposal(runtime, user, chosen, act)
+
+
+def _appraise_chosen(
+    runtime: Runtime, case_indexes: list[str], year: int | None, today: dt.date
+) -> list[CaseAppraisal]:
+    """Each named case's appraisal (without a year: every year's case with that index that is
+    due today); Conflict naming every problem unless all of them may be destroyed."""
     with session_scope(runtime.engine) as session:
         open_disposals = _in_open_disposal(session)
         chosen: list[CaseAppraisal] = []
@@ -218,6 +229,10 @@ def propose(
                 chosen.append(appraisal)
         if problems:
             raise Conflict("Naikinti negalima: " + " ".join(problems))
+    return chosen
+
+
+def _register_act(runtime: Runtime, user: User, chosen: list[CaseAppraisal]) -> Document:
     # Sheets are counted from the documents' pages (read once for those issued before pages
     # were counted at issue).
     count_missing_pages(runtime.engine, runtime.store, [d for a in chosen for d in a.documents])
@@ -243,7 +258,12 @@ def propose(
     }
     # The act is registered like any document (its own number in register NA, case 1.3).
     spec = kind_or_404(runtime.kinds, "destruction-act")
-    act = runtime.issuer.issue(spec, payload, user).document
+    return runtime.issuer.issue(spec, payload, user).document
+
+
+def _record_proposal(
+    runtime: Runtime, user: User, chosen: list[CaseAppraisal], act: Document
+) -> dict[str, Any]:
     with session_scope(runtime.engine) as session:
         disposal = Disposal(
             cases=[

@@ -44,7 +44,7 @@ from service.stored_files import store_errors
 from service.timeutil import today_vilnius, utcnow
 from service.users.models import User
 from service.validation import parse_payload
-from storage.objectstore import ObjectStorePort
+from storage.objectstore import ObjectStorePort, StoredObject
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -364,6 +364,62 @@ class Issuer:
     ) -> Document:
         """(2) Render, convert, check, hash and store; returns the unsaved record."""
         typed: Payload = payload  # type: ignore[assignment]
+        docx, pdf = self._render(
+            spec, payload, user, number, today, school, correction=correction, extra=extra
+        )
+        term, lock = _term_and_lock(rule, payload, today)
+        stem = f"{today.year}/{spec.register}/{seq:06d}-{document_id}"
+        stored_pdf, stored_docx = self._store(stem, document_id, number, pdf, docx, lock)
+        heading = kinds.heading(payload, spec.title)
+        addressee = kinds.addressee(payload)
+        search_text = typed.search_text()
+        return Document(
+            id=document_id,
+            kind=spec.slug,
+            title=spec.title,
+            heading=heading,
+            addressee=addressee,
+            signer=kinds.signer(payload, school.director_name, user.name),
+            search_key=kinds.search_key(number, heading, addressee, search_text),
+            pages=page_count(pdf),
+            registry_entry_id=0,
+            register_code=spec.register,
+            year=today.year,
+            seq=seq,
+            number=number,
+            registered_on=today,
+            case_id=0,
+            sha256=stored_pdf.sha256,
+            size=stored_pdf.size,
+            object_key=stored_pdf.key,
+            object_version_id=stored_pdf.version_id,
+            docx_key=stored_docx.key,
+            docx_version_id=stored_docx.version_id,
+            docx_sha256=stored_docx.sha256,
+            docx_size=stored_docx.size,
+            retention_rule=rule.id,
+            retain_until=term.until,
+            lock_until=lock,
+            permanent=term.permanent,
+            payload=payload.model_dump(mode="json"),
+            search_text=search_text,
+            created_by=user.id or 0,
+        )
+
+    def _render(
+        self,
+        spec: KindSpec,
+        payload: BaseModel,
+        user: User,
+        number: str,
+        today: dt.date,
+        school: SchoolProfile,
+        *,
+        correction: dict[str, Any] | None,
+        extra: dict[str, Any] | None,
+    ) -> tuple[bytes, bytes]:
+        """The DOCX and its stamped, checked PDF/A."""
+        typed: Payload = payload  # type: ignore[assignment]
         context = build_context(
             typed,
             school,
@@ -401,8 +457,12 @@ class Issuer:
                 recipients=recipients(payload),
             ),
         )
-        term, lock = _term_and_lock(rule, payload, today)
-        stem = f"{today.year}/{spec.register}/{seq:06d}-{document_id}"
+        return docx, pdf
+
+    def _store(
+        self, stem: str, document_id: str, number: str, pdf: bytes, docx: bytes, lock: dt.date
+    ) -> tuple[StoredObject, StoredObject]:
+        """Both files, locked until ``lock``."""
         meta = {"document-id": document_id, "registration-number": number}
         with store_errors():
             stored_pdf = self.store.put(
@@ -419,41 +479,7 @@ class Issuer:
                 content_type=DOCX_MEDIA_TYPE,
                 metadata=meta,
             )
-        heading = kinds.heading(payload, spec.title)
-        addressee = kinds.addressee(payload)
-        search_text = typed.search_text()
-        return Document(
-            id=document_id,
-            kind=spec.slug,
-            title=spec.title,
-            heading=heading,
-            addressee=addressee,
-            signer=kinds.signer(payload, school.director_name, user.name),
-            search_key=kinds.search_key(number, heading, addressee, search_text),
-            pages=page_count(pdf),
-            registry_entry_id=0,
-            register_code=spec.register,
-            year=today.year,
-            seq=seq,
-            number=number,
-            registered_on=today,
-            case_id=0,
-            sha256=stored_pdf.sha256,
-            size=stored_pdf.size,
-            object_key=stored_pdf.key,
-            object_version_id=stored_pdf.version_id,
-            docx_key=stored_docx.key,
-            docx_version_id=stored_docx.version_id,
-            docx_sha256=stored_docx.sha256,
-            docx_size=stored_docx.size,
-            retention_rule=rule.id,
-            retain_until=term.until,
-            lock_until=lock,
-            permanent=term.permanent,
-            payload=payload.model_dump(mode="json"),
-            search_text=search_text,
-            created_by=user.id or 0,
-        )
+        return stored_pdf, stored_docx
 
 
 def _term_and_lock(rule: Any, payload: BaseModel, today: dt.date) -> tuple[Any, dt.date]:

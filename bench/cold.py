@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 from service.errors import ConverterUnavailable, DocumentRejected
-from service.rendering.pdf import PDF_EXPORT_FILTER, PDFA_FILTER_DATA, _leader_exited, _reap_group
+from service.rendering.pdf import PDF_EXPORT_FILTER, PDFA_FILTER_DATA
+from storage.process_group import leader_exited, reap_group
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +61,12 @@ def convert_cold(
         except OSError as exc:
             raise ConverterUnavailable("Nepavyko paleisti LibreOffice.") from exc
         deadline = time.monotonic() + timeout_s
-        while not _leader_exited(proc) and time.monotonic() < deadline:
+        while not leader_exited(proc) and time.monotonic() < deadline:
             time.sleep(0.02)
-        timed_out = not _leader_exited(proc)
+        timed_out = not leader_exited(proc)
         # soffice may leave helpers in its group even after a clean exit; the leader is reaped
         # only after the sweep so the group id cannot have been reused.
-        _reap_group(proc)
+        reap_group(proc)
         if timed_out:
             raise ConverterUnavailable(f"LibreOffice neatsakė per {timeout_s:g} s.")
         output = log_path.read_bytes()

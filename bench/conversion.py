@@ -30,11 +30,11 @@ from bench.measure import RssSampler, Run, run_clients
 from bench.server import BENCH_SCHOOL, Server
 from service.documents.issuing import build_context
 from service.documents.leaving_certificate import LeavingCertificate
-from service.documents.validation import parse_payload
 from service.rendering.docx import render_docx
 from service.rendering.pdf import ConverterPool
 from service.rendering.queue import ConversionQueue
 from service.timeutil import today_vilnius
+from service.validation import parse_payload
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "leaving-certificate.json"

@@ -28,10 +28,10 @@ from bench.conversion import pool_rates
 from bench.measure import CpuSampler, RssSampler, Run, run_clients
 from bench.server import BENCH_SCHOOL, BIN, Server, lead_classes
 from service.documents.issuing import build_context
-from service.documents.kinds import load_kinds
-from service.documents.validation import parse_payload
+from service.kinds import load_kinds
 from service.rendering.docx import render_docx
 from service.timeutil import today_vilnius
+from service.validation import parse_payload
 
 SUBJECTS = [
     "Lietuvių kalba ir literatūra", "Matematika", "Anglų kalba", "Vokiečių kalba", "Istorija",

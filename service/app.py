@@ -30,13 +30,12 @@ from service.contract import install as install_contract
 from service.db import session_scope
 from service.deps import RuntimeDep, api_gate
 from service.documents.issuing import Converter
-from service.documents.kinds import load_kinds
 from service.documents.routes import router as documents_router
 from service.documents.seed_routes import notifications_router
 from service.documents.seed_routes import router as seed_documents_router
-from service.documents.validation import describe
 from service.errors import DependencyUnavailable, NotAuthenticated, ServiceError
 from service.headers import SecurityHeaders
+from service.kinds import load_kinds
 from service.limits import BodySizeLimit
 from service.operations.metrics import InstrumentedConverter, Metrics
 from service.operations.monitoring import router as monitoring_router
@@ -52,6 +51,7 @@ from service.school_year.routes import router as school_year_router
 from service.settings import Settings
 from service.timeutil import utcnow
 from service.users.routes import router as users_router
+from service.validation import describe
 from service.web import install as install_web_pages
 from service.web.access import page_gate
 from service.web.rendering import WebRoute

@@ -31,16 +31,16 @@ from service.archive.retention_admin import persisted_rules
 from service.at_rest import private_umask, tighten
 from service.audit import anchors
 from service.db import make_engine, migrate, session_scope
-from service.documents.files import store_errors
 from service.documents.issuing import Converter
-from service.documents.kinds import load_kinds
 from service.errors import ConverterUnavailable, StoreUnavailable
+from service.kinds import load_kinds
 from service.registry.defaults import ensure_default_registers
 from service.rendering.pdf import ConverterPool
 from service.rendering.queue import ConversionQueue
 from service.runtime import Runtime
 from service.school_profile.profile import in_force as school_in_force
 from service.settings import Components
+from service.stored_files import store_errors
 from storage.errors import LaunchFailed
 from storage.objectstore import ObjectStore
 from storage.seaweed import EmbeddedSeaweed

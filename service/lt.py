@@ -177,6 +177,11 @@ def round_half_up(value: Decimal, places: int = 2) -> Decimal:
 # -- search folding --------------------------------------------------------------------------
 
 
+def name_key(name: str) -> str:
+    """Two spellings of one person compare equal (case and inner spaces do not matter)."""
+    return " ".join(name.split()).casefold()
+
+
 def fold(text: str) -> str:
     """``"Žukauskaitė"`` -> ``"zukauskaite"``: case and diacritics dropped, spaces collapsed.
 

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import Path, Query
 from pydantic import AfterValidator, BeforeValidator
 
-from service.documents.validation import sane_date
+from service.validation import sane_date
 
 # A calendar year a plan or register can belong to: wide enough for old records, narrow enough
 # to catch typos. The OpenAPI document publishes the same bounds the handlers enforce.

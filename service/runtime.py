@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from retention.rules import RuleSet
-from service.cases.records import RecordsSettings
 from service.documents.issuing import Converter, Issuer
 from service.documents.kinds import KindSpec
+from service.records import RecordsSettings
 from service.settings import SchoolProfile
 from storage.objectstore import ObjectStorePort
 

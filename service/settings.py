@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service.cases.records import RecordsSettings
+from service.records import RecordsSettings
 
 # Keys that must never reach a production object store: they are what the embedded
 # SeaweedFS uses on loopback and what people paste from tutorials.

@@ -23,7 +23,6 @@ import logging
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from minio.error import MinioException
 
 from storage.errors import LaunchFailed, StoreUnreachable
 from storage.objectstore import ObjectStore
+from storage.process_group import leader_exited, stop_group
 from storage.seaweed_security import GrpcClientFiles, ensure_security, write_private
 
 __all__ = ["EmbeddedSeaweed", "SupervisionStats", "find_weed"]
@@ -98,14 +98,6 @@ def _free_port_pair(host: str, taken: set[int]) -> int:
         if twin <= 65535 and port not in taken and twin not in taken and _port_free(host, twin):
             return port
     raise LaunchFailed(f"found no free port pair on {host}")
-
-
-def _exited(pid: int) -> bool:
-    """Whether our child ``pid`` has exited, without reaping it (see EmbeddedSeaweed.stop)."""
-    try:
-        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-    except ChildProcessError:
-        return True  # already reaped
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +240,7 @@ class EmbeddedSeaweed:
         before anything (a registry number) is spent on it.
         """
         process = self._process
-        if self._state != "running" or process is None or _exited(process.pid):
+        if self._state != "running" or process is None or leader_exited(process):
             raise StoreUnreachable(f"embedded SeaweedFS in {self._data_dir} is not running")
 
     def object_store(self, bucket: str, *, timeout_s: float = 10.0) -> ObjectStore:
@@ -330,7 +322,7 @@ class EmbeddedSeaweed:
             if rounds % _TIGHTEN_EVERY == 0:
                 self._tighten_volume_info()
             process = self._process
-            if process is None or not _exited(process.pid):
+            if process is None or not leader_exited(process):
                 continue
             with self._lifecycle:
                 if self._stopping.is_set() or process is not self._process:
@@ -427,18 +419,7 @@ class EmbeddedSeaweed:
         # weed leads its own session, so its pid is the group id. The leader is not reaped until
         # the very end: while it is a zombie its pid cannot be reused, so no signal below can
         # reach an unrelated process that inherited the number (pids wrap at 32768 here).
-        pgid = process.pid
-        if process.returncode is None:
-            if grace_s > 0:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pgid, signal.SIGTERM)
-                deadline = time.monotonic() + grace_s
-                while not _exited(pgid) and time.monotonic() < deadline:
-                    time.sleep(0.05)
-            # SIGKILL after the grace period, and for any straggler in the group either way.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pgid, signal.SIGKILL)
-        process.wait()
+        stop_group(process, grace_s=grace_s)
         self._remove_stale_sockets()
 
     def _lock_data_dir(self) -> None:
@@ -550,7 +531,7 @@ class EmbeddedSeaweed:
         last_error = "no answer yet"
         try:
             while True:
-                if _exited(process.pid):
+                if leader_exited(process):
                     raise LaunchFailed(
                         f"weed exited during startup; log {self.log_path}:\n"
                         f"{_log_tail(self.log_path)}"

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from service.access import classes
 from service.access.policy import Rule
 from service.documents.kinds import KindSpec, kind_or_404
 from service.documents.models import Document
 from service.errors import NotPermitted, PledgeMissing
+from service.school_year import classes
 from service.users.models import ROLE_TITLES, Role, User
 from service.users.pledge import MISSING, has_pledge
 

@@ -9,7 +9,7 @@ pledge and anonymously, and checks the answers against this table.
 Defaults are the safe ones: a signed-in person is required, and so is a registered
 confidentiality pledge (Aprašo 9 p.) unless an entry says the route shows no personal data.
 Routes whose roles depend on a document's kind (``kind=``) take them from that kind's issue or
-read roles; ``scoped`` adds class scoping (service/access/classes.py) on the target document.
+read roles; ``scoped`` adds class scoping (service/school_year/classes.py) on the target document.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from service.cases.inventory import date_span
-from service.documents.validation import IsoDate, OptionalProse, Text, clean_optional_line
 from service.lt import count_text, long_date, school_year_text
+from service.validation import IsoDate, OptionalProse, Text, clean_optional_line
 
 
 class _Payload(BaseModel):

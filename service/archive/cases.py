@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from service.archive.models import DestroyedDocument, Hold
+from service.case_index import validate_index
 from service.cases.models import Case
-from service.cases.plan import validate_index
 from service.documents.models import Document
 from service.errors import InvalidPayload, NotFound
 

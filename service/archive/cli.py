@@ -28,9 +28,10 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 
 from retention.rules import RuleSet
-from service.archive import export, fixity, retention_admin
+from service.archive import fixity, retention_admin
 from service.audit import anchors
 from service.audit import log as audit
+from service.books import export
 from service.bootstrap import prepared_engine, rules_in_force, standalone_runtime
 from service.errors import ServiceError, StoreUnavailable
 from service.runtime import Runtime

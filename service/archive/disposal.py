@@ -186,9 +186,20 @@ def _span_and_sheets(docs: list[Document], runtime: Runtime) -> dict[str, Any]:
 def propose(
     runtime: Runtime, user: User, case_indexes: list[str], year: int | None
 ) -> dict[str, Any]:
+    """Propose destroying cases: appraise each (refused unless every one may go), register the
+    destruction act that lists them, record the proposal."""
     if not case_indexes:
         raise InvalidPayload("„case_indexes“: nurodykite bent vieną bylą.")
-    today = today_vilnius()
+    chosen = _appraise_chosen(runtime, case_indexes, year, today_vilnius())
+    act = _register_act(runtime, user, chosen)
+    return _record_proposal(runtime, user, chosen, act)
+
+
+def _appraise_chosen(
+    runtime: Runtime, case_indexes: list[str], year: int | None, today: dt.date
+) -> list[CaseAppraisal]:
+    """Each named case's appraisal (without a year: every year's case with that index that is
+    due today); Conflict naming every problem unless all of them may be destroyed."""
     with session_scope(runtime.engine) as session:
         open_disposals = _in_open_disposal(session)
         chosen: list[CaseAppraisal] = []
@@ -218,6 +229,10 @@ def propose(
                 chosen.append(appraisal)
         if problems:
             raise Conflict("Naikinti negalima: " + " ".join(problems))
+    return chosen
+
+
+def _register_act(runtime: Runtime, user: User, chosen: list[CaseAppraisal]) -> Document:
     # Sheets are counted from the documents' pages (read once for those issued before pages
     # were counted at issue).
     count_missing_pages(runtime.engine, runtime.store, [d for a in chosen for d in a.documents])
@@ -243,7 +258,12 @@ def propose(
     }
     # The act is registered like any document (its own number in register NA, case 1.3).
     spec = kind_or_404(runtime.kinds, "destruction-act")
-    act = runtime.issuer.issue(spec, payload, user).document
+    return runtime.issuer.issue(spec, payload, user).document
+
+
+def _record_proposal(
+    runtime: Runtime, user: User, chosen: list[CaseAppraisal], act: Document
+) -> dict[str, Any]:
     with session_scope(runtime.engine) as session:
         disposal = Disposal(
             cases=[
@@ -309,7 +329,42 @@ def approve(runtime: Runtime, user: User, disposal_id: int) -> dict[str, Any]:
         return disposal_out(session, disposal)
 
 
+@dataclass(frozen=True, slots=True)
+class _Execution:
+    """What the approved act destroys, read once before anything is deleted."""
+
+    disposal: Disposal
+    held_docs: set[str]
+    held_cases: set[int]
+    plan: list[tuple[Document, list[tuple[str, str]]]]
+
+
 def execute(runtime: Runtime, user: User, disposal_id: int) -> dict[str, Any]:
+    """Carry out an approved act: read what it destroys, delete each document's versions (a held
+    or still locked one is refused), describe each destroyed one, then record the outcome."""
+    execution = _read_execution(runtime, disposal_id)
+    actor = Actor(id=user.id, name=user.name)
+    destroyed: list[dict[str, Any]] = []
+    refused: list[dict[str, Any]] = []
+    for doc, versions in execution.plan:
+        if doc.id in execution.held_docs or doc.case_id in execution.held_cases:
+            refused.append(
+                {"document_id": doc.id, "number": doc.number, "reason": "Dokumentas sulaikytas."}
+            )
+            continue
+        failures = _delete_versions(runtime, doc, versions)
+        if failures:
+            refused.append({"document_id": doc.id, "number": doc.number, "versions": failures})
+            continue
+        _describe_destroyed(runtime, user, actor, execution.disposal, doc)
+        destroyed.append({"document_id": doc.id, "number": doc.number, "sha256": doc.sha256})
+    out = _record_execution(runtime, user, actor, disposal_id, destroyed, refused)
+    out["destroyed_now"] = destroyed
+    out["refused"] = refused
+    return out
+
+
+def _read_execution(runtime: Runtime, disposal_id: int) -> _Execution:
     with session_scope(runtime.engine) as session:
         disposal = _get(session, disposal_id)
         if disposal.status == DisposalStatus.proposed:
@@ -333,55 +388,66 @@ def execute(runtime: Runtime, user: User, disposal_id: int) -> dict[str, Any]:
             if d is not None and d.id not in already
         ]
         plan = [(d, document_versions(session, d)) for d in docs]
-    actor = Actor(id=user.id, name=user.name)
-    destroyed: list[dict[str, Any]] = []
-    refused: list[dict[str, Any]] = []
-    for doc, versions in plan:
-        if doc.id in held_docs or doc.case_id in held_cases:
-            refused.append(
-                {"document_id": doc.id, "number": doc.number, "reason": "Dokumentas sulaikytas."}
+    return _Execution(disposal, held_docs, held_cases, plan)
+
+
+def _delete_versions(
+    runtime: Runtime, doc: Document, versions: list[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """Delete every stored version of ``doc``; what the store refused, one entry per version."""
+    failures: list[dict[str, Any]] = []
+    for key, version in versions:
+        try:
+            runtime.store.delete_version(key, version)
+        except ObjectMissing:
+            continue  # already gone: the goal of the step is met
+        except RetentionLocked:
+            failures.append(_refusal(runtime, key, version, doc))
+        except StorageError as exc:
+            failures.append(
+                {
+                    "key": key,
+                    "version_id": version,
+                    "reason": f"Saugykla neištrynė versijos: {type(exc).__name__}.",
+                }
             )
-            continue
-        failures: list[dict[str, Any]] = []
-        for key, version in versions:
-            try:
-                runtime.store.delete_version(key, version)
-            except ObjectMissing:
-                continue  # already gone: the goal of the step is met
-            except RetentionLocked:
-                failures.append(_refusal(runtime, key, version, doc))
-            except StorageError as exc:
-                failures.append(
-                    {
-                        "key": key,
-                        "version_id": version,
-                        "reason": f"Saugykla neištrynė versijos: {type(exc).__name__}.",
-                    }
-                )
-        if failures:
-            refused.append({"document_id": doc.id, "number": doc.number, "versions": failures})
-            continue
-        # Each stub commits on its own: a failure later never leaves deleted files undescribed.
-        with session_scope(runtime.engine) as session:
-            session.add(
-                DestroyedDocument(
-                    document_id=doc.id,
-                    disposal_id=disposal_id,
-                    act_document_id=disposal.act_document_id,
-                    act_number=disposal.act_number,
-                    sha256=doc.sha256,
-                    destroyed_by=user.id,
-                )
+    return failures
+
+
+def _describe_destroyed(
+    runtime: Runtime, user: User, actor: Actor, disposal: Disposal, doc: Document
+) -> None:
+    assert disposal.id is not None
+    # Each stub commits on its own: a failure later never leaves deleted files undescribed.
+    with session_scope(runtime.engine) as session:
+        session.add(
+            DestroyedDocument(
+                document_id=doc.id,
+                disposal_id=disposal.id,
+                act_document_id=disposal.act_document_id,
+                act_number=disposal.act_number,
+                sha256=doc.sha256,
+                destroyed_by=user.id,
             )
-            audit.record(
-                session,
-                actor,
-                "document.destroyed",
-                subject_type="document",
-                subject_id=doc.id,
-                detail={"number": doc.number, "sha256": doc.sha256, "act": disposal.act_number},
-            )
-        destroyed.append({"document_id": doc.id, "number": doc.number, "sha256": doc.sha256})
+        )
+        audit.record(
+            session,
+            actor,
+            "document.destroyed",
+            subject_type="document",
+            subject_id=doc.id,
+            detail={"number": doc.number, "sha256": doc.sha256, "act": disposal.act_number},
+        )
+
+
+def _record_execution(
+    runtime: Runtime,
+    user: User,
+    actor: Actor,
+    disposal_id: int,
+    destroyed: list[dict[str, Any]],
+    refused: list[dict[str, Any]],
+) -> dict[str, Any]:
     with session_scope(runtime.engine) as session:
         disposal = _get(session, disposal_id)
         disposal.status = DisposalStatus.partially_executed if refused else DisposalStatus.executed
@@ -406,8 +472,6 @@ def execute(runtime: Runtime, user: User, disposal_id: int) -> dict[str, Any]:
             },
         )
         out = disposal_out(session, disposal)
-    out["destroyed_now"] = destroyed
-    out["refused"] = refused
     return out
 
 

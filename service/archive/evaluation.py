@@ -14,10 +14,10 @@ from retention.compute import RetentionDate, current_term
 from retention.rules import RetentionRule, RuleSet
 from service.cases.models import Case, CaseStatus
 from service.documents import retention
-from service.documents.files import store_errors
 from service.documents.kinds import KindSpec
 from service.documents.models import Document
 from service.documents.retention import Evaluation, document_versions
+from service.stored_files import store_errors
 from storage.objectstore import ObjectStorePort
 
 

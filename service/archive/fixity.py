@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import select
@@ -139,20 +139,45 @@ def check(
     *,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Compare the bucket with the records; ``progress`` gets the bytes of each object read."""
-    try:
-        # The listing alone (no HEAD per version): each registered version is read below, and
-        # its GET answer carries its lock state.
-        listing = store.list_entries()
-    except StorageError as exc:
-        raise StoreUnavailable(
-            "Objektų saugykla nepasiekiama: vientisumo patikra neatlikta."
-        ) from exc
+    """Compare the bucket with the records; ``progress`` gets the bytes of each object read.
+
+    List the bucket once, read back every registered version found in it, then account for
+    what the bucket holds that no record names."""
+    listing = _list(store)
     by_version: dict[tuple[str, str], ListedVersion] = {
         (info.key, info.version_id): info for info in listing
     }
     known = {(e.key, e.version_id) for e in expected}
     known_keys = {e.key for e in expected}
+    latest = _latest_versions(listing)
+    found = _read_back(store, expected, by_version, progress)
+    return {
+        "checked": len(expected),
+        "ok": len(found.ok),
+        "bytes_read": found.bytes_read,
+        "mismatched": found.mismatched,
+        "missing": found.missing,
+        "lock_problems": found.locks,
+        "orphans": _orphans(listing, known, known_keys),
+        "overwritten_keys": sorted(
+            k for k, info in latest.items() if k in known_keys and (k, info.version_id) not in known
+        ),
+    }
+
+
+def _list(store: ObjectStorePort) -> list[ListedVersion]:
+    try:
+        # The listing alone (no HEAD per version): each registered version is read below, and
+        # its GET answer carries its lock state.
+        return store.list_entries()
+    except StorageError as exc:
+        raise StoreUnavailable(
+            "Objektų saugykla nepasiekiama: vientisumo patikra neatlikta."
+        ) from exc
+
+
+def _latest_versions(listing: list[ListedVersion]) -> dict[str, ListedVersion]:
+    """Each key's newest version."""
     latest: dict[str, ListedVersion] = {}
     for info in listing:
         current = latest.get(info.key)
@@ -160,14 +185,31 @@ def check(
             current.last_modified or dt.datetime.min.replace(tzinfo=dt.UTC)
         ):
             latest[info.key] = info
+    return latest
 
-    mismatched: list[dict[str, Any]] = []
-    missing: list[dict[str, Any]] = []
-    locks: list[dict[str, Any]] = []
+
+@dataclass
+class _ReadBack:
+    missing: list[dict[str, Any]] = field(default_factory=list)
+    mismatched: list[dict[str, Any]] = field(default_factory=list)
+    locks: list[dict[str, Any]] = field(default_factory=list)
+    ok: set[tuple[str, str]] = field(default_factory=set)
+    bytes_read: int = 0
+
+
+def _read_back(
+    store: ObjectStorePort,
+    expected: list[Expected],
+    by_version: dict[tuple[str, str], ListedVersion],
+    progress: Callable[[int], None] | None,
+) -> _ReadBack:
+    """Read every registered version the listing holds (in parallel) and compare it with its
+    record: its hash, its size, its lock."""
+    out = _ReadBack()
     present = [e for e in expected if (e.key, e.version_id) in by_version]
     for item in expected:
         if (item.key, item.version_id) not in by_version:
-            missing.append(_describe(item))
+            out.missing.append(_describe(item))
 
     def read(item: Expected) -> tuple[Expected, str | None, int, ObjectInfo | None]:
         try:
@@ -176,8 +218,6 @@ def check(
             return item, None, 0, None
         return item, sha, size, info
 
-    bytes_read = 0
-    ok_items: set[tuple[str, str]] = set()
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         # Started largest first (a journal transfer does not start last and run alone),
         # reported in the records' order.
@@ -187,24 +227,31 @@ def check(
         }
         for i in range(len(present)):
             item, sha, size, found = started[i].result()
-            bytes_read += size
+            out.bytes_read += size
             if progress is not None:
                 progress(size)
             if sha is None or found is None:
-                missing.append(_describe(item))
+                out.missing.append(_describe(item))
                 continue
             if sha != item.sha256 or size != item.size:
-                mismatched.append(
+                out.mismatched.append(
                     _describe(item)
                     | {"expected_sha256": item.sha256, "actual_sha256": sha, "size": size}
                 )
                 continue
             problem = _lock_problem(item, found)
             if problem is not None:
-                locks.append(_describe(item) | {"problem": problem})
+                out.locks.append(_describe(item) | {"problem": problem})
                 continue
-            ok_items.add((item.key, item.version_id))
+            out.ok.add((item.key, item.version_id))
+    return out
 
+
+def _orphans(
+    listing: list[ListedVersion], known: set[tuple[str, str]], known_keys: set[str]
+) -> list[dict[str, Any]]:
+    """What the bucket holds that no record names (a version over a registered key is called
+    out: something wrote it outside Bylos)."""
     orphans: list[dict[str, Any]] = []
     for info in listing:
         if (info.key, info.version_id) in known:
@@ -223,18 +270,7 @@ def check(
         else:
             entry["reason"] = "Objektas saugykloje, bet be įrašo registre."
         orphans.append(entry)
-    return {
-        "checked": len(expected),
-        "ok": len(ok_items),
-        "bytes_read": bytes_read,
-        "mismatched": mismatched,
-        "missing": missing,
-        "lock_problems": locks,
-        "orphans": orphans,
-        "overwritten_keys": sorted(
-            k for k, info in latest.items() if k in known_keys and (k, info.version_id) not in known
-        ),
-    }
+    return orphans
 
 
 def _lock_problem(item: Expected, info: ObjectInfo) -> str | None:

@@ -16,11 +16,11 @@ from service.audit import log as audit
 from service.audit.log import Actor
 from service.cases.models import Case
 from service.db import session_scope
-from service.documents.files import store_errors
 from service.documents.models import Document
 from service.documents.retention import document_versions
 from service.errors import Conflict, InvalidPayload, NotFound
 from service.runtime import Runtime
+from service.stored_files import store_errors
 from service.timeutil import utcnow
 from service.users.models import User
 

@@ -14,21 +14,24 @@ import hashlib
 import logging
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from anyio import to_thread
+from pydantic import BaseModel
+from sqlmodel import Session
 from starlette.requests import ClientDisconnect, Request
 
 from service.audit import log as audit
 from service.audit.log import Actor
-from service.db import session_scope
-from service.documents.files import store_errors
+from service.documents.hooks import Prepared
 from service.documents.kinds import kind_or_404
 from service.documents.models import Document, JournalFile
 from service.errors import InvalidPayload
 from service.runtime import Runtime
 from service.school_year.calendar import parse_school_year, school_year_of
+from service.stored_files import store_errors
 from service.timeutil import today_vilnius
 from service.users.models import User
 from storage.errors import StorageError
@@ -86,6 +89,58 @@ async def _receive(request: Request, spool: _Spool) -> None:
             raise InvalidPayload("Failas per didelis: daugiausia 5 GiB.")
     if pending:
         await to_thread.run_sync(spool.write, bytes(pending))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUpload:
+    """The uploaded file as stored (unlocked until its cover is registered)."""
+
+    object_key: str
+    object_version_id: str
+    file_name: str
+    media_type: str
+    sha256: str
+    size: int
+
+
+class JournalTransferHooks:
+    """The journal transfer's hooks (service/kinds.py): the stored file is recorded with its
+    cover, in the cover's own transaction, so a cover never stands without its file's record."""
+
+    def prepare(
+        self, session: Session, payload: BaseModel, user: User, attached: object
+    ) -> Prepared:
+        assert isinstance(attached, StoredUpload)
+        return Prepared(state=attached)
+
+    def record(
+        self, session: Session, document: Document, payload: BaseModel, user: User, state: Any
+    ) -> None:
+        assert isinstance(state, StoredUpload)
+        session.add(
+            JournalFile(
+                document_id=document.id,
+                file_name=state.file_name,
+                media_type=state.media_type,
+                object_key=state.object_key,
+                object_version_id=state.object_version_id,
+                sha256=state.sha256,
+                size=state.size,
+            )
+        )
+        audit.record(
+            session,
+            Actor(id=user.id, name=user.name),
+            "journal.transferred",
+            subject_type="document",
+            subject_id=document.id,
+            detail={
+                "file": state.file_name,
+                "sha256": state.sha256,
+                "size": state.size,
+                "number": document.number,
+            },
+        )
 
 
 async def upload(
@@ -178,8 +233,17 @@ def _store_and_register(
         "transferred_by": {"name": user.name, "position": user.position},
         "note": note,
     }
+    upload = StoredUpload(
+        object_key=key,
+        object_version_id=stored.version_id,
+        file_name=name,
+        media_type=media_type,
+        sha256=sha,
+        size=spool.size,
+    )
     try:
-        cover: Document = runtime.issuer.issue(spec, payload, user).document
+        # The file's record and its audit event commit with the cover (JournalTransferHooks).
+        cover: Document = runtime.issuer.issue(spec, payload, user, attached=upload).document
     except BaseException:
         # Not registered: the still unlocked upload must not stay behind as an orphan.
         _discard(runtime, key, stored.version_id)
@@ -191,26 +255,6 @@ def _store_and_register(
         # The cover is registered and names the file: keep both; fixity reports the lock.
         log.exception("could not lock the journal file %s@%s", key, stored.version_id)
         lock_problem = f"Failo užrakinti nepavyko ({type(exc).__name__}); kartokite patikrą."
-    with session_scope(runtime.engine) as session:
-        session.add(
-            JournalFile(
-                document_id=cover.id,
-                file_name=name,
-                media_type=media_type,
-                object_key=key,
-                object_version_id=stored.version_id,
-                sha256=sha,
-                size=spool.size,
-            )
-        )
-        audit.record(
-            session,
-            Actor(id=user.id, name=user.name),
-            "journal.transferred",
-            subject_type="document",
-            subject_id=cover.id,
-            detail={"file": name, "sha256": sha, "size": spool.size, "number": cover.number},
-        )
     return {
         "document_id": cover.id,
         "number": cover.number,

@@ -22,12 +22,12 @@ from service.audit import log as audit
 from service.audit.log import Actor
 from service.db import session_scope
 from service.documents.models import Document, RetentionEvent
-from service.documents.validation import hidden_character
 from service.errors import Conflict, InvalidPayload, NotFound
 from service.runtime import Runtime
 from service.spreadsheets import SheetLimits, read_table
 from service.timeutil import today_vilnius
 from service.users.models import User
+from service.validation import hidden_character
 
 UNVERIFIED_WARNING = (
     "Dėmesio: {n} iš {total} saugojimo taisyklių nepatvirtintos (verified=false) — tai "

@@ -14,23 +14,24 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 from starlette.background import BackgroundTask
 
-from service.archive import disposal, export, fixity, holds, journal, retention_admin
+from service.archive import disposal, fixity, holds, journal, retention_admin
 from service.archive.models import FixityRun, RuleChange
 from service.audit import anchors
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.books import export
 from service.contract import BYTES, ZIP, file_answer
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, ensure_role, require_pledge
-from service.documents.files import store_errors
 from service.documents.kinds import kind_or_404
 from service.documents.models import Document, JournalFile
-from service.documents.validation import IsoDate, OptionalProse, Prose, Text, parse_payload
 from service.errors import InvalidPayload, NotFound
 from service.output import content_disposition
 from service.params import DateQuery, DocumentIdPath, RowIdPath, RuleIdPath, YearQuery
+from service.stored_files import store_errors
 from service.timeutil import today_vilnius
 from service.users.models import Role
+from service.validation import IsoDate, OptionalProse, Prose, Text, parse_payload
 
 router = APIRouter(prefix="/api", tags=["archive"])
 

@@ -7,17 +7,27 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Protocol
 
 from anyio import to_thread
+from sqlalchemy.engine import Engine
 
 from service.audit import anchors
 from service.audit.anchors import AnchorPolicy
-from service.runtime import Runtime
+from storage.objectstore import ObjectStorePort
 
 log = logging.getLogger("bylos.audit")
 
 
-async def _loop(runtime: Runtime, policy: AnchorPolicy, stop: asyncio.Event) -> None:
+class Running(Protocol):
+    """What the loop reads of the running service (service/runtime.py, which sits above the
+    audit log), each time it anchors: the store may be swapped while the service runs."""
+
+    engine: Engine
+    store: ObjectStorePort
+
+
+async def _loop(runtime: Running, policy: AnchorPolicy, stop: asyncio.Event) -> None:
     while True:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), policy.interval_minutes * 60)
@@ -35,7 +45,7 @@ async def _loop(runtime: Runtime, policy: AnchorPolicy, stop: asyncio.Event) -> 
 
 
 @contextlib.asynccontextmanager
-async def scheduled_anchors(runtime: Runtime, policy: AnchorPolicy) -> AsyncIterator[None]:
+async def scheduled_anchors(runtime: Running, policy: AnchorPolicy) -> AsyncIterator[None]:
     uninstall = anchors.install(runtime.engine, runtime.store, policy)
     stop = asyncio.Event()
     task = None

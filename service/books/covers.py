@@ -17,10 +17,9 @@ from typing import Any, Protocol
 from retention.rules import RuleSet
 from service.cases.facts import CaseFacts
 from service.cases.models import Case
-from service.cases.records import Group, RecordsSettings
-from service.documents.kinds import TEMPLATES_DIR
 from service.lt import count_text
-from service.rendering.docx import render_docx
+from service.records import Group, RecordsSettings
+from service.rendering.docx import TEMPLATES_DIR, render_docx
 from service.rendering.pdfmeta import PdfMetadata, stamp_and_check
 from service.settings import SchoolProfile
 

@@ -18,12 +18,12 @@ from service.contract import PDF, XLSX, file_answer
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, ensure_role
 from service.documents.schemas import DocumentOut, document_out
-from service.documents.validation import IsoDate, Text, parse_payload
 from service.output import content_disposition
 from service.params import CaseIndexPath, DocumentIdPath, YearPath
 from service.runtime import Runtime
 from service.timeutil import today_vilnius
 from service.users.models import Role
+from service.validation import IsoDate, Text, parse_payload
 
 router = APIRouter(tags=["books"])
 

@@ -4,7 +4,7 @@ missing from it, and where its cover, inventory and destruction act are printed.
 A case's state, most decisive first: destroyed (every document destroyed by an executed act),
 held (a hold on the case or one of its documents), due (closed, its term over, nothing holds
 it), inventoried (closed and on the year's current inventory of its group), closed, open.
-"Missing" reuses the school-year duties (service/school_year/duties.py), the same questions the
+"Missing" reuses the school-year duties (service/documents/duties.py), the same questions the
 home page asks: a class's summary for a period that ended within the year, the e-journal's
 transfer whose deadline fell within it.
 """
@@ -24,10 +24,11 @@ from service.cases.closing import INVENTORY_KIND, group_of
 from service.cases.facts import documents_of, facts
 from service.cases.models import Case, CaseStatus
 from service.cases.plan import cases_of, ensure_year
-from service.cases.records import INVENTORIED, Group
+from service.documents import duties
 from service.documents.models import Document
+from service.records import INVENTORIED, Group
 from service.runtime import Runtime
-from service.school_year import calendars, duties
+from service.school_year import calendars
 from service.school_year.calendar import previous_school_year
 
 STATES_LT = {

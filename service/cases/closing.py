@@ -24,17 +24,18 @@ from retention.compute import RetentionDate
 from retention.rules import RuleSet
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.case_index import validate_index
 from service.cases.facts import count_missing_pages, facts
 from service.cases.models import Case, CaseStatus
-from service.cases.plan import cases_of, ensure_year, validate_index, validate_year
-from service.cases.records import INVENTORIED, Group, RecordsSettings
+from service.cases.plan import cases_of, ensure_year, validate_year
 from service.db import session_scope
-from service.documents.files import store_errors
 from service.documents.kinds import KindSpec
 from service.documents.models import Document
 from service.documents.retention import document_versions, evaluate
 from service.errors import Conflict, InvalidPayload, NotFound, ServiceError
+from service.records import INVENTORIED, Group, RecordsSettings
 from service.runtime import Runtime
+from service.stored_files import store_errors
 from service.timeutil import today_vilnius
 from service.users.models import User
 from storage.errors import RetentionLocked
@@ -133,6 +134,16 @@ def _to_close(session: Session, year: int, indexes: list[str] | None) -> list[Ca
     return [by_index[i] for i in dict.fromkeys(indexes)]
 
 
+@dataclass(frozen=True, slots=True)
+class _Closing:
+    """What phase (1) of :func:`close_cases` found: the cases, their documents, the locks to
+    lengthen."""
+
+    cases: list[Case]
+    documents: list[Document]
+    relocks: list[Relock]
+
+
 def close_cases(
     runtime: Runtime,
     user: User,
@@ -140,19 +151,43 @@ def close_cases(
     indexes: list[str] | None = None,
     closed_on: dt.date | None = None,
 ) -> Closed:
+    """Close a year's cases: (1) check and plan, (2) lengthen the object locks, (3) register the
+    inventories, (4) close the cases and record. Each phase is a function below."""
     validate_year(year)
     today = today_vilnius()
     closed_on = closed_on or today
     spec = runtime.kinds.get(INVENTORY_KIND)
     if spec is None:
         raise ServiceError("Bylų apyrašo dokumento rūšis nesukonfigūruota (doc_templates).")
+    plan = _check_and_plan(runtime, spec, year, indexes, closed_on, today)
+    if plan is None:
+        return Closed(cases=[], inventories={}, groups={}, relocked=0)
+    _extend_locks(runtime, plan.relocks, today)
+    groups = {
+        c.index: group_of(runtime.rules, runtime.records, c.retention_rule) for c in plan.cases
+    }
+    inventories = _issue_inventories(runtime, spec, user, year, plan, groups, closed_on, today)
+    closed_rows = _close_and_record(runtime, user, year, plan, inventories, closed_on)
+    return Closed(
+        cases=closed_rows, inventories=inventories, groups=groups, relocked=len(plan.relocks)
+    )
 
-    # (1) Check and plan; nothing is written here but a missing year's default draft.
+
+def _check_and_plan(
+    runtime: Runtime,
+    spec: KindSpec,
+    year: int,
+    indexes: list[str] | None,
+    closed_on: dt.date,
+    today: dt.date,
+) -> _Closing | None:
+    """(1) Check and plan; nothing is written here but a missing year's default draft. None when
+    there is nothing to close."""
     with session_scope(runtime.engine) as session:
         ensure_year(session, year)
         cases = _to_close(session, year, indexes)
         if not cases:
-            return Closed(cases=[], inventories={}, groups={}, relocked=0)
+            return None
         if closed_on > today:
             raise InvalidPayload(
                 f"„closed_on“: bylų uždaryti ateities data ({closed_on}) negalima."
@@ -169,8 +204,6 @@ def close_cases(
                 f"„closed_on“: bylose yra dokumentų, įregistruotų {latest}, vėliau nei "
                 f"nurodyta uždarymo data {closed_on}."
             )
-        inventory_case = (today.year, spec.case_index)
-        closing = {(c.year, c.index) for c in cases}
         home = session.exec(
             select(Case).where(Case.year == today.year, Case.index == spec.case_index)
         ).first()
@@ -184,8 +217,11 @@ def close_cases(
             for d in documents
             if (r := reevaluate(session, d, runtime.rules, runtime.kinds, closed_on, today))
         ]
+    return _Closing(cases=cases, documents=documents, relocks=relocks)
 
-    # (2) Extend the object locks first: lengthening a lock is always safe to have done.
+
+def _extend_locks(runtime: Runtime, relocks: list[Relock], today: dt.date) -> None:
+    """(2) Extend the object locks first: lengthening a lock is always safe to have done."""
     with store_errors():
         for relock in relocks:
             # A lock ending before today protects nothing (an old year closed late): the store
@@ -197,14 +233,27 @@ def close_cases(
                 with contextlib.suppress(RetentionLocked):
                     runtime.store.extend_retention(key, version, relock.lock_until)
 
+
+def _issue_inventories(
+    runtime: Runtime,
+    spec: KindSpec,
+    user: User,
+    year: int,
+    plan: _Closing,
+    groups: dict[str, Group],
+    closed_on: dt.date,
+    today: dt.date,
+) -> dict[Group, Document]:
     # (3) The inventories: registered documents like any other, filed into the plan's case 1.1,
     # one per retention group that goes on one (Taisyklės, chapter on case inventories: the
     # permanent and the long-term cases each on their own; temporary cases on none).
+    cases, documents = plan.cases, plan.documents
+    inventory_case = (today.year, spec.case_index)
+    closing = {(c.year, c.index) for c in cases}
     count_missing_pages(runtime.engine, runtime.store, documents)
     by_case: dict[int, list[Document]] = {}
     for d in documents:
         by_case.setdefault(d.case_id, []).append(d)
-    groups = {c.index: group_of(runtime.rules, runtime.records, c.retention_rule) for c in cases}
     wanted = [g for g in INVENTORIED if any(groups[c.index] == g for c in cases)]
     inventories: dict[Group, Document] = {}
     for group in wanted:
@@ -245,9 +294,20 @@ def close_cases(
             "commission_name": runtime.records.commission,
         }
         inventories[group] = runtime.issuer.issue(spec, payload, user).document
-    numbers = ", ".join(d.number for d in inventories.values())
+    return inventories
 
-    # (4) Close, store the re-evaluated dates, record.
+
+def _close_and_record(
+    runtime: Runtime,
+    user: User,
+    year: int,
+    plan: _Closing,
+    inventories: dict[Group, Document],
+    closed_on: dt.date,
+) -> list[Case]:
+    """(4) Close, store the re-evaluated dates, record."""
+    cases, relocks = plan.cases, plan.relocks
+    numbers = ", ".join(d.number for d in inventories.values())
     with session_scope(runtime.engine) as session:
         rows = [session.get(Case, c.id) for c in cases]
         raced = [
@@ -287,4 +347,4 @@ def close_cases(
                 "relocked": [r.document_id for r in relocks],
             },
         )
-    return Closed(cases=closed_rows, inventories=inventories, groups=groups, relocked=len(relocks))
+    return closed_rows

@@ -16,10 +16,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from service.cases.models import Case
-from service.cases.records import RecordsSettings
 from service.db import session_scope
 from service.documents.models import Document
 from service.errors import DocumentRejected
+from service.records import RecordsSettings
 from service.rendering.pdfmeta import page_count
 from storage.errors import StorageError
 from storage.objectstore import ObjectStorePort

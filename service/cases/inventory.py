@@ -19,10 +19,11 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from service.cases.plan import CASE_INDEX, FIRST_YEAR, LAST_YEAR
-from service.cases.records import GROUP_ADJECTIVES, GROUP_TITLES, Group
-from service.documents.validation import IsoDate, OptionalProse, Text
+from service.case_index import CASE_INDEX
+from service.cases.plan import FIRST_YEAR, LAST_YEAR
 from service.lt import count_text, long_date
+from service.records import GROUP_ADJECTIVES, GROUP_TITLES, Group
+from service.validation import IsoDate, OptionalProse, Text
 
 
 def _case_index(value: str) -> str:

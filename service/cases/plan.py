@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from retention.rules import RuleSet
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.case_index import CASE_INDEX, index_key, validate_index
 from service.cases.models import (
     Case,
     CaseStatus,
@@ -35,8 +36,6 @@ from service.registry.models import Register
 from service.timeutil import utcnow
 from service.users.models import Role, User
 
-# "1.1", "4.6 E": numbered activity area, case number, and a trailing " E" for electronic cases.
-CASE_INDEX = re.compile(r"^\d+(\.\d+)+( E)?$")
 AREA_INDEX = re.compile(r"^\d+$")
 # Years a plan can exist for: the bounds every year parameter has.
 FIRST_YEAR, LAST_YEAR = MIN_YEAR, MAX_YEAR
@@ -73,19 +72,6 @@ class PlanContent:
 
 def area_of(index: str) -> str:
     return index.split(".", 1)[0]
-
-
-def index_key(index: str) -> tuple[int, ...]:
-    """Sort "1.2" before "1.10" and "3.5 E" with the 3.x cases."""
-    return tuple(int(part) for part in index.removesuffix(" E").split("."))
-
-
-def validate_index(index: str) -> str:
-    if not CASE_INDEX.match(index):
-        raise InvalidPayload(
-            f"Netinkamas bylos indeksas „{index}“: turi būti, pvz., „1.1“ arba „4.6 E“."
-        )
-    return index
 
 
 def validate_year(year: int) -> int:
@@ -160,9 +146,22 @@ def open_case_for_filing(session: Session, year: int, index: str) -> Case:
     case = session.exec(select(Case).where(Case.year == year, Case.index == index)).first()
     if case is None:
         raise NotFound(f"{year} m. dokumentacijos plane nėra bylos „{index}“.")
+    return _open(case)
+
+
+def open_case(session: Session, case_id: int) -> Case:
+    """A case a document is already filed in, to file another with it (a change act with the
+    summary it corrects); closed, it takes no more documents."""
+    case = session.get(Case, case_id)
+    assert case is not None
+    return _open(case)
+
+
+def _open(case: Case) -> Case:
     if case.status == CaseStatus.closed:
         raise Conflict(
-            f"Byla „{case.index} {case.title}“ ({year} m.) uždaryta: į ją dokumentų dėti negalima."
+            f"Byla „{case.index} {case.title}“ ({case.year} m.) uždaryta: "
+            "į ją dokumentų dėti negalima."
         )
     return case
 

@@ -22,10 +22,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from retention.rules import RuleSet
+from service.case_index import CASE_INDEX
 from service.cases.models import Case, PlanArea
 from service.cases.plan import (
     AREA_INDEX,
-    CASE_INDEX,
     PlanContent,
     PlannedArea,
     PlannedCase,

@@ -24,11 +24,11 @@ from service.cases.schemas import (
 from service.contract import XLSX, file_answer
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
-from service.documents.validation import parse_payload
 from service.output import content_disposition
 from service.params import CaseIndexPath, YearPath, YearQuery
 from service.timeutil import today_vilnius
 from service.users.models import Role
+from service.validation import parse_payload
 
 router = APIRouter(tags=["cases"])
 

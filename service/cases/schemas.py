@@ -11,7 +11,7 @@ from sqlmodel import Session
 from retention.rules import RuleSet
 from service.cases.models import Case, DocumentationPlan, PlanChange
 from service.cases.plan import area_of, areas_of, cases_of, changes_of, document_counts
-from service.documents.validation import IsoDate, Text
+from service.validation import IsoDate, Text
 
 
 class CaseOut(BaseModel):

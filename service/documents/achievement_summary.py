@@ -25,11 +25,10 @@ from service.documents.common import (
     SchoolYear,
     decimal_lt,
     excused_within_missed,
-    name_key,
     numeric_marks,
 )
-from service.documents.validation import Mark
-from service.lt import period_genitive, person_key, school_year_text
+from service.lt import name_key, period_genitive, person_key, school_year_text
+from service.validation import Mark
 
 MAX_PUPILS = 60
 MAX_SUBJECTS = 40

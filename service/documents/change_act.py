@@ -22,9 +22,9 @@ from service.documents.common import (
     StaffMember,
     excused_within_missed,
 )
-from service.documents.validation import IsoDate, Mark
 from service.lt import in_sentence, long_date, mark_text, school_year_of, school_year_text
 from service.timeutil import today_vilnius
+from service.validation import IsoDate, Mark
 
 
 class JournalState(Payload):

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 from babel.numbers import format_decimal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from service.documents.validation import Prose as Prose  # re-exported: the kinds import it here
-from service.documents.validation import Text
 from service.lt import round_half_up
+from service.validation import Prose as Prose  # re-exported: the kinds import it here
+from service.validation import Text
 
 # A person's name, a subject, a class: one line on paper.
 Name = Annotated[Text, Field(max_length=200)]
@@ -67,11 +67,6 @@ def excused_within_missed(missed: int, excused: int, prefix: str = "") -> None:
             f"„{prefix}excused_lessons“: pateisintų pamokų negali būti daugiau nei praleistų "
             f"({excused} > {missed})"
         )
-
-
-def name_key(name: str) -> str:
-    """Two spellings of one person compare equal (case and inner spaces do not matter)."""
-    return " ".join(name.split()).casefold()
 
 
 def decimal_lt(value: Decimal | float, places: int = 2) -> str:

@@ -11,8 +11,8 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from service.documents.common import Payload, StaffMember
-from service.documents.validation import IsoDate
 from service.lt import in_sentence, long_date
+from service.validation import IsoDate
 
 
 class ConfidentialityPledge(Payload):

@@ -10,7 +10,6 @@ import datetime as dt
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from service.cases.models import Case
 from service.db_types import AwareDateTime
 from service.documents.models import Document
 from service.errors import InvalidPayload, NotFound
@@ -38,12 +37,6 @@ def summary_for_act(session: Session, summary_id: str) -> Document:
             "pasiekimų apskaitos suvestinė."
         )
     return summary
-
-
-def summary_case(session: Session, summary: Document) -> tuple[int, str]:
-    case = session.get(Case, summary.case_id)
-    assert case is not None
-    return case.year, case.index
 
 
 def link(session: Session, act_id: str, summary_id: str) -> None:

@@ -4,6 +4,9 @@
 checks references (a change act's summary, a pledge's account) so bad input consumes no number,
 and may name the case to file in. ``record`` runs in the final transaction with the document
 row, so links and notification events commit together with the document or not at all.
+
+Which kind has which hooks is the kinds registry's business (service/kinds.py): a kind's hooks
+may live in the feature that owns it (the journal transfer's in archive/journal.py).
 """
 
 from __future__ import annotations
@@ -27,20 +30,27 @@ from service.users.models import User
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    case: tuple[int, str] | None = None  # (year, index) instead of the kind's default case
+    case_id: int | None = None  # an open case to file in instead of the kind's default case
     state: Any = None  # handed to record()
     context: dict[str, Any] | None = None  # what the template prints that the payload lacks
 
 
 class KindHooks(Protocol):
-    def prepare(self, session: Session, payload: BaseModel, user: User) -> Prepared: ...
+    """``attached``: what the caller hands the issuer beside the payload (the journal's stored
+    upload), None for a kind issued from its payload alone."""
+
+    def prepare(
+        self, session: Session, payload: BaseModel, user: User, attached: object
+    ) -> Prepared: ...
     def record(
         self, session: Session, document: Document, payload: BaseModel, user: User, state: Any
     ) -> None: ...
 
 
 class ChangeActHooks:
-    def prepare(self, session: Session, payload: BaseModel, user: User) -> Prepared:
+    def prepare(
+        self, session: Session, payload: BaseModel, user: User, attached: object
+    ) -> Prepared:
         assert isinstance(payload, ChangeAct)
         if payload.summary_id is None:
             return Prepared()
@@ -48,7 +58,7 @@ class ChangeActHooks:
         # p.17.3: the act is kept with the summary it corrects, in that summary's case, and
         # names it by its date and number.
         return Prepared(
-            case=corrections.summary_case(session, summary),
+            case_id=summary.case_id,
             state=summary.id,
             context={
                 "summary": {"number": summary.number, "date_long": long_date(summary.registered_on)}
@@ -85,7 +95,9 @@ class ChangeActHooks:
 
 
 class PledgeHooks:
-    def prepare(self, session: Session, payload: BaseModel, user: User) -> Prepared:
+    def prepare(
+        self, session: Session, payload: BaseModel, user: User, attached: object
+    ) -> Prepared:
         assert isinstance(payload, ConfidentialityPledge)
         pledge.ensure_may_register(session, user, name=payload.person.name, user_id=payload.user_id)
         owner = pledge.pledge_owner(session, name=payload.person.name, user_id=payload.user_id)
@@ -105,9 +117,3 @@ class PledgeHooks:
             subject_id=str(state),
             detail={"document_id": document.id, "number": document.number},
         )
-
-
-HOOKS: dict[str, KindHooks] = {
-    "change-act": ChangeActHooks(),
-    pledge.PLEDGE_KIND: PledgeHooks(),
-}

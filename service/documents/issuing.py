@@ -24,27 +24,27 @@ from sqlmodel import Session, select
 
 from retention.compute import provisional_lock_until, retain_until
 from retention.rules import RuleSet
-from service.access import classes
 from service.audit import log as audit
 from service.audit.log import Actor
-from service.cases.plan import open_case_for_filing
+from service.cases.plan import open_case, open_case_for_filing
 from service.db import session_scope
 from service.documents import kinds, versions
-from service.documents.files import store_errors
-from service.documents.hooks import HOOKS, Prepared
+from service.documents.hooks import Prepared
 from service.documents.kinds import KindSpec, Payload, recipients, retention_event_on
 from service.documents.models import Document, IdempotencyKey
-from service.documents.validation import parse_payload
 from service.errors import Conflict, InvalidPayload, NotFound, ServiceError
 from service.lt import genitive_name, in_sentence, long_date
 from service.registry import numbering
 from service.rendering.docx import DocumentProperties, render_docx
 from service.rendering.pdfmeta import PdfMetadata, page_count, stamp_and_check
 from service.school_profile import profile as school_profile
+from service.school_year import classes
 from service.settings import SchoolProfile
+from service.stored_files import store_errors
 from service.timeutil import today_vilnius, utcnow
 from service.users.models import User
-from storage.objectstore import ObjectStorePort
+from service.validation import parse_payload
+from storage.objectstore import ObjectStorePort, StoredObject
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -135,7 +135,10 @@ class Issuer:
         idempotency_key: str | None = None,
         supersedes: Document | None = None,
         reason: str | None = None,
+        attached: object = None,
     ) -> Issued:
+        """``attached``: handed to the kind's hooks beside the payload (see KindHooks)."""
+        assert attached is None or spec.hooks is not None, "nothing would record the attachment"
         payload = parse_payload(spec.model, data)
         # A class teacher issues and corrects only for the classes they lead (checked before
         # a number is taken, so a refusal voids nothing).
@@ -153,7 +156,9 @@ class Issuer:
             if earlier is not None:
                 return Issued(earlier, replayed=True)
         try:
-            document = self._issue(spec, payload, rule, user, supersedes, reason, idempotency_key)
+            document = self._issue(
+                spec, payload, rule, user, supersedes, reason, idempotency_key, attached
+            )
             return Issued(document, replayed=False)
         except BaseException:
             if idempotency_key:
@@ -206,9 +211,9 @@ class Issuer:
         supersedes: Document | None,
         reason: str | None,
         idempotency_key: str | None,
+        attached: object,
     ) -> Document:
         today = today_vilnius()
-        hooks = HOOKS.get(spec.slug)
         # The retention date is computed before a number is taken: a date whose term does not
         # fit the calendar is the request's fault and must not void a number.
         _term_and_lock(rule, payload, today)
@@ -220,7 +225,7 @@ class Issuer:
         assert user.id is not None
         with self.converter.reserve(f"user:{user.id}"):
             return self._issue_holding_place(
-                spec, payload, rule, user, supersedes, reason, idempotency_key, today, hooks
+                spec, payload, rule, user, supersedes, reason, idempotency_key, today, attached
             )
 
     def _issue_holding_place(
@@ -233,21 +238,24 @@ class Issuer:
         reason: str | None,
         idempotency_key: str | None,
         today: dt.date,
-        hooks: Any,
+        attached: object,
     ) -> Document:
+        hooks = spec.hooks
         # (1) File into the open case and take the number; bad input never gets this far, nor
         # does a document that would print a missing or placeholder school (409).
         with session_scope(self.engine) as session:
             school = school_profile.current(session, self.school)
             school_profile.ensure_complete(school)
-            prepared = hooks.prepare(session, payload, user) if hooks else Prepared()
+            prepared = hooks.prepare(session, payload, user, attached) if hooks else Prepared()
             correction = (
                 versions.correction_context(session, supersedes, reason)
                 if supersedes is not None
                 else None
             )
-            year, index = prepared.case or (today.year, spec.case_index)
-            case = open_case_for_filing(session, year, index)
+            if prepared.case_id is not None:
+                case = open_case(session, prepared.case_id)
+            else:
+                case = open_case_for_filing(session, today.year, spec.case_index)
             register = numbering.get_register(session, spec.register)
             entry = numbering.reserve(
                 session, register, on=today, title=spec.title, reserved_by=user.id
@@ -356,6 +364,62 @@ class Issuer:
     ) -> Document:
         """(2) Render, convert, check, hash and store; returns the unsaved record."""
         typed: Payload = payload  # type: ignore[assignment]
+        docx, pdf = self._render(
+            spec, payload, user, number, today, school, correction=correction, extra=extra
+        )
+        term, lock = _term_and_lock(rule, payload, today)
+        stem = f"{today.year}/{spec.register}/{seq:06d}-{document_id}"
+        stored_pdf, stored_docx = self._store(stem, document_id, number, pdf, docx, lock)
+        heading = kinds.heading(payload, spec.title)
+        addressee = kinds.addressee(payload)
+        search_text = typed.search_text()
+        return Document(
+            id=document_id,
+            kind=spec.slug,
+            title=spec.title,
+            heading=heading,
+            addressee=addressee,
+            signer=kinds.signer(payload, school.director_name, user.name),
+            search_key=kinds.search_key(number, heading, addressee, search_text),
+            pages=page_count(pdf),
+            registry_entry_id=0,
+            register_code=spec.register,
+            year=today.year,
+            seq=seq,
+            number=number,
+            registered_on=today,
+            case_id=0,
+            sha256=stored_pdf.sha256,
+            size=stored_pdf.size,
+            object_key=stored_pdf.key,
+            object_version_id=stored_pdf.version_id,
+            docx_key=stored_docx.key,
+            docx_version_id=stored_docx.version_id,
+            docx_sha256=stored_docx.sha256,
+            docx_size=stored_docx.size,
+            retention_rule=rule.id,
+            retain_until=term.until,
+            lock_until=lock,
+            permanent=term.permanent,
+            payload=payload.model_dump(mode="json"),
+            search_text=search_text,
+            created_by=user.id or 0,
+        )
+
+    def _render(
+        self,
+        spec: KindSpec,
+        payload: BaseModel,
+        user: User,
+        number: str,
+        today: dt.date,
+        school: SchoolProfile,
+        *,
+        correction: dict[str, Any] | None,
+        extra: dict[str, Any] | None,
+    ) -> tuple[bytes, bytes]:
+        """The DOCX and its stamped, checked PDF/A."""
+        typed: Payload = payload  # type: ignore[assignment]
         context = build_context(
             typed,
             school,
@@ -393,8 +457,12 @@ class Issuer:
                 recipients=recipients(payload),
             ),
         )
-        term, lock = _term_and_lock(rule, payload, today)
-        stem = f"{today.year}/{spec.register}/{seq:06d}-{document_id}"
+        return docx, pdf
+
+    def _store(
+        self, stem: str, document_id: str, number: str, pdf: bytes, docx: bytes, lock: dt.date
+    ) -> tuple[StoredObject, StoredObject]:
+        """Both files, locked until ``lock``."""
         meta = {"document-id": document_id, "registration-number": number}
         with store_errors():
             stored_pdf = self.store.put(
@@ -411,41 +479,7 @@ class Issuer:
                 content_type=DOCX_MEDIA_TYPE,
                 metadata=meta,
             )
-        heading = kinds.heading(payload, spec.title)
-        addressee = kinds.addressee(payload)
-        search_text = typed.search_text()
-        return Document(
-            id=document_id,
-            kind=spec.slug,
-            title=spec.title,
-            heading=heading,
-            addressee=addressee,
-            signer=kinds.signer(payload, school.director_name, user.name),
-            search_key=kinds.search_key(number, heading, addressee, search_text),
-            pages=page_count(pdf),
-            registry_entry_id=0,
-            register_code=spec.register,
-            year=today.year,
-            seq=seq,
-            number=number,
-            registered_on=today,
-            case_id=0,
-            sha256=stored_pdf.sha256,
-            size=stored_pdf.size,
-            object_key=stored_pdf.key,
-            object_version_id=stored_pdf.version_id,
-            docx_key=stored_docx.key,
-            docx_version_id=stored_docx.version_id,
-            docx_sha256=stored_docx.sha256,
-            docx_size=stored_docx.size,
-            retention_rule=rule.id,
-            retain_until=term.until,
-            lock_until=lock,
-            permanent=term.permanent,
-            payload=payload.model_dump(mode="json"),
-            search_text=search_text,
-            created_by=user.id or 0,
-        )
+        return stored_pdf, stored_docx
 
 
 def _term_and_lock(rule: Any, payload: BaseModel, today: dt.date) -> tuple[Any, dt.date]:

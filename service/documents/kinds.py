@@ -1,28 +1,20 @@
-"""The document kinds Bylos issues: payload model, roles, and where each is filed (manifest)."""
+"""What a document kind is (payload model, roles, where it is filed) and what the pipeline asks of
+any payload. Which kinds exist is the registry's business (service/kinds.py): it names models
+that features above documents/ own (the archive's acts, the cases' inventory)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from service.archive.acts import DestructionAct, JournalTransfer
-from service.cases.inventory import CaseInventory
-from service.documents.achievement_summary import AchievementSummary
-from service.documents.change_act import ChangeAct
-from service.documents.confidentiality_pledge import ConfidentialityPledge
-from service.documents.leaving_certificate import LeavingCertificate
-from service.documents.progress_report import ProgressReport
-from service.documents.safety_briefing import SafetyBriefing
+from service.documents.hooks import KindHooks
 from service.errors import NotFound
 from service.lt import fold
 from service.users.models import Role
-
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
 
 
 class Payload(Protocol):
@@ -41,82 +33,8 @@ class KindSpec:
     retention_rule: str
     issue_roles: frozenset[Role]
     read_roles: frozenset[Role]
-
-
-_MODELS: dict[str, tuple[type[BaseModel], frozenset[Role], frozenset[Role]]] = {
-    "case-inventory": (
-        CaseInventory,
-        frozenset({Role.archivist, Role.director}),
-        frozenset({Role.archivist, Role.director, Role.office_manager}),
-    ),
-    "leaving-certificate": (
-        LeavingCertificate,
-        frozenset({Role.office_manager, Role.director}),
-        frozenset({Role.office_manager, Role.director, Role.deputy, Role.archivist}),
-    ),
-    # Issued only through the archive's own flows (a disposal proposal, a journal upload), which
-    # supply what the payload must state; hence nobody may POST them to /api/documents.
-    "destruction-act": (
-        DestructionAct,
-        frozenset(),
-        frozenset({Role.archivist, Role.director, Role.office_manager}),
-    ),
-    "journal-transfer": (
-        JournalTransfer,
-        frozenset(),
-        frozenset({Role.archivist, Role.director, Role.deputy, Role.admin}),
-    ),
-    "change-act": (
-        ChangeAct,
-        frozenset({Role.deputy, Role.admin}),
-        frozenset({Role.deputy, Role.admin, Role.director, Role.archivist, Role.office_manager}),
-    ),
-    "confidentiality-pledge": (
-        ConfidentialityPledge,
-        frozenset({Role.office_manager, Role.admin}),
-        frozenset({Role.office_manager, Role.admin, Role.director, Role.archivist}),
-    ),
-    "achievement-summary": (
-        AchievementSummary,
-        frozenset({Role.class_teacher, Role.deputy}),
-        # The office manager files the summaries (issue 10 item 8: she reads what she files).
-        frozenset(
-            {Role.class_teacher, Role.deputy, Role.director, Role.archivist, Role.office_manager}
-        ),
-    ),
-    "safety-briefing": (
-        SafetyBriefing,
-        frozenset({Role.class_teacher, Role.deputy}),
-        frozenset({Role.class_teacher, Role.deputy, Role.office_manager, Role.archivist}),
-    ),
-    "progress-report": (
-        ProgressReport,
-        frozenset({Role.class_teacher}),
-        frozenset({Role.class_teacher, Role.deputy, Role.archivist, Role.office_manager}),
-    ),
-}
-
-
-def load_kinds(templates_dir: Path = TEMPLATES_DIR) -> dict[str, KindSpec]:
-    """Join the code's payload models with the editable manifest in ``doc_templates/``."""
-    manifest: dict[str, dict[str, str]] = json.loads(
-        (templates_dir / "manifest.json").read_text(encoding="utf-8")
-    )
-    kinds: dict[str, KindSpec] = {}
-    for slug, (model, issue_roles, read_roles) in _MODELS.items():
-        entry = manifest[slug]
-        kinds[slug] = KindSpec(
-            slug=slug,
-            title=entry["title"],
-            model=model,
-            template=templates_dir / entry["template"],
-            register=entry["register"],
-            case_index=entry["case_index"],
-            retention_rule=entry["retention_rule"],
-            issue_roles=issue_roles,
-            read_roles=read_roles,
-        )
-    return kinds
+    # What the kind does beyond the common pipeline (service/documents/hooks.py), if anything.
+    hooks: KindHooks | None = None
 
 
 def kind_or_404(kinds: dict[str, KindSpec], slug: str) -> KindSpec:

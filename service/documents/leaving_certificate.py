@@ -8,8 +8,8 @@ from typing import Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.documents.common import Name, SchoolYear
-from service.documents.validation import IsoDate, Mark, Text
 from service.lt import long_date, mark_text, school_year_of, school_year_text
+from service.validation import IsoDate, Mark, Text
 
 
 class _Payload(BaseModel):

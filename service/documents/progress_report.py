@@ -17,10 +17,9 @@ from service.documents.common import (
     Pupil,
     SchoolYear,
     excused_within_missed,
-    name_key,
 )
-from service.documents.validation import IsoDate, Mark
-from service.lt import mark_text, school_year_of, school_year_text
+from service.lt import mark_text, name_key, school_year_of, school_year_text
+from service.validation import IsoDate, Mark
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_MARKS = 400

@@ -9,24 +9,24 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
-from service.access import classes
 from service.archive.models import DestroyedDocument
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.contract import DOCX, PDF, file_answer
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role, require_pledge
-from service.documents.files import read_verified, store_errors
 from service.documents.issuing import DOCX_MEDIA_TYPE
 from service.documents.kinds import KindSpec, kind_or_404
 from service.documents.models import Document
 from service.documents.schemas import DocumentOut, document_out
-from service.documents.validation import Prose, Text, parse_payload
 from service.errors import Gone, InvalidPayload, NotFound
 from service.lt import search_words
 from service.output import content_disposition
 from service.params import DocumentIdPath, KindPath, KindQuery, YearQuery
+from service.school_year import classes
+from service.stored_files import read_verified, store_errors
 from service.users.models import User
+from service.validation import Prose, Text, parse_payload
 
 router = APIRouter(
     prefix="/api/documents", tags=["documents"], dependencies=[Depends(require_pledge)]

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
-from service.documents.common import Name, Payload, Prose, StaffMember, name_key
-from service.documents.validation import IsoDate
-from service.lt import in_sentence, long_date
+from service.documents.common import Name, Payload, Prose, StaffMember
+from service.lt import in_sentence, long_date, name_key
+from service.validation import IsoDate
 
 MAX_PUPILS = 60
 

@@ -18,12 +18,12 @@ from service.documents.kinds import kind_or_404
 from service.documents.models import Document
 from service.documents.routes import may_read
 from service.documents.schemas import DocumentOut, document_out
-from service.documents.validation import parse_payload
 from service.errors import InvalidPayload, NotFound
 from service.limits import BULK_LIMIT
 from service.output import content_disposition
 from service.params import DocumentIdPath, KindPath, RowIdPath
 from service.users.models import Role
+from service.validation import parse_payload
 
 SUMMARY = "achievement-summary"
 

@@ -38,12 +38,11 @@ from openpyxl.utils import get_column_letter
 
 from service import spreadsheets
 from service.documents.achievement_summary import MAX_PUPILS, MAX_SUBJECTS, AchievementSummary
-from service.documents.common import name_key
-from service.documents.validation import parse_payload
 from service.errors import InvalidPayload
-from service.lt import normalize_mark
+from service.lt import name_key, normalize_mark
 from service.output import neutralise_workbook
 from service.spreadsheets import SheetLimits
+from service.validation import parse_payload
 
 XLSX_MEDIA_TYPE = spreadsheets.XLSX_MEDIA_TYPE
 MAX_ROWS = 200
@@ -131,8 +130,41 @@ def _as_count(value: object, row: int, column: str, errors: list[CellError]) -> 
 
 
 def summary_from_rows(rows: list[list[object]]) -> dict[str, Any]:
-    """The achievement-summary payload the rows describe, or SpreadsheetRejected."""
+    """The achievement-summary payload the rows describe, or SpreadsheetRejected.
+
+    Read in phases, each adding what it finds wrong to one list so the person sees every
+    problem at once: the labelled rows above the table, the table's header, each pupil's row."""
     errors: list[CellError] = []
+    meta, header_at = _read_meta(rows, errors)
+    periods = [p.strip() for p in meta.get("periods", "").split(";") if p.strip()]
+    head = _read_header(rows[header_at], header_at + 1, periods, errors)
+    students = _read_pupils(rows, header_at, head, periods, errors)
+    if not students:
+        errors.append(CellError(head.row + 1, None, "nėra nė vieno mokinio eilutės"))
+    if errors:
+        raise SpreadsheetRejected(errors)
+    payload: dict[str, Any] = {
+        "class_name": meta["class_name"],
+        "school_year": meta["school_year"],
+        "period": meta["period"],
+        "class_teacher": {"name": meta["class_teacher"]},
+        "subjects": head.subjects,
+        "students": students,
+    }
+    if meta.get("deputy"):
+        payload["deputy"] = {"name": meta["deputy"]}
+    if periods:
+        payload["periods"] = periods
+    try:
+        parse_payload(AchievementSummary, payload)
+    except InvalidPayload as exc:
+        raise SpreadsheetRejected([CellError(None, None, exc.detail)]) from exc
+    return payload
+
+
+def _read_meta(rows: list[list[object]], errors: list[CellError]) -> tuple[dict[str, str], int]:
+    """The labelled rows above the table (class, school year, period ...) and where the table's
+    header row is."""
     meta: dict[str, str] = {}
     header_at = None
     for i, row in enumerate(rows):
@@ -150,9 +182,23 @@ def summary_from_rows(rows: list[list[object]]) -> dict[str, Any]:
         if not meta.get(field):
             label = _META_LABELS[field].capitalize()
             errors.append(CellError(None, "A", f"nenurodyta „{label}“ (eilutė su reikšme B)"))
+    return meta, header_at
 
-    header = [_text(c) for c in rows[header_at]]
-    header_row = header_at + 1
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    row: int  # its row number on the sheet
+    cells: list[str]
+    keys: list[str]
+    subjects: list[str]
+    fixed: dict[str, int]  # the columns after the subjects, by name
+
+
+def _read_header(
+    cells: list[object], header_row: int, periods: list[str], errors: list[CellError]
+) -> _Header:
+    """The header row: first name, last name, a column per subject, then the fixed columns."""
+    header = [_text(c) for c in cells]
     keys = [name_key(h) for h in header]
     if len(keys) < 2 or keys[1] != "pavardė":
         errors.append(CellError(header_row, "B", "antrasis stulpelis turi būti „Pavardė“"))
@@ -189,7 +235,6 @@ def summary_from_rows(rows: list[list[object]]) -> dict[str, Any]:
         else:
             seen_subjects[name_key(subject)] = letter
 
-    periods = [p.strip() for p in meta.get("periods", "").split(";") if p.strip()]
     if periods:
         for k in (_DECISION_COLUMN, _WORK_COLUMN):
             if k not in keys:
@@ -200,102 +245,111 @@ def summary_from_rows(rows: list[list[object]]) -> dict[str, Any]:
                         f"metinėje suvestinėje būtinas stulpelis „{k.capitalize()}“",
                     )
                 )
+    return _Header(header_row, header, keys, subjects, fixed)
+
+
+def _read_pupils(
+    rows: list[list[object]],
+    header_at: int,
+    head: _Header,
+    periods: list[str],
+    errors: list[CellError],
+) -> list[dict[str, Any]]:
+    """One pupil per non-empty row under the header."""
     students: list[dict[str, Any]] = []
     seen_pupils: dict[str, int] = {}
     for i in range(header_at + 1, len(rows)):
-        row = list(rows[i]) + [None] * max(0, len(header) - len(rows[i]))
+        row = list(rows[i]) + [None] * max(0, len(head.cells) - len(rows[i]))
         number = i + 1
         if not any(_text(c) for c in row):
             continue
         if len(students) >= MAX_PUPILS:
             errors.append(CellError(number, None, f"mokinių daugiau nei {MAX_PUPILS}"))
             break
-        first, last = _text(row[0]), _text(row[1])
-        if not first:
-            errors.append(CellError(number, "A", "nenurodytas vardas"))
-        if not last:
-            errors.append(CellError(number, "B", "nenurodyta pavardė"))
-        key = name_key(f"{first} {last}")
-        if first and last and key in seen_pupils:
-            errors.append(
-                CellError(
-                    number,
-                    "A",
-                    f"mokinys „{first} {last}“ jau įrašytas {seen_pupils[key]} eilutėje",
-                )
+        students.append(_read_pupil(row, number, head, periods, seen_pupils, errors))
+    return students
+
+
+def _read_pupil(
+    row: list[object],
+    number: int,
+    head: _Header,
+    periods: list[str],
+    seen_pupils: dict[str, int],
+    errors: list[CellError],
+) -> dict[str, Any]:
+    subjects, fixed, keys, header_row = head.subjects, head.fixed, head.keys, head.row
+    first, last = _text(row[0]), _text(row[1])
+    if not first:
+        errors.append(CellError(number, "A", "nenurodytas vardas"))
+    if not last:
+        errors.append(CellError(number, "B", "nenurodyta pavardė"))
+    key = name_key(f"{first} {last}")
+    if first and last and key in seen_pupils:
+        errors.append(
+            CellError(
+                number,
+                "A",
+                f"mokinys „{first} {last}“ jau įrašytas {seen_pupils[key]} eilutėje",
             )
-        seen_pupils.setdefault(key, number)
-        marks: dict[str, str] = {}
-        period_marks: dict[str, dict[str, str]] = {p: {} for p in periods}
-        for n, subject in enumerate(subjects):
-            value = _text(row[n + 2])
-            if not value:
-                continue
-            letter = get_column_letter(n + 3)
-            try:
-                annual, by_period = _subject_cell(value, periods)
-            except ValueError as exc:
-                errors.append(CellError(number, letter, str(exc), subject))
-                continue
-            if annual is not None:
-                marks[subject] = annual
-            for period, mark in by_period.items():
-                period_marks[period][subject] = mark
-        missed_letter = get_column_letter(fixed["praleista"] + 1)
-        excused_letter = get_column_letter(fixed["pateisinta"] + 1)
-        missed = _as_count(row[fixed["praleista"]], number, missed_letter, errors)
-        excused = _as_count(
-            row[fixed["pateisinta"]] if fixed["pateisinta"] < len(row) else None,
-            number,
-            excused_letter,
-            errors,
         )
-        if excused > missed:
-            errors.append(
-                CellError(
-                    number,
-                    excused_letter,
-                    f"pateisintų pamokų daugiau nei praleistų ({excused} > {missed})",
-                )
+    seen_pupils.setdefault(key, number)
+    marks, period_marks = _pupil_marks(row, number, subjects, periods, errors)
+    missed_letter = get_column_letter(fixed["praleista"] + 1)
+    excused_letter = get_column_letter(fixed["pateisinta"] + 1)
+    missed = _as_count(row[fixed["praleista"]], number, missed_letter, errors)
+    excused = _as_count(
+        row[fixed["pateisinta"]] if fixed["pateisinta"] < len(row) else None,
+        number,
+        excused_letter,
+        errors,
+    )
+    if excused > missed:
+        errors.append(
+            CellError(
+                number,
+                excused_letter,
+                f"pateisintų pamokų daugiau nei praleistų ({excused} > {missed})",
             )
-        note = _text(row[fixed["pastabos"]]) if fixed["pastabos"] < len(row) else ""
-        annual_fields = (
-            _annual_fields(row, keys, header_row, number, set(subjects), errors) if periods else {}
         )
-        if periods:
-            annual_fields["period_marks"] = {p: m for p, m in period_marks.items() if m}
-        students.append(
-            {
-                "first_name": first,
-                "last_name": last,
-                "marks": marks,
-                "missed_lessons": missed,
-                "excused_lessons": excused,
-                **({"note": note} if note else {}),
-                **annual_fields,
-            }
-        )
-    if not students:
-        errors.append(CellError(header_row + 1, None, "nėra nė vieno mokinio eilutės"))
-    if errors:
-        raise SpreadsheetRejected(errors)
-    payload: dict[str, Any] = {
-        "class_name": meta["class_name"],
-        "school_year": meta["school_year"],
-        "period": meta["period"],
-        "class_teacher": {"name": meta["class_teacher"]},
-        "subjects": subjects,
-        "students": students,
-    }
-    if meta.get("deputy"):
-        payload["deputy"] = {"name": meta["deputy"]}
+    note = _text(row[fixed["pastabos"]]) if fixed["pastabos"] < len(row) else ""
+    annual_fields = (
+        _annual_fields(row, keys, header_row, number, set(subjects), errors) if periods else {}
+    )
     if periods:
-        payload["periods"] = periods
-    try:
-        parse_payload(AchievementSummary, payload)
-    except InvalidPayload as exc:
-        raise SpreadsheetRejected([CellError(None, None, exc.detail)]) from exc
-    return payload
+        annual_fields["period_marks"] = {p: m for p, m in period_marks.items() if m}
+    return {
+        "first_name": first,
+        "last_name": last,
+        "marks": marks,
+        "missed_lessons": missed,
+        "excused_lessons": excused,
+        **({"note": note} if note else {}),
+        **annual_fields,
+    }
+
+
+def _pupil_marks(
+    row: list[object], number: int, subjects: list[str], periods: list[str], errors: list[CellError]
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """A pupil's mark per subject and, in an annual summary, per period and subject."""
+    marks: dict[str, str] = {}
+    period_marks: dict[str, dict[str, str]] = {p: {} for p in periods}
+    for n, subject in enumerate(subjects):
+        value = _text(row[n + 2])
+        if not value:
+            continue
+        letter = get_column_letter(n + 3)
+        try:
+            annual, by_period = _subject_cell(value, periods)
+        except ValueError as exc:
+            errors.append(CellError(number, letter, str(exc), subject))
+            continue
+        if annual is not None:
+            marks[subject] = annual
+        for period, mark in by_period.items():
+            period_marks[period][subject] = mark
+    return marks, period_marks
 
 
 def _subject_cell(value: str, periods: list[str]) -> tuple[str | None, dict[str, str]]:

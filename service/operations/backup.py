@@ -485,6 +485,8 @@ def _run(
     hints: dict[tuple[str, str], str],
     progress: Progress,
 ) -> BackupReport:
+    """Snapshot the database and copy the store's versions (again from a new snapshot when a
+    version vanished meanwhile), seal the manifest, record the run."""
     for _attempt in range(_ATTEMPTS):
         snap, entries = _snapshot_and_list(database_url, store, target, progress)
         try:
@@ -496,6 +498,25 @@ def _run(
             continue  # deleted between the listing and the copy: start over from a new snapshot
     else:
         raise BackupFailed("Saugykloje failai vis dingsta kopijuojant: atsarginė kopija nebaigta.")
+    report, damaged = _seal(
+        store, target, row_id, snap, copied, object_bytes, object_files, progress
+    )
+    _record_completed(engine, actor, row_id, target, report, snap.audit_head, damaged)
+    return report
+
+
+def _seal(
+    store: ObjectStore,
+    target: Path,
+    row_id: int,
+    snap: database.Snapshot,
+    copied: list[tuple[VersionRecord, _Copied | None]],
+    object_bytes: int,
+    object_files: int,
+    progress: Progress,
+) -> tuple[BackupReport, int]:
+    """Move the snapshot in, write and seal the manifest; the report and how many versions the
+    store gave back damaged."""
     db_rel = f"{manifest.DATABASE_DIR}/{snap.path.name}"
     db_sha, db_size = manifest.file_sha256(snap.path)
     (target / manifest.DATABASE_DIR).mkdir(mode=PRIVATE_DIR, exist_ok=True)
@@ -551,6 +572,18 @@ def _run(
         manifest_sha256=sealed["manifest_sha256"],
         warnings=warnings,
     )
+    return report, len(damaged)
+
+
+def _record_completed(
+    engine: Engine,
+    actor: Actor,
+    row_id: int,
+    target: Path,
+    report: BackupReport,
+    audit_head: str,
+    damaged: int,
+) -> None:
     with session_scope(engine) as session:
         row = session.get(BackupRun, row_id)
         assert row is not None
@@ -562,7 +595,7 @@ def _run(
         row.bytes_copied = report.bytes_copied
         row.files_copied = report.files_copied
         row.manifest_sha256 = report.manifest_sha256
-        row.error = "; ".join(warnings)[:2000] or None
+        row.error = "; ".join(report.warnings)[:2000] or None
         session.add(row)
         audit.record(
             session,
@@ -575,11 +608,10 @@ def _run(
                 "versions": report.versions,
                 "bytes_copied": report.bytes_copied,
                 "manifest_sha256": report.manifest_sha256,
-                "audit_head": snap.audit_head,
-                "damaged": len(damaged),
+                "audit_head": audit_head,
+                "damaged": damaged,
             },
         )
-    return report
 
 
 def last_completed(engine: Engine) -> BackupRun | None:

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from service.audit import log as audit
 from service.audit.log import Actor
-from service.cases.plan import validate_index
+from service.case_index import validate_index
 from service.errors import Conflict, InvalidPayload
 from service.registry.models import Register, RegistryEntry
 from service.registry.numbering import get_register

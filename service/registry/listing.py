@@ -17,11 +17,10 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
-from service.documents.kinds import TEMPLATES_DIR
 from service.lt import long_date
 from service.output import headed_sheet, neutralise_workbook
 from service.registry.models import EntryStatus, Register, RegistryEntry
-from service.rendering.docx import render_docx
+from service.rendering.docx import TEMPLATES_DIR, render_docx
 from service.rendering.pdfmeta import PdfMetadata, stamp_and_check
 from service.settings import SchoolProfile
 

@@ -15,7 +15,6 @@ from service.cases.plan import validate_year
 from service.contract import PDF, XLSX, file_answer
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
-from service.documents.validation import Text, parse_payload
 from service.output import content_disposition
 from service.params import RegisterCodePath, YearQuery
 from service.registry import admin, listing, numbering
@@ -23,6 +22,7 @@ from service.registry.listing import EntryOut, RegisterOut, RegisterRow
 from service.registry.models import Register
 from service.timeutil import today_vilnius
 from service.users.models import Role, User
+from service.validation import Text, parse_payload
 
 router = APIRouter(prefix="/api/registers", tags=["registry"])
 

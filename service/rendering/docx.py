@@ -50,6 +50,9 @@ from markupsafe import Markup, escape
 
 from service.errors import ServiceError
 
+# One DOCX per kind, per register listing and per case cover, editable in Word (README).
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
+
 
 class TemplateFailed(ServiceError):
     """A document template could not be filled (unknown variable, broken Jinja): a bug, 500."""

@@ -14,7 +14,6 @@ import contextlib
 import http.client
 import io
 import logging
-import os
 import queue
 import shutil
 import signal
@@ -31,6 +30,13 @@ from types import TracebackType
 from typing import Self
 
 from service.errors import ConverterUnavailable, DocumentRejected
+from storage.process_group import (
+    group_members,
+    leader_exited,
+    proc_stat,
+    reap_group,
+    signal_group,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,69 +100,9 @@ def _free_port() -> int:
         return port
 
 
-def _proc_stat(pid: int) -> tuple[str, str, int] | None:
-    """(comm, state, process group) of ``pid`` from /proc, or None when it is gone."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # comm may contain spaces and parentheses; it ends at the last ')'.
-    head, _, tail = raw.rpartition(")")
-    fields = tail.split()
-    return head.partition("(")[2], fields[0], int(fields[2])
-
-
 def _is_running(pid: int) -> bool:
-    stat = _proc_stat(pid)
+    stat = proc_stat(pid)
     return stat is not None and stat[1] not in ("Z", "X")
-
-
-def _group_members(pgid: int) -> list[tuple[int, str]]:
-    members: list[tuple[int, str]] = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        stat = _proc_stat(int(entry.name))
-        if stat is not None and stat[2] == pgid and stat[1] not in ("Z", "X"):
-            members.append((int(entry.name), stat[0]))
-    return members
-
-
-def _leader_exited(proc: subprocess.Popen[bytes]) -> bool:
-    """Whether the group leader has exited, WITHOUT reaping it.
-
-    While the leader is an unreaped zombie its pid (which is the group id) cannot be given to a
-    new process, so signalling the group stays safe. Once it is reaped, the pid can be reused
-    within seconds on a busy machine (pids wrap at 32768) and ``killpg`` would hit a stranger:
-    another service's SeaweedFS, say. So the leader is only ever reaped last.
-    """
-    if proc.returncode is not None:
-        return True
-    try:
-        info = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-    except ChildProcessError:
-        return True
-    return info is not None
-
-
-def _kill_group(proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
-    # The worker leads its own session, so its pgid is its pid; killing the group reaches
-    # the soffice wrapper and soffice.bin too. A reaped leader's pid may already belong to
-    # someone else: never signal it then.
-    if proc.returncode is not None:
-        return
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, sig)
-
-
-def _reap_group(proc: subprocess.Popen[bytes], timeout_s: float = 5.0) -> None:
-    """SIGKILL the group, wait until no member runs, then reap the leader (last, see above)."""
-    _kill_group(proc)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and (not _leader_exited(proc) or _group_members(proc.pid)):
-        time.sleep(0.05)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=max(0.1, deadline - time.monotonic()))
 
 
 @dataclass(eq=False)
@@ -179,7 +125,7 @@ class _Worker:
         return f"http://127.0.0.1:{self.port}"
 
     def alive(self) -> bool:
-        if _leader_exited(self.proc):
+        if leader_exited(self.proc):
             return False
         return all(_is_running(pid) for pid in self.soffice_pids)
 
@@ -308,13 +254,13 @@ class ConverterPool:
             self._ready.clear()
         atexit.unregister(self.stop)
         for worker in workers:
-            _kill_group(worker.proc, signal.SIGTERM)
+            signal_group(worker.proc, signal.SIGTERM)
         deadline = time.monotonic() + 5.0
         for worker in workers:
-            while time.monotonic() < deadline and not _leader_exited(worker.proc):
+            while time.monotonic() < deadline and not leader_exited(worker.proc):
                 time.sleep(0.05)
             # unoserver may be gone while soffice lingers in its group: always sweep it.
-            _reap_group(worker.proc)
+            reap_group(worker.proc)
             shutil.rmtree(worker.directory, ignore_errors=True)
 
     def _launch(self, slot: int) -> _Worker:
@@ -365,7 +311,7 @@ class ConverterPool:
             if not stopped:
                 self._workers[generation] = worker
         if stopped:
-            _reap_group(proc)
+            reap_group(proc)
             raise _unavailable("konverteris sustabdytas")
         return worker
 
@@ -373,7 +319,7 @@ class ConverterPool:
         deadline = time.monotonic() + self._start_timeout_s
         last_error: Exception | None = None
         while time.monotonic() < deadline:
-            if _leader_exited(worker.proc):
+            if leader_exited(worker.proc):
                 raise _unavailable("LibreOffice nepasileido") from last_error
             proxy = xmlrpc.client.ServerProxy(
                 worker.url, transport=_TimeoutTransport(2.0), allow_none=True
@@ -385,7 +331,7 @@ class ConverterPool:
                 time.sleep(0.25)
                 continue
             worker.soffice_pids = [
-                pid for pid, comm in _group_members(worker.proc.pid) if comm == "soffice.bin"
+                pid for pid, comm in group_members(worker.proc.pid) if comm == "soffice.bin"
             ]
             return
         raise _unavailable(
@@ -397,7 +343,7 @@ class ConverterPool:
             if self._workers.get(worker.key) is worker:
                 del self._workers[worker.key]
             self._ready.discard(worker.key)
-        _reap_group(worker.proc)
+        reap_group(worker.proc)
         shutil.rmtree(worker.directory, ignore_errors=True)
 
     def _mark_ready(self, worker: _Worker) -> None:

@@ -17,10 +17,10 @@ from rich.table import Table
 
 from service.audit.log import Actor
 from service.db import make_engine, migrate, session_scope
-from service.documents.validation import parse_payload
 from service.errors import ServiceError
 from service.school_profile import profile
 from service.settings import SchoolProfile
+from service.validation import parse_payload
 
 ACTOR = Actor(id=None, name="Administratorius (komandinė eilutė)")
 _LABELS = {

@@ -16,12 +16,12 @@ from sqlmodel import Session
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.db import session_scope
-from service.documents.validation import OptionalText, Text
 from service.errors import Conflict
 from service.school_profile.models import SchoolProfileRecord
 from service.settings import SchoolProfile
 from service.timeutil import utcnow
 from service.users.models import Role, User
+from service.validation import OptionalText, Text
 
 EDITORS = frozenset({Role.admin})
 MAX_CHARS = 200

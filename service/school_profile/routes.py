@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
-from service.documents.validation import parse_payload
 from service.school_profile import profile
 from service.settings import SchoolProfile
+from service.validation import parse_payload
 
 router = APIRouter(prefix="/api/school", tags=["school"])
 ACTION = "keisti mokyklos duomenis"

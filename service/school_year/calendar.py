@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import holidays
 
-from service.documents.common import name_key
+from service.lt import name_key
 
 _SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 # "5a", "10 b", "Ia", "IIIg", "IV gimn.": a leading grade, Arabic or the gymnasium's Roman I-IV.

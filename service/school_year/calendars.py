@@ -14,7 +14,6 @@ from sqlmodel import Session
 
 from service.audit import log as audit
 from service.audit.log import Actor
-from service.documents.validation import IsoDate, Text
 from service.errors import InvalidPayload
 from service.school_year.calendar import (
     MAX_GRADE,
@@ -30,6 +29,7 @@ from service.school_year.calendar import (
 from service.school_year.models import SchoolCalendarRecord
 from service.timeutil import utcnow
 from service.users.models import Role, User
+from service.validation import IsoDate, Text
 
 EDITORS = frozenset({Role.deputy, Role.director, Role.admin})
 MAX_PERIODS = 24

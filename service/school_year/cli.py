@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from service.db import make_engine, migrate, session_scope
-from service.school_year import duties
+from service.documents import duties
 from service.timeutil import today_vilnius
 
 

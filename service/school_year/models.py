@@ -19,7 +19,7 @@ class SchoolCalendarRecord(SQLModel, table=True):
     periods: list[dict[str, object]] = Field(sa_column=Column(JSON, nullable=False))
     classes: list[str] = Field(sa_column=Column(JSON, nullable=False))
     # {class name: user id}: who leads each class this year; class teachers act only on the
-    # classes named here for them (service/access/classes.py).
+    # classes named here for them (service/school_year/classes.py).
     class_teachers: dict[str, int] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
     )

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel
 
 from service.deps import CurrentUser, PledgedUser, SessionDep, ensure_role
-from service.documents.validation import parse_payload
+from service.documents import duties
 from service.errors import InvalidPayload, NotFound
 from service.params import DateQuery, SchoolYearPath
-from service.school_year import calendars, duties
+from service.school_year import calendars
 from service.school_year.calendar import SchoolCalendar, parse_school_year
 from service.timeutil import today_vilnius
+from service.validation import parse_payload
 
 router = APIRouter(tags=["school-year"])
 

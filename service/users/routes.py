@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from service.deps import CurrentUser, SessionDep
-from service.documents.validation import Secret, Text, parse_payload
 from service.params import RowIdPath
 from service.users import accounts
 from service.users.models import ApiToken, User
+from service.validation import Secret, Text, parse_payload
 
 router = APIRouter(prefix="/api", tags=["users"])
 

@@ -13,12 +13,12 @@ from sqlmodel import Session, col, func, select
 
 from service.archive.models import Disposal, DisposalStatus
 from service.cases.models import Case, CaseStatus
+from service.documents import duties
 from service.documents.kinds import KindSpec
 from service.documents.models import Document
 from service.documents.notifications import Notification
 from service.lt import long_date
 from service.registry.models import EntryStatus, RegistryEntry
-from service.school_year import duties
 from service.school_year.calendars import EDITORS as CALENDAR_EDITORS
 from service.timeutil import VILNIUS
 from service.users.models import Role, User

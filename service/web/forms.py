@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from service.documents.validation import _message
+from service.validation import _message
 
 # Longer than any real value (a school's name, an order number, a reason); stops a pasted
 # megabyte before it reaches validation, rendering or the database.

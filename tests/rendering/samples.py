@@ -8,8 +8,8 @@ from typing import Any
 
 from service.documents.issuing import build_context
 from service.documents.leaving_certificate import LeavingCertificate
-from service.documents.validation import parse_payload
 from service.settings import SchoolProfile
+from service.validation import parse_payload
 
 ROOT = Path(__file__).resolve().parents[2]
 CERTIFICATE = ROOT / "doc_templates" / "leaving-certificate.docx"

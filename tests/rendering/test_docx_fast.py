@@ -21,11 +21,11 @@ import docx
 import pytest
 
 from service.documents.issuing import build_context
-from service.documents.kinds import load_kinds
-from service.documents.validation import parse_payload
+from service.kinds import load_kinds
 from service.lt import genitive_name
 from service.rendering import docx as rendering
 from service.rendering.docx import TemplateFailed, render_docx, render_docx_with_docxtpl
+from service.validation import parse_payload
 from tests.conftest import EXAMPLES, example
 from tests.school import TEST_SCHOOL
 

@@ -22,7 +22,8 @@ from service.access import policy
 from service.access.policy import Rule
 from service.app import _check_policy
 from service.db import session_scope
-from service.documents.kinds import KindSpec, load_kinds
+from service.documents.kinds import KindSpec
+from service.kinds import load_kinds
 from service.users.accounts import create_user, issue_token
 from service.users.models import Role
 from tests.conftest import Service, auth, example, lead_classes

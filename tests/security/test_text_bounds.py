@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings
 
 import service
 from service.app import create_app
-from service.documents.validation import TEXT_VALIDATORS
+from service.validation import TEXT_VALIDATORS
 
 
 def _service_models() -> list[type[BaseModel]]:

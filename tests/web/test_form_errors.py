@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.documents.kinds import load_kinds
+from service.kinds import load_kinds
 from service.web import forms
 from service.web.kind_forms import FORMS
 

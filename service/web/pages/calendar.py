@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from service.db import session_scope
 from service.deps import ensure_role
+from service.documents.duties import payload_field
 from service.documents.models import Document
 from service.school_year import calendars
 from service.school_year.calendar import (
@@ -25,7 +26,6 @@ from service.school_year.calendar import (
     suggested_calendar,
     summary_deadlines,
 )
-from service.school_year.duties import payload_field
 from service.timeutil import today_vilnius
 from service.users.models import Role, User
 from service.web import forms

@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.db import session_scope
+from service.documents import duties
 from service.operations.notice import operations_due
-from service.school_year import duties
 from service.timeutil import today_vilnius, utcnow
 from service.users.pledge import has_pledge
 from service.web import due

@@ -12,11 +12,11 @@ import pytest
 
 from service.cases.inventory import CaseInventory
 from service.documents.issuing import build_context
-from service.documents.kinds import load_kinds
-from service.documents.validation import parse_payload
 from service.errors import InvalidPayload
+from service.kinds import load_kinds
 from service.rendering.docx import render_docx, template_variables
 from service.settings import SchoolProfile
+from service.validation import parse_payload
 
 SCHOOL = SchoolProfile(
     name="Kauno Milikonių progimnazija",

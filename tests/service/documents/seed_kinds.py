@@ -10,9 +10,9 @@ from typing import Any
 import docx as docx_reader
 
 from service.documents.issuing import build_context
-from service.documents.kinds import load_kinds
-from service.documents.validation import parse_payload
+from service.kinds import load_kinds
 from service.rendering.docx import render_docx, template_variables
+from service.validation import parse_payload
 from tests.conftest import example
 from tests.school import TEST_SCHOOL
 

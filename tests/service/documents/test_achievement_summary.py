@@ -13,9 +13,9 @@ from sqlmodel import select
 from service.db import session_scope
 from service.documents.achievement_summary import AchievementSummary
 from service.documents.tabular_import import SpreadsheetRejected, summary_from_file
-from service.documents.validation import parse_payload
 from service.registry.models import RegistryEntry
 from service.users.models import Role
+from service.validation import parse_payload
 from tests.conftest import EXAMPLE_CLASSES, Service
 from tests.service.documents.seed_kinds import payload, rendered_text
 
@@ -67,7 +67,7 @@ def test_forty_pupils_by_twenty_subjects_render_every_cell() -> None:
 
 
 def test_header_row_repeats_on_every_page() -> None:
-    from service.documents.kinds import load_kinds
+    from service.kinds import load_kinds
 
     with zipfile.ZipFile(load_kinds()["achievement-summary"].template) as z:
         xml = z.read("word/document.xml").decode()

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from service.documents.issuing import build_context
-from service.documents.kinds import load_kinds
-from service.documents.validation import parse_payload
+from service.kinds import load_kinds
 from service.lt import person_key
 from service.rendering.docx import render_docx
 from service.rendering.pdf import ConverterPool
+from service.validation import parse_payload
 from tests.school import TEST_SCHOOL
 from tests.service.documents.seed_kinds import payload
 

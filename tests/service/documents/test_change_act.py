@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from service.documents.change_act import ChangeAct
-from service.documents.validation import parse_payload
 from service.errors import InvalidPayload
 from service.users.models import Role
+from service.validation import parse_payload
 from tests.conftest import Service
 from tests.service.documents.seed_kinds import payload, rendered_text
 

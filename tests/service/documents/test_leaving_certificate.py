@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from service.documents.leaving_certificate import LeavingCertificate
-from service.documents.validation import parse_payload
 from service.errors import InvalidPayload
+from service.validation import parse_payload
 from tests.conftest import example
 
 

@@ -4,7 +4,7 @@ parents' acknowledgement line."""
 from __future__ import annotations
 
 from service.documents.progress_report import ProgressReport
-from service.documents.validation import parse_payload
+from service.validation import parse_payload
 from tests.service.documents.seed_kinds import payload, rendered_text
 
 

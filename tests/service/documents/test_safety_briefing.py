@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.documents.safety_briefing import SafetyBriefing
-from service.documents.validation import parse_payload
+from service.validation import parse_payload
 from tests.service.documents.seed_kinds import payload, rendered_text
 
 

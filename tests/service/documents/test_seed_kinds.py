@@ -43,7 +43,7 @@ def test_template_reads_exactly_what_the_model_gives(kind: str) -> None:
 
 @pytest.mark.parametrize("kind", SEED_KINDS)
 def test_template_uses_only_known_common_values(kind: str) -> None:
-    from service.documents.kinds import load_kinds
+    from service.kinds import load_kinds
     from service.rendering.docx import template_variables
 
     names = template_variables(load_kinds()[kind].template)

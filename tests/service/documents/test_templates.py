@@ -18,9 +18,9 @@ import pytest
 from pydantic import BaseModel
 
 from service.documents.issuing import build_context
-from service.documents.kinds import load_kinds
-from service.documents.validation import parse_payload
+from service.kinds import load_kinds
 from service.rendering.docx import render_docx, template_variables
+from service.validation import parse_payload
 from tests.conftest import EXAMPLES, example
 from tests.school import TEST_SCHOOL
 

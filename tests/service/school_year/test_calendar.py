@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from service.documents.validation import describe
 from service.school_year.calendar import (
     add_working_days,
     default_journal_transfer_due,
@@ -20,6 +19,7 @@ from service.school_year.calendar import (
     summary_remark,
 )
 from service.school_year.calendars import CalendarIn
+from service.validation import describe
 
 D = dt.date
 

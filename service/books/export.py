@@ -4,6 +4,9 @@ inventory as CSV, SHA-256 and SHA-512 manifests, bag-info naming the school and 
 
 The bag is built as a directory (the ``bagit`` library works on directories) under the data dir,
 then either kept (CLI, a mounted medium) or streamed as a ZIP without holding it in memory.
+
+It lives with the books of record it bundles (the register, the inventories, the covers), above
+the archive whose closed and destroyed records it accounts for.
 """
 
 from __future__ import annotations
@@ -35,13 +38,14 @@ from service.books import register as books_register
 from service.books.year import GROUPS_LT as GROUP_LT
 from service.books.year import current_inventories
 from service.cases.closing import group_of
-from service.cases.facts import count_missing_pages, facts
+from service.cases.facts import CaseFacts, count_missing_pages, facts
 from service.cases.models import Case, CaseStatus
-from service.cases.records import RecordsSettings
 from service.db import session_scope
 from service.documents.models import Document, JournalFile
 from service.errors import Conflict, DependencyUnavailable, NotFound
 from service.output import csv_row
+from service.records import RecordsSettings
+from service.registry.listing import RegisterRow
 from service.registry.models import RegistryEntry
 from service.settings import SchoolProfile
 from service.timeutil import today_vilnius, utcnow
@@ -176,6 +180,42 @@ def _fill(
     root: Path,
     books: Books,
 ) -> dict[str, Any]:
+    """Write the bag's payload: each document's metadata and files, the inventories in force,
+    the covers, the registry entries and the case inventory as CSV."""
+    found = _read_year(engine, year, cases)
+    by_case = {c.id: c for c in cases}
+    fetches = _write_documents(root, rules, found, by_case)
+    with ThreadPoolExecutor(max_workers=_FETCH_WORKERS) as pool:
+        for _ in pool.map(lambda f: _fetch(store, *f), fetches):
+            pass
+    case_facts, printed = _print_covers(engine, store, rules, cases, root, books, found)
+    _write_register_csv(root, found, by_case)
+    _write_inventory_csv(root, rules, cases, books, found, case_facts)
+    return {
+        "year": year,
+        "cases": len(cases),
+        "documents": len(found.docs),
+        "files": len(fetches),
+        "destroyed": len(found.destroyed),
+        "inventories": [d.number for d in found.inventories],
+        "covers": printed,
+        "registry_entries": len(found.register_rows),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Year:
+    """What the bag holds of a year, read in one transaction."""
+
+    docs: list[Document]
+    destroyed: dict[str, DestroyedDocument]
+    journals: dict[str, JournalFile]
+    inventories: list[Document]
+    # The register's rows as printed: heading, addressee, signer, state and notes.
+    register_rows: list[RegisterRow]
+
+
+def _read_year(engine: Engine, year: int, cases: list[Case]) -> _Year:
     with session_scope(engine) as session:
         case_ids = [c.id for c in cases]
         docs = list(
@@ -209,12 +249,17 @@ def _fill(
                 )
             )
         )
-        # The register's rows as printed: heading, addressee, signer, state and notes.
         register_rows = [row for code in codes for row in books_register.rows(session, code, year)]
-        entries = [row.entry for row in register_rows]
-    by_case = {c.id: c for c in cases}
+    return _Year(docs, destroyed, journals, inventories, register_rows)
+
+
+def _write_documents(
+    root: Path, rules: RuleSet, found: _Year, by_case: dict[int | None, Case]
+) -> list[tuple[str, str, str, Path]]:
+    """Each document's metadata JSON, in its case's folder; what to fetch from the store (the
+    PDFs and journal files of the documents not destroyed, the inventories in force)."""
+    docs, destroyed, journals = found.docs, found.destroyed, found.journals
     fetches: list[tuple[str, str, str, Path]] = []
-    files: dict[str, str] = {}
     for doc in docs:
         case = by_case[doc.case_id]
         folder = root / "bylos" / _safe(case.index)
@@ -255,7 +300,6 @@ def _fill(
             continue
         pdf = folder / f"{stem}.pdf"
         fetches.append((doc.object_key, doc.object_version_id, doc.sha256, pdf))
-        files[doc.id] = str(pdf.relative_to(root))
         journal = journals.get(doc.id)
         if journal is not None:
             fetches.append(
@@ -267,16 +311,26 @@ def _fill(
                 )
             )
     # The year's inventories in force (Taisyklės: the inventories are the cases' finding aid).
-    for inv in inventories:
+    for inv in found.inventories:
         folder = root / "apyrasai"
         folder.mkdir(parents=True, exist_ok=True)
         fetches.append(
             (inv.object_key, inv.object_version_id, inv.sha256, folder / f"{_safe(inv.number)}.pdf")
         )
-    with ThreadPoolExecutor(max_workers=_FETCH_WORKERS) as pool:
-        for _ in pool.map(lambda f: _fetch(store, *f), fetches):
-            pass
+    return fetches
 
+
+def _print_covers(
+    engine: Engine,
+    store: ObjectStorePort,
+    rules: RuleSet,
+    cases: list[Case],
+    root: Path,
+    books: Books,
+    found: _Year,
+) -> tuple[dict[int | None, CaseFacts], int]:
+    """Each case's facts (its sheets counted) and, when a converter is at hand, its cover."""
+    docs, destroyed = found.docs, found.destroyed
     case_docs: dict[int, list[Document]] = {}
     for doc in docs:
         case_docs.setdefault(doc.case_id, []).append(doc)
@@ -300,7 +354,12 @@ def _fill(
                 )
             )
             printed += 1
-    doc_by_id = {d.id: d for d in docs}
+    return case_facts, printed
+
+
+def _write_register_csv(root: Path, found: _Year, by_case: dict[int | None, Case]) -> None:
+    destroyed, register_rows = found.destroyed, found.register_rows
+    doc_by_id = {d.id: d for d in found.docs}
     _write_csv(
         root / "registro-irasai.csv",
         [
@@ -346,6 +405,17 @@ def _fill(
             for e in (row.entry,)
         ],
     )
+
+
+def _write_inventory_csv(
+    root: Path,
+    rules: RuleSet,
+    cases: list[Case],
+    books: Books,
+    found: _Year,
+    case_facts: dict[int | None, CaseFacts],
+) -> None:
+    docs, destroyed = found.docs, found.destroyed
     inventory: list[list[Any]] = []
     for number, case in enumerate(cases, start=1):
         in_case = [d for d in docs if d.case_id == case.id]
@@ -385,16 +455,6 @@ def _fill(
         ],
         inventory,
     )
-    return {
-        "year": year,
-        "cases": len(cases),
-        "documents": len(docs),
-        "files": len(fetches),
-        "destroyed": len(destroyed),
-        "inventories": [d.number for d in inventories],
-        "covers": printed,
-        "registry_entries": len(entries),
-    }
 
 
 def validate(path: Path) -> None:

@@ -1,7 +1,10 @@
 """Class scoping: a class teacher acts only on the classes the school year's calendar names
 them to lead (their pupils' progress reports, the class's summaries, corrections and change
 acts). Someone who also holds a wider role (deputy, director ...) for the same kind is not
-scoped: that role already reads every class."""
+scoped: that role already reads every class.
+
+It reads nothing but the calendar, so it lives with it, below the issuing pipeline and the
+access gate that ask it."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@
   to get one for the month that just ended, unless the pupil has left (leaving certificate).
 - The year-end journal transfer (p.14, 22.16, 30) by the deadline the calendar sets.
 
-Read-only: selects the few payload fields needed, never whole payloads.
+Read-only: selects the few payload fields needed, never whole payloads. It asks which documents
+were issued, so it lives with them, above the school year whose calendar it reads.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
-from service.documents.common import name_key
 from service.documents.models import Document
+from service.lt import name_key
 from service.school_year import calendars
 from service.school_year.calendar import (
     SchoolCalendar,

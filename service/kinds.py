@@ -1,0 +1,113 @@
+"""The document kinds Bylos issues: each kind's payload model, roles and hooks, joined with the
+editable manifest in ``doc_templates/`` (template, register, case, retention item).
+
+This registry sits above every feature whose payload model it names (documents/, cases/,
+archive/), so none of them has to import upward to be issued; what a kind *is* (KindSpec) lives
+below them in service/documents/kinds.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from service.archive.acts import DestructionAct, JournalTransfer
+from service.archive.journal import JournalTransferHooks
+from service.cases.inventory import CaseInventory
+from service.documents.achievement_summary import AchievementSummary
+from service.documents.change_act import ChangeAct
+from service.documents.confidentiality_pledge import ConfidentialityPledge
+from service.documents.hooks import ChangeActHooks, KindHooks, PledgeHooks
+from service.documents.kinds import KindSpec
+from service.documents.leaving_certificate import LeavingCertificate
+from service.documents.progress_report import ProgressReport
+from service.documents.safety_briefing import SafetyBriefing
+from service.rendering.docx import TEMPLATES_DIR
+from service.users.models import Role
+from service.users.pledge import PLEDGE_KIND
+
+_MODELS: dict[str, tuple[type[BaseModel], frozenset[Role], frozenset[Role]]] = {
+    "case-inventory": (
+        CaseInventory,
+        frozenset({Role.archivist, Role.director}),
+        frozenset({Role.archivist, Role.director, Role.office_manager}),
+    ),
+    "leaving-certificate": (
+        LeavingCertificate,
+        frozenset({Role.office_manager, Role.director}),
+        frozenset({Role.office_manager, Role.director, Role.deputy, Role.archivist}),
+    ),
+    # Issued only through the archive's own flows (a disposal proposal, a journal upload), which
+    # supply what the payload must state; hence nobody may POST them to /api/documents.
+    "destruction-act": (
+        DestructionAct,
+        frozenset(),
+        frozenset({Role.archivist, Role.director, Role.office_manager}),
+    ),
+    "journal-transfer": (
+        JournalTransfer,
+        frozenset(),
+        frozenset({Role.archivist, Role.director, Role.deputy, Role.admin}),
+    ),
+    "change-act": (
+        ChangeAct,
+        frozenset({Role.deputy, Role.admin}),
+        frozenset({Role.deputy, Role.admin, Role.director, Role.archivist, Role.office_manager}),
+    ),
+    "confidentiality-pledge": (
+        ConfidentialityPledge,
+        frozenset({Role.office_manager, Role.admin}),
+        frozenset({Role.office_manager, Role.admin, Role.director, Role.archivist}),
+    ),
+    "achievement-summary": (
+        AchievementSummary,
+        frozenset({Role.class_teacher, Role.deputy}),
+        # The office manager files the summaries (issue 10 item 8: she reads what she files).
+        frozenset(
+            {Role.class_teacher, Role.deputy, Role.director, Role.archivist, Role.office_manager}
+        ),
+    ),
+    "safety-briefing": (
+        SafetyBriefing,
+        frozenset({Role.class_teacher, Role.deputy}),
+        frozenset({Role.class_teacher, Role.deputy, Role.office_manager, Role.archivist}),
+    ),
+    "progress-report": (
+        ProgressReport,
+        frozenset({Role.class_teacher}),
+        frozenset({Role.class_teacher, Role.deputy, Role.archivist, Role.office_manager}),
+    ),
+}
+
+
+# What some kinds do beyond the common pipeline (service/documents/hooks.py), by slug.
+_HOOKS: dict[str, KindHooks] = {
+    "change-act": ChangeActHooks(),
+    PLEDGE_KIND: PledgeHooks(),
+    "journal-transfer": JournalTransferHooks(),
+}
+
+
+def load_kinds(templates_dir: Path = TEMPLATES_DIR) -> dict[str, KindSpec]:
+    """Join the code's payload models with the editable manifest in ``doc_templates/``."""
+    manifest: dict[str, dict[str, str]] = json.loads(
+        (templates_dir / "manifest.json").read_text(encoding="utf-8")
+    )
+    kinds: dict[str, KindSpec] = {}
+    for slug, (model, issue_roles, read_roles) in _MODELS.items():
+        entry = manifest[slug]
+        kinds[slug] = KindSpec(
+            slug=slug,
+            title=entry["title"],
+            model=model,
+            template=templates_dir / entry["template"],
+            register=entry["register"],
+            case_index=entry["case_index"],
+            retention_rule=entry["retention_rule"],
+            issue_roles=issue_roles,
+            read_roles=read_roles,
+            hooks=_HOOKS.get(slug),
+        )
+    return kinds

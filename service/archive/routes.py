@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,12 +9,9 @@ from anyio import to_thread
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import col, select
-from starlette.background import BackgroundTask
 
-from service.archive import disposal, export, fixity, holds, journal, retention_admin
-from service.archive.models import FixityRun, RuleChange
-from service.audit import anchors
+from service.archive import disposal, holds, journal, retention_admin, service
+from service.archive.service import DisposalIn, ExportIn, HoldIn
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.contract import BYTES, ZIP, file_answer
@@ -25,7 +20,7 @@ from service.deps import CurrentUser, RuntimeDep, ensure_role, require_pledge
 from service.documents.files import store_errors
 from service.documents.kinds import kind_or_404
 from service.documents.models import Document, JournalFile
-from service.documents.validation import IsoDate, OptionalProse, Prose, Text, parse_payload
+from service.documents.validation import IsoDate, OptionalProse, Text, parse_payload
 from service.errors import InvalidPayload, NotFound
 from service.output import content_disposition
 from service.params import DateQuery, DocumentIdPath, RowIdPath, RuleIdPath, YearQuery
@@ -73,10 +68,7 @@ def edit_rule(
 
 @router.get("/retention/rules/changes")
 def rule_changes(runtime: RuntimeDep, user: CurrentUser) -> list[dict[str, Any]]:
-    ensure_role(user, AUDITORS, "peržiūrėti saugojimo taisyklių pakeitimus")
-    with session_scope(runtime.engine) as session:
-        rows = session.exec(select(RuleChange).order_by(col(RuleChange.id)))
-        return [r.model_dump(mode="json") for r in rows]
+    return service.rule_changes(runtime)
 
 
 class EventIn(BaseModel):
@@ -136,28 +128,11 @@ def destroyed(
 # -- holds -----------------------------------------------------------------------------------
 
 
-class HoldIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    document_id: Annotated[Text, Field(max_length=64)] | None = None
-    case_index: Annotated[Text, Field(max_length=20)] | None = None
-    year: int | None = Field(default=None, ge=1900, le=2200)
-    reason: Annotated[Prose, Field(max_length=1000)]
-
-
 @router.post("/holds", status_code=201)
 def place_hold(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "sulaikyti dokumentus")
-    request = parse_payload(HoldIn, body)
-    return holds.place(
-        runtime,
-        user,
-        document_id=request.document_id,
-        case_index=request.case_index,
-        year=request.year,
-        reason=request.reason,
-    )
+    return service.place_hold(runtime, user, parse_payload(HoldIn, body))
 
 
 @router.get("/holds")
@@ -180,19 +155,11 @@ def release_hold(
 # -- disposal --------------------------------------------------------------------------------
 
 
-class DisposalIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    case_indexes: list[Text] = Field(min_length=1, max_length=500)
-    year: int | None = Field(default=None, ge=1900, le=2200)
-
-
 @router.post("/disposals", status_code=201)
 def propose_disposal(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "teikti dokumentų naikinimo aktą")
-    request = parse_payload(DisposalIn, body)
-    return disposal.propose(runtime, user, request.case_indexes, request.year)
+    return service.propose_disposal(runtime, user, parse_payload(DisposalIn, body))
 
 
 @router.get("/disposals/{disposal_id}")
@@ -222,35 +189,23 @@ def execute_disposal(
 
 @router.post("/fixity/runs")
 def run_fixity(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "tikrinti saugomų failų vientisumą")
-    return fixity.run(
-        runtime.engine, runtime.store, Actor(id=user.id, name=user.name), user_id=user.id
-    )
+    return service.run_fixity(runtime, user)
 
 
 @router.get("/fixity/runs")
 def fixity_runs(
     runtime: RuntimeDep, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=100)] = 20
 ) -> list[dict[str, Any]]:
-    ensure_role(user, AUDITORS, "peržiūrėti vientisumo patikras")
-    with session_scope(runtime.engine) as session:
-        rows = session.exec(select(FixityRun).order_by(col(FixityRun.id).desc()).limit(limit))
-        return [r.model_dump(mode="json") for r in rows]
+    return service.fixity_runs(runtime, limit)
 
 
 @router.get("/audit/verify")
 def verify_audit(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     """The chain recomputed and compared with every anchor in the write-once store."""
-    ensure_role(user, AUDITORS, "tikrinti audito žurnalo grandinę")
-    return anchors.verify(runtime.engine, runtime.store).out()
+    return service.verify_audit(runtime)
 
 
 # -- year-end export -------------------------------------------------------------------------
-
-
-class ExportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    year: int = Field(ge=1900, le=2200)
 
 
 @router.post(
@@ -262,32 +217,8 @@ class ExportIn(BaseModel):
 def create_export(
     request: Request, runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> StreamingResponse:
-    ensure_role(user, ARCHIVIST, "eksportuoti metų bylas")
     wanted = parse_payload(ExportIn, body)
-    name = export.export_dir_name(runtime.school, wanted.year)
-    work = _data_dir(request) / "exports" / uuid.uuid4().hex / name
-    try:
-        bag_dir, _summary = export.build_bag(
-            runtime.engine,
-            runtime.store,
-            runtime.school,
-            runtime.rules,
-            wanted.year,
-            work,
-            Actor(id=user.id, name=user.name),
-            converter=runtime.converter,
-            records=runtime.records,
-        )
-    except BaseException:
-        shutil.rmtree(work.parent, ignore_errors=True)
-        raise
-    return StreamingResponse(
-        export.zip_stream(bag_dir, remove=True),
-        media_type="application/zip",
-        headers={"Content-Disposition": content_disposition(f"{name}.zip")},
-        # Also when the client goes away before the end of the stream.
-        background=BackgroundTask(shutil.rmtree, work.parent, ignore_errors=True),
-    )
+    return service.export_year(runtime, user, _data_dir(request), wanted).response()
 
 
 # -- journal transfer ------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role, requi
 from service.documents import batch, corrections, notifications, tabular_import
 from service.documents.kinds import kind_or_404
 from service.documents.models import Document
-from service.documents.routes import may_read
 from service.documents.schemas import DocumentOut, document_out
+from service.documents.service import may_read
 from service.documents.validation import parse_payload
 from service.errors import InvalidPayload, NotFound
 from service.limits import BULK_LIMIT

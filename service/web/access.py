@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Depends
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
@@ -64,11 +67,19 @@ def page_gate(request: Request) -> None:
 
 
 def pledged_user(request: Request) -> User:
-    """The signed-in person, who must have a registered pledge to see any personal data."""
-    user = current_user(request)
+    """The signed-in person, who must have a registered pledge to see any personal data.
+    The gate (page_gate) has read them from the database for this request: used as read."""
+    known: User | None = getattr(request.state, "web_user", None)
+    user = known if known is not None else current_user(request)
     if not has_pledge(user):
         raise PledgeRequired
     return user
+
+
+# What a page declares instead of asking for them by hand: ``user: PledgedUser``.
+PledgedUser = Annotated[User, Depends(pledged_user)]
+SignedInUser = Annotated[User, Depends(current_user)]
+AppRuntime = Annotated[Runtime, Depends(runtime_of)]
 
 
 async def checked_form(request: Request) -> FormData:

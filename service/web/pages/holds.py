@@ -1,8 +1,9 @@
 """Holds (sulaikymai) on a document or a whole case, and the year-end export: the archivist's
-actions through the archive API's own functions."""
+actions through the archive's use-cases (service/archive/service.py), as the API's."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -10,12 +11,13 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.archive import routes as api
-from service.deps import ensure_role
+from service.access.policy import may
+from service.archive import holds, service
+from service.archive.service import ExportIn, HoldIn
+from service.documents.validation import parse_payload
 from service.errors import InvalidPayload
 from service.params import RowIdPath
 from service.timeutil import today_vilnius
-from service.users.models import Role
 from service.web.access import checked_form, pledged_user, runtime_of
 from service.web.rendering import WebRoute, render
 
@@ -36,14 +38,13 @@ def _reason(form: FormData) -> str:
 @router.get("/archyvas/sulaikymai")
 def holds_page(request: Request) -> Response:
     user = pledged_user(request)
-    ensure_role(user, api.OVERSIGHT, "peržiūrėti sulaikymus")
-    holds: list[dict[str, Any]] = api.list_holds(runtime_of(request), user, active=True)
+    active: list[dict[str, Any]] = holds.list_holds(runtime_of(request), active_only=True)
     return render(
         request,
         "holds.html",
         {
-            "holds": holds,
-            "may_hold": Role.archivist in user.role_set,
+            "holds": active,
+            "may_hold": may(user.role_set, "POST", "/archyvas/sulaikymai"),
             "year": today_vilnius().year,
         },
     )
@@ -64,7 +65,7 @@ def place_hold(request: Request, form: Annotated[FormData, Depends(checked_form)
         body |= {"case_index": case_index, "year": int(year)}
     else:
         raise InvalidPayload("Nurodykite dokumentą arba bylą, kurią sulaikyti. Nieko nepakeista.")
-    api.place_hold(runtime_of(request), user, body)
+    service.place_hold(runtime_of(request), user, parse_payload(HoldIn, body))
     back = f"/dokumentai/{document_id}" if document_id else "/archyvas/sulaikymai"
     return RedirectResponse(back, 303)
 
@@ -74,7 +75,7 @@ def release_hold(
     request: Request, hold_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
 ) -> Response:
     user = pledged_user(request)
-    api.release_hold(hold_id, runtime_of(request), user, _reason(form))
+    holds.release(runtime_of(request), user, hold_id, _reason(form))
     return RedirectResponse("/archyvas/sulaikymai", 303)
 
 
@@ -85,5 +86,6 @@ def year_export(request: Request, form: Annotated[FormData, Depends(checked_form
     if not year.isdigit():
         raise InvalidPayload(f"Metai turi būti skaičius, gauta „{year[:20]}“. Nieko neeksportuota.")
     # The API's export: a BagIt zip of the year's closed cases, streamed while it is written.
-    response: Response = api.create_export(request, runtime_of(request), user, {"year": int(year)})
-    return response
+    wanted = parse_payload(ExportIn, {"year": int(year)})
+    data_dir: Path = request.app.state.settings.data_dir
+    return service.export_year(runtime_of(request), user, data_dir, wanted).response()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
@@ -25,6 +27,16 @@ CSRF_REFUSED = (
     "Formos apsaugos žetonas netinkamas arba pasibaigęs, todėl nieko nepakeista. "
     "Atnaujinkite puslapį ir bandykite dar kartą."
 )
+
+
+T = TypeVar("T")
+
+
+def unit_of_work(runtime: Runtime, work: Callable[[Session], T]) -> T:
+    """A page's one way to run a use-case that takes a unit of work (as the API's request has
+    one): committed when ``work`` returns, rolled back when it raises."""
+    with session_scope(runtime.engine) as session:
+        return work(session)
 
 
 def runtime_of(request: Request) -> Runtime:

@@ -19,11 +19,16 @@ from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
 from service.archive import disposal, export, fixity, holds
-from service.archive.models import Disposal, FixityRun, RuleChange
+from service.archive.models import DestroyedDocument, Disposal, FixityRun, RuleChange
 from service.audit import anchors
+from service.audit import log as audit
 from service.audit.log import Actor
 from service.db import session_scope
+from service.documents import service as documents
+from service.documents.files import read_verified, store_errors
+from service.documents.issuing import DOCX_MEDIA_TYPE
 from service.documents.validation import Prose, Text
+from service.errors import Gone, InvalidPayload
 from service.output import content_disposition
 from service.runtime import Runtime
 from service.users.models import User
@@ -130,3 +135,52 @@ def export_year(runtime: Runtime, user: User, data_dir: Path, wanted: ExportIn) 
         shutil.rmtree(work.parent, ignore_errors=True)
         raise
     return YearExport(f"{name}.zip", export.zip_stream(bag_dir, remove=True), work.parent)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    data: bytes
+    media_type: str
+    filename: str
+    sha256: str
+
+
+def stored_file(runtime: Runtime, user: User, document_id: str, format: str) -> StoredFile:
+    """A document's stored PDF or DOCX, verified against its hash; the download is audited.
+    Here, not in documents/, because the archive may have destroyed the files (410)."""
+    if format not in ("pdf", "docx"):
+        raise InvalidPayload(f"Netinkamas formatas „{format}“: galimi „pdf“ arba „docx“.")
+    with session_scope(runtime.engine) as session:
+        doc = documents.get(session, document_id)
+        destroyed = session.get(DestroyedDocument, doc.id)
+    if destroyed is not None:
+        raise Gone(
+            f"Dokumento Nr. {doc.number} failai sunaikinti pagal dokumentų naikinimo aktą "
+            f"Nr. {destroyed.act_number} ({destroyed.destroyed_at.date().isoformat()}); "
+            "registre lieka jo aprašas ir kontrolinė suma."
+        )
+    if format == "pdf":
+        key, version, sha, media = doc.object_key, doc.object_version_id, doc.sha256, doc.media_type
+        filename = f"{doc.number}.pdf"
+    else:
+        key, version, sha, media = (
+            doc.docx_key,
+            doc.docx_version_id,
+            doc.docx_sha256,
+            DOCX_MEDIA_TYPE,
+        )
+        filename = f"{doc.number}.docx"
+    with store_errors():
+        data = runtime.store.read(key, version)
+    # Certificates are small: verifying before sending means a damaged file is never served.
+    data = read_verified(data, sha)
+    with session_scope(runtime.engine) as session:
+        audit.record(
+            session,
+            Actor(id=user.id, name=user.name),
+            "document.downloaded",
+            subject_type="document",
+            subject_id=doc.id,
+            detail={"format": format, "number": doc.number},
+        )
+    return StoredFile(data, media, filename, sha)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from service.archive import service as archive
 from service.contract import DOCX, PDF, file_answer
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role, require_pledge
@@ -86,7 +87,7 @@ def _get(session: SessionDep, document_id: str) -> Document:
 def get_document(
     document_id: DocumentIdPath, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
 ) -> DocumentOut:
-    return service.one(session, runtime, document_id)
+    return service.one(session, runtime.rules, document_id)
 
 
 @router.get("", response_model=list[DocumentOut])
@@ -99,7 +100,9 @@ def list_documents(
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DocumentOut]:
-    return service.find(session, runtime, user, kind=kind, year=year, q=q, limit=limit)
+    return service.find(
+        session, runtime.kinds, runtime.rules, user, kind=kind, year=year, q=q, limit=limit
+    )
 
 
 @router.get("/{document_id}/file", response_class=Response, responses=file_answer(PDF, DOCX))
@@ -109,7 +112,7 @@ def get_file(
     user: CurrentUser,
     format: Annotated[str, Query(max_length=10)] = "pdf",
 ) -> Response:
-    found = service.stored_file(runtime, user, document_id, format)
+    found = archive.stored_file(runtime, user, document_id, format)
     return Response(
         content=found.data,
         media_type=found.media_type,

@@ -1,5 +1,6 @@
 """The documents' use-cases that the API (routes.py) and the pages share: finding documents,
-one document with its versions, a stored file.
+one document with its versions. (A stored file, which the archive may have destroyed, is the
+archive's: service/archive/service.py.)
 
 Who may call each is decided before, by the policy table (service/access/policy.py); what is
 left here is what depends on the data (the kinds and classes one may read).
@@ -7,27 +8,23 @@ left here is what depends on the data (the kinds and classes one may read).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from retention.rules import RuleSet
 from service.access import classes
-from service.archive.models import DestroyedDocument
-from service.audit import log as audit
-from service.audit.log import Actor
 from service.audit.models import AuditEvent
 from service.db import session_scope
-from service.deps import ensure_role
 from service.documents import corrections
-from service.documents.files import read_verified, store_errors
-from service.documents.issuing import DOCX_MEDIA_TYPE
 from service.documents.kinds import KindSpec, kind_or_404
 from service.documents.models import Document
 from service.documents.schemas import DocumentOut, document_out
-from service.errors import Gone, InvalidPayload, NotFound
+from service.errors import NotFound, NotPermitted
 from service.lt import search_words
-from service.runtime import Runtime
-from service.users.models import User
+from service.users.models import ROLE_TITLES, User
 
 MAX_QUERY_WORDS = 10
 SUMMARY = "achievement-summary"
@@ -50,7 +47,8 @@ def may_read(session: Session, user: User, spec: KindSpec, doc: Document) -> boo
 
 def find(
     session: Session,
-    runtime: Runtime,
+    kinds: Mapping[str, KindSpec],
+    rules: RuleSet,
     user: User,
     *,
     kind: str | None,
@@ -59,10 +57,15 @@ def find(
     limit: int,
 ) -> list[DocumentOut]:
     """The newest documents this person may read, narrowed by kind, year and search words."""
-    readable = [s.slug for s in runtime.kinds.values() if user.role_set & s.read_roles]
+    readable = [s.slug for s in kinds.values() if user.role_set & s.read_roles]
     if kind is not None:
         # Asked for by name: a kind one may not read is refused, not silently empty.
-        ensure_role(user, kind_or_404(runtime.kinds, kind).read_roles, "peržiūrėti dokumentus")
+        allowed = kind_or_404(dict(kinds), kind).read_roles
+        if not user.role_set & allowed:
+            titles = ", ".join(sorted(ROLE_TITLES[r] for r in allowed))
+            raise NotPermitted(
+                f"Veiksmui „peržiūrėti dokumentus“ reikia vieno iš vaidmenų: {titles}."
+            )
         readable = [kind]
     stmt = select(Document).where(col(Document.kind).in_(readable))
     if year is not None:
@@ -75,9 +78,9 @@ def find(
         stmt = stmt.where(col(Document.search_key).like(f"%{escaped}%", escape="\\"))
     stmt = stmt.order_by(col(Document.created_at).desc()).limit(limit)
     return [
-        document_out(session, d, runtime.rules)
+        document_out(session, d, rules)
         for d in session.exec(stmt)
-        if may_read(session, user, runtime.kinds[d.kind], d)
+        if may_read(session, user, kinds[d.kind], d)
     ]
 
 
@@ -89,10 +92,18 @@ class Found:
 
 
 def find_with_classes(
-    runtime: Runtime, user: User, *, kind: str | None, year: int | None, q: str | None, limit: int
+    engine: Engine,
+    kinds: Mapping[str, KindSpec],
+    rules: RuleSet,
+    user: User,
+    *,
+    kind: str | None,
+    year: int | None,
+    q: str | None,
+    limit: int,
 ) -> Found:
-    with session_scope(runtime.engine) as session:
-        found = find(session, runtime, user, kind=kind, year=year, q=q, limit=limit)
+    with session_scope(engine) as session:
+        found = find(session, kinds, rules, user, kind=kind, year=year, q=q, limit=limit)
         return Found(found, _classes(session, [d.id for d in found]))
 
 
@@ -107,8 +118,8 @@ def _classes(session: Session, ids: list[str]) -> dict[str, str]:
     }
 
 
-def one(session: Session, runtime: Runtime, document_id: str) -> DocumentOut:
-    return document_out(session, get(session, document_id), runtime.rules)
+def one(session: Session, rules: RuleSet, document_id: str) -> DocumentOut:
+    return document_out(session, get(session, document_id), rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +134,9 @@ class History:
     acts: list[Document]
 
 
-def history(runtime: Runtime, document_id: str) -> History:
-    with session_scope(runtime.engine) as session:
-        out = one(session, runtime, document_id)
+def history(engine: Engine, rules: RuleSet, document_id: str) -> History:
+    with session_scope(engine) as session:
+        out = one(session, rules, document_id)
         doc = get(session, document_id)
         chain = _chain(session, doc)
         reasons = _reasons(session, [d.id for d in chain])
@@ -158,51 +169,3 @@ def _reasons(session: Session, ids: list[str]) -> dict[str, str]:
         )
     ).all()
     return {e.subject_id: str(e.detail.get("reason") or "") for e in events}
-
-
-@dataclass(frozen=True, slots=True)
-class StoredFile:
-    data: bytes
-    media_type: str
-    filename: str
-    sha256: str
-
-
-def stored_file(runtime: Runtime, user: User, document_id: str, format: str) -> StoredFile:
-    """The stored PDF or DOCX, verified against its hash; the download is audited."""
-    if format not in ("pdf", "docx"):
-        raise InvalidPayload(f"Netinkamas formatas „{format}“: galimi „pdf“ arba „docx“.")
-    with session_scope(runtime.engine) as session:
-        doc = get(session, document_id)
-        destroyed = session.get(DestroyedDocument, doc.id)
-    if destroyed is not None:
-        raise Gone(
-            f"Dokumento Nr. {doc.number} failai sunaikinti pagal dokumentų naikinimo aktą "
-            f"Nr. {destroyed.act_number} ({destroyed.destroyed_at.date().isoformat()}); "
-            "registre lieka jo aprašas ir kontrolinė suma."
-        )
-    if format == "pdf":
-        key, version, sha, media = doc.object_key, doc.object_version_id, doc.sha256, doc.media_type
-        filename = f"{doc.number}.pdf"
-    else:
-        key, version, sha, media = (
-            doc.docx_key,
-            doc.docx_version_id,
-            doc.docx_sha256,
-            DOCX_MEDIA_TYPE,
-        )
-        filename = f"{doc.number}.docx"
-    with store_errors():
-        data = runtime.store.read(key, version)
-    # Certificates are small: verifying before sending means a damaged file is never served.
-    data = read_verified(data, sha)
-    with session_scope(runtime.engine) as session:
-        audit.record(
-            session,
-            Actor(id=user.id, name=user.name),
-            "document.downloaded",
-            subject_type="document",
-            subject_id=doc.id,
-            detail={"format": format, "number": doc.number},
-        )
-    return StoredFile(data, media, filename, sha)

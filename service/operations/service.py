@@ -3,7 +3,8 @@ the last ones went. Who may call them: the policy table (service/access/policy.p
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from sqlmodel import col, select
 
@@ -11,9 +12,22 @@ from service.db import session_scope
 from service.operations.jobs import BackupJobs
 from service.operations.models import BackupRun, BackupStatus
 from service.runtime import Runtime
-from service.settings import Settings
 from service.timeutil import utcnow
 from service.users.models import User
+
+
+class BackupSettings(Protocol):
+    """What backups read of the settings (service.settings.Settings has them; only the edges
+    import the settings themselves)."""
+
+    @property
+    def resolved_database_url(self) -> str: ...
+    @property
+    def backup_dir(self) -> Path | None: ...
+    @property
+    def data_dir(self) -> Path: ...
+    @property
+    def backup_max_age_hours(self) -> float: ...
 
 
 def jobs_of(state: Any) -> BackupJobs:
@@ -25,7 +39,7 @@ def jobs_of(state: Any) -> BackupJobs:
 
 
 def start_backup(
-    runtime: Runtime, settings: Settings, jobs: BackupJobs, user: User
+    runtime: Runtime, settings: BackupSettings, jobs: BackupJobs, user: User
 ) -> dict[str, Any]:
     job = jobs.start(
         runtime,
@@ -41,7 +55,9 @@ def _run_out(row: BackupRun) -> dict[str, Any]:
     return row.model_dump(mode="json")
 
 
-def backups_overview(runtime: Runtime, settings: Settings, jobs: BackupJobs) -> dict[str, Any]:
+def backups_overview(
+    runtime: Runtime, settings: BackupSettings, jobs: BackupJobs
+) -> dict[str, Any]:
     with session_scope(runtime.engine) as session:
         runs = session.exec(select(BackupRun).order_by(col(BackupRun.id).desc()).limit(20)).all()
         last = session.exec(

@@ -8,15 +8,16 @@ from fastapi import APIRouter, Body, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
+from service.books import registers as service
+from service.books.registers import RegisterIn, RegisterPatch
 from service.contract import PDF, XLSX, file_answer
 from service.deps import CurrentUser, RuntimeDep, SessionDep
 from service.documents.validation import parse_payload
 from service.output import content_disposition
 from service.params import RegisterCodePath, YearQuery
-from service.registry import listing, service
+from service.registry import listing
 from service.registry.listing import EntryOut, RegisterOut, RegisterRow
 from service.registry.models import Register
-from service.registry.service import RegisterIn, RegisterPatch
 from service.users.models import User
 
 router = APIRouter(prefix="/api/registers", tags=["registry"])

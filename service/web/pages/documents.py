@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.access.policy import may
+from service.archive import service as archive
 from service.documents import service
 from service.documents.kinds import kind_or_404
 from service.output import content_disposition
@@ -55,7 +56,14 @@ def document_list(
         kind = None
     # The API's own listing: the same role rules (a kind you may not read -> 403).
     found = service.find_with_classes(
-        runtime, user, kind=kind, year=year, q=query or None, limit=500
+        runtime.engine,
+        runtime.kinds,
+        runtime.rules,
+        user,
+        kind=kind,
+        year=year,
+        q=query or None,
+        limit=500,
     )
     documents, classes = found.documents, found.classes
     registers = sorted({d.registration.register_code for d in documents} | {registras} - {""})
@@ -97,7 +105,7 @@ def document_page(
     request: Request, document_id: str, user: PledgedUser, runtime: AppRuntime, naujas: str = ""
 ) -> Response:
     # The API's own answer (404 for an unknown id), with the versions and change acts.
-    found = service.history(runtime, document_id)
+    found = service.history(runtime.engine, runtime.rules, document_id)
     out, doc, acts = found.out, found.record, found.acts
     spec = kind_or_404(runtime.kinds, out.kind)
     acts_spec = runtime.kinds.get("change-act")
@@ -134,7 +142,7 @@ def document_file(
 ) -> Response:
     """The stored PDF or DOCX, verified against its hash (the API's own download)."""
     del name  # the registration number in the address only names the saved file
-    found = service.stored_file(runtime, user, document_id, ext)
+    found = archive.stored_file(runtime, user, document_id, ext)
     disposition = content_disposition(found.filename)
     if ext == "pdf" and rodyti == "1":
         # Shown in the page's frame instead of saved.

@@ -10,13 +10,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from service.access.policy import may
+from service.books import registers as service
+from service.books.registers import RegisterIn, RegisterPatch
 from service.cases.plan import validate_year
 from service.documents.validation import parse_payload
 from service.errors import InvalidPayload, NotFound, ServiceError
 from service.output import content_disposition
-from service.registry import admin, listing, service
+from service.registry import admin, listing
 from service.registry.models import EntryStatus
-from service.registry.service import RegisterIn, RegisterPatch
 from service.spreadsheets import XLSX_MEDIA_TYPE as XLSX
 from service.timeutil import today_vilnius
 from service.users.models import User

@@ -1,5 +1,7 @@
-"""The registers' use-cases, shared by the API (routes.py) and the register pages: the list
-with each register's counts, a register-year's entries and listings, the admin's changes.
+"""The registers' use-cases, shared by the registry API (service/registry/routes.py) and the
+register pages: the list with each register's counts, a register-year's entries and listings,
+the admin's changes. Here in books/ because a register-year's entries are the register book
+(books/register.py); service/registry/ below keeps the registers and their numbers.
 
 Who may call each is decided before, by the policy table (service/access/policy.py).
 """

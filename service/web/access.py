@@ -16,6 +16,7 @@ from service.deps import route_rule
 from service.errors import NotPermitted, PledgeMissing
 from service.limits import BULK_LIMIT, MiB, PayloadTooLarge
 from service.runtime import Runtime
+from service.users import accounts
 from service.users.models import User
 from service.users.pledge import has_pledge
 from service.web.rendering import PledgeRequired, SignInRequired, web_session
@@ -49,10 +50,7 @@ def current_user(request: Request) -> User:
     session = web_session(request)
     if session.user_id is None:
         raise SignInRequired
-    with session_scope(runtime_of(request).engine) as db:
-        user = db.get(User, session.user_id)
-        if user is not None:
-            db.expunge(user)
+    user = accounts.active_user(runtime_of(request).engine, session.user_id)
     if user is None or not user.active:
         session.sign_out()
         raise SignInRequired

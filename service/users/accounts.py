@@ -367,3 +367,7 @@ def active_user(engine: Engine, user_id: int) -> User | None:
         if user is not None:
             db.expunge(user)
     return user
+
+
+def logins_by_id(session: Session) -> dict[int, str]:
+    return {u.id: u.login for u in session.exec(select(User)) if u.id and u.login}

@@ -37,6 +37,11 @@ def get(session: Session, document_id: str) -> Document:
     return doc
 
 
+def find_document(engine: Engine, document_id: str) -> Document | None:
+    with session_scope(engine) as session:
+        return session.get(Document, document_id)
+
+
 def may_read(session: Session, user: User, spec: KindSpec, doc: Document) -> bool:
     """Whether this person may open this document: the kind's roles and, for a class teacher,
     the class they lead (a listing shows nothing the reader may not open)."""

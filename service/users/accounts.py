@@ -360,8 +360,8 @@ def verify_sign_in(engine: Engine, login: str, password: str, address: str) -> i
         return user.id
 
 
-def active_user(engine: Engine, user_id: int) -> User | None:
-    """The account as it is now (roles, active), detached: read on every web request."""
+def user_by_id(engine: Engine, user_id: int) -> User | None:
+    """The account as it is now (roles, active), detached: the web reads it on every request."""
     with session_scope(engine) as db:
         user = db.get(User, user_id)
         if user is not None:

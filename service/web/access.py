@@ -50,7 +50,7 @@ def current_user(request: Request) -> User:
     session = web_session(request)
     if session.user_id is None:
         raise SignInRequired
-    user = accounts.active_user(runtime_of(request).engine, session.user_id)
+    user = accounts.user_by_id(runtime_of(request).engine, session.user_id)
     if user is None or not user.active:
         session.sign_out()
         raise SignInRequired

@@ -10,12 +10,12 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.db import session_scope
-from service.deps import ensure_role
+from service.documents import service as documents
 from service.documents.kinds import KindSpec, kind_or_404
 from service.documents.models import Document
 from service.errors import Conflict, InvalidPayload, NotFound, NotPermitted
 from service.timeutil import today_vilnius
+from service.users import accounts
 from service.users.models import User
 from service.web import forms
 from service.web.access import checked_form, pledged_user, runtime_of
@@ -34,7 +34,7 @@ def _form_of(request: Request, kind: str, user: User) -> tuple[KindSpec, forms.F
     form = FORMS.get(kind)
     if form is None:
         raise NotFound(f"Dokumentui „{spec.title}“ internetinės formos dar nėra.")
-    ensure_role(user, spec.issue_roles, f"išduoti: {spec.title}")
+    # Who may issue it: the gate has asked the policy table (the kind's issue roles).
     return spec, form
 
 
@@ -93,16 +93,15 @@ PLEDGE = "confidentiality-pledge"
 def _pledge_for(request: Request, user_id: int) -> forms.Filled:
     """A pledge form filled in for one staff member (from the users page): the registering
     hook then links it to their account, which opens personal data to them."""
-    with session_scope(runtime_of(request).engine) as session:
-        person = session.get(User, user_id)
-        if person is None:
-            raise NotFound(f"Naudotojas Nr. {user_id} nerastas.")
-        values = {
-            "person.name": person.name,
-            "person.position": person.position,
-            "date": today_vilnius().isoformat(),
-            "user_id": str(user_id),
-        }
+    person = accounts.user_by_id(runtime_of(request).engine, user_id)
+    if person is None:
+        raise NotFound(f"Naudotojas Nr. {user_id} nerastas.")
+    values = {
+        "person.name": person.name,
+        "person.position": person.position,
+        "date": today_vilnius().isoformat(),
+        "user_id": str(user_id),
+    }
     return forms.Filled(values=values)
 
 
@@ -133,9 +132,7 @@ MAX_REASON = 500
 def _old(
     request: Request, document_id: str, user: User
 ) -> tuple[KindSpec, forms.FormSpec, Document]:
-    runtime = runtime_of(request)
-    with session_scope(runtime.engine) as session:
-        old = session.get(Document, document_id)
+    old = documents.find_document(runtime_of(request).engine, document_id)
     if old is None:
         raise NotFound(f"Dokumentas „{document_id}“ nerastas.")
     spec, form = _form_of(request, old.kind, user)

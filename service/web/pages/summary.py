@@ -15,8 +15,8 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.db import session_scope
 from service.deps import ensure_role
+from service.documents import service as documents
 from service.documents import tabular_import
 from service.documents.kinds import KindSpec, kind_or_404
 from service.documents.models import Document
@@ -26,7 +26,7 @@ from service.output import content_disposition
 from service.school_year import calendars
 from service.school_year.calendar import summary_remark
 from service.users.models import User
-from service.web.access import checked_upload, pledged_user, runtime_of
+from service.web.access import checked_upload, pledged_user, runtime_of, unit_of_work
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -52,8 +52,7 @@ def _superseded(request: Request, document_id: str) -> Document | None:
     """The summary a correction replaces (the latest version only), when one is named."""
     if not document_id:
         return None
-    with session_scope(runtime_of(request).engine) as session:
-        old = session.get(Document, document_id)
+    old = documents.find_document(runtime_of(request).engine, document_id)
     if old is None or old.kind != KIND:
         raise NotFound(f"Taisoma suvestinė „{document_id[:64]}“ nerasta.")
     if old.superseded_by_id is not None:
@@ -117,8 +116,8 @@ def preview(request: Request, form: Annotated[FormData, Depends(checked_upload)]
         return _page(
             request, 422, filename=upload.filename, problem=exc.detail, old=old, reason=reason
         )
-    with session_scope(runtime_of(request).engine) as session:
-        calendar = calendars.get(session, str(payload["school_year"]))
+    school_year = str(payload["school_year"])
+    calendar = unit_of_work(runtime_of(request), lambda s: calendars.get(s, school_year))
     remark = (
         None
         if calendar is None

@@ -22,7 +22,6 @@ from service.web.access import (
     AppRuntime,
     PledgedUser,
     checked_form,
-    pledged_user,
     runtime_of,
     unit_of_work,
 )
@@ -91,10 +90,11 @@ PLEDGE = "confidentiality-pledge"
 
 
 @router.get("/admin/naudotojai")
-def users(request: Request, pranesimas: str = "") -> Response:
+def users(
+    request: Request, user: PledgedUser, runtime: AppRuntime, pranesimas: str = ""
+) -> Response:
     # Whoever registers pledges (the office) sees the list to do it; only the admin changes it.
-    user = pledged_user(request)
-    registrars = runtime_of(request).kinds[PLEDGE].issue_roles
+    registrars = runtime.kinds[PLEDGE].issue_roles
     ensure_role(user, ADMINS | registrars, ACTION)
     request.state.may_manage = may(user.role_set, "POST", "/admin/naudotojai")
     request.state.may_pledge = bool(user.role_set & registrars)

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from service.access.policy import may
 from service.archive import service
 from service.timeutil import today_vilnius
-from service.web.access import checked_form, pledged_user, runtime_of
+from service.web.access import AppRuntime, PledgedUser, checked_form
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -26,9 +26,9 @@ PROBLEMS = (
 
 
 @router.get("/archyvas")
-def archive(request: Request, grandine: str = "", patikra: str = "") -> Response:
-    user = pledged_user(request)
-    runtime = runtime_of(request)
+def archive(
+    request: Request, user: PledgedUser, runtime: AppRuntime, grandine: str = "", patikra: str = ""
+) -> Response:
     # The API's own use-cases: the same wording of the result.
     runs: list[dict[str, Any]] = service.fixity_runs(runtime, limit=10)
     chain = service.verify_audit(runtime) if grandine == "1" else None
@@ -52,8 +52,9 @@ def archive(request: Request, grandine: str = "", patikra: str = "") -> Response
 
 
 @router.post("/archyvas/patikra")
-def run_fixity(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
+def run_fixity(
+    form: Annotated[FormData, Depends(checked_form)], user: PledgedUser, runtime: AppRuntime
+) -> Response:
     del form  # its CSRF token is what matters
-    user = pledged_user(request)
-    report = service.run_fixity(runtime_of(request), user)
+    report = service.run_fixity(runtime, user)
     return RedirectResponse(f"/archyvas?patikra={report['id']}", 303)

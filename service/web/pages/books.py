@@ -22,7 +22,7 @@ from service.output import content_disposition
 from service.spreadsheets import XLSX_MEDIA_TYPE as XLSX
 from service.timeutil import today_vilnius
 from service.users.models import User
-from service.web.access import AppRuntime, PledgedUser, checked_form, pledged_user, runtime_of
+from service.web.access import AppRuntime, PledgedUser, checked_form, runtime_of
 from service.web.forms import MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
 
@@ -44,8 +44,7 @@ def _year(value: str) -> int:
 
 
 @router.get("/archyvas/metai")
-def this_year(request: Request) -> Response:
-    pledged_user(request)
+def this_year() -> Response:
     return RedirectResponse(f"/archyvas/metai/{today_vilnius().year}", 303)
 
 
@@ -87,8 +86,7 @@ def year_workbook(year: str, runtime: AppRuntime) -> Response:
 
 
 @router.get("/archyvas/metai/{year}")
-def year_page(request: Request, year: str, pranesimas: str = "") -> Response:
-    user = pledged_user(request)
+def year_page(request: Request, year: str, user: PledgedUser, pranesimas: str = "") -> Response:
     return _page(request, user, _year(year), notice=NOTICES.get(pranesimas, ""))
 
 
@@ -105,9 +103,12 @@ def cover(year: str, index: str, user: PledgedUser, runtime: AppRuntime) -> Resp
 
 @router.post("/archyvas/metai/{year}/suderinimas")
 def agreement(
-    request: Request, year: str, form: Annotated[FormData, Depends(checked_form)]
+    request: Request,
+    year: str,
+    form: Annotated[FormData, Depends(checked_form)],
+    user: PledgedUser,
+    runtime: AppRuntime,
 ) -> Response:
-    user = pledged_user(request)
     number = _year(year)
     values = {
         k: str(form.get(k, "")).strip()[: MAX_FIELD_CHARS + 1]
@@ -117,7 +118,7 @@ def agreement(
         wanted = parse_payload(
             AgreementIn, {k: v for k, v in values.items() if k != "document_id" and v}
         )
-        service.enter_agreement(runtime_of(request), user, values["document_id"][:64], wanted)
+        service.enter_agreement(runtime, user, values["document_id"][:64], wanted)
     except ServiceError as exc:
         if exc.status_code in (401, 403):
             raise

@@ -18,7 +18,7 @@ from service.documents.validation import parse_payload
 from service.errors import InvalidPayload
 from service.params import RowIdPath
 from service.timeutil import today_vilnius
-from service.web.access import checked_form, pledged_user, runtime_of
+from service.web.access import AppRuntime, PledgedUser, checked_form
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -36,9 +36,8 @@ def _reason(form: FormData) -> str:
 
 
 @router.get("/archyvas/sulaikymai")
-def holds_page(request: Request) -> Response:
-    user = pledged_user(request)
-    active: list[dict[str, Any]] = holds.list_holds(runtime_of(request), active_only=True)
+def holds_page(request: Request, user: PledgedUser, runtime: AppRuntime) -> Response:
+    active: list[dict[str, Any]] = holds.list_holds(runtime, active_only=True)
     return render(
         request,
         "holds.html",
@@ -51,8 +50,9 @@ def holds_page(request: Request) -> Response:
 
 
 @router.post("/archyvas/sulaikymai")
-def place_hold(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
-    user = pledged_user(request)
+def place_hold(
+    form: Annotated[FormData, Depends(checked_form)], user: PledgedUser, runtime: AppRuntime
+) -> Response:
     body: dict[str, object] = {"reason": _reason(form)}
     document_id = str(form.get("document_id", "")).strip()
     case_index = str(form.get("case_index", "")).strip()
@@ -65,27 +65,33 @@ def place_hold(request: Request, form: Annotated[FormData, Depends(checked_form)
         body |= {"case_index": case_index, "year": int(year)}
     else:
         raise InvalidPayload("Nurodykite dokumentą arba bylą, kurią sulaikyti. Nieko nepakeista.")
-    service.place_hold(runtime_of(request), user, parse_payload(HoldIn, body))
+    service.place_hold(runtime, user, parse_payload(HoldIn, body))
     back = f"/dokumentai/{document_id}" if document_id else "/archyvas/sulaikymai"
     return RedirectResponse(back, 303)
 
 
 @router.post("/archyvas/sulaikymai/{hold_id}/panaikinti")
 def release_hold(
-    request: Request, hold_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
+    hold_id: RowIdPath,
+    form: Annotated[FormData, Depends(checked_form)],
+    user: PledgedUser,
+    runtime: AppRuntime,
 ) -> Response:
-    user = pledged_user(request)
-    holds.release(runtime_of(request), user, hold_id, _reason(form))
+    holds.release(runtime, user, hold_id, _reason(form))
     return RedirectResponse("/archyvas/sulaikymai", 303)
 
 
 @router.post("/archyvas/eksportas")
-def year_export(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
-    user = pledged_user(request)
+def year_export(
+    request: Request,
+    form: Annotated[FormData, Depends(checked_form)],
+    user: PledgedUser,
+    runtime: AppRuntime,
+) -> Response:
     year = str(form.get("year", "")).strip()
     if not year.isdigit():
         raise InvalidPayload(f"Metai turi būti skaičius, gauta „{year[:20]}“. Nieko neeksportuota.")
     # The API's export: a BagIt zip of the year's closed cases, streamed while it is written.
     wanted = parse_payload(ExportIn, {"year": int(year)})
     data_dir: Path = request.app.state.settings.data_dir
-    return service.export_year(runtime_of(request), user, data_dir, wanted).response()
+    return service.export_year(runtime, user, data_dir, wanted).response()

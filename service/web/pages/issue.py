@@ -18,7 +18,7 @@ from service.timeutil import today_vilnius
 from service.users import accounts
 from service.users.models import User
 from service.web import forms
-from service.web.access import checked_form, pledged_user, runtime_of
+from service.web.access import AppRuntime, PledgedUser, checked_form, runtime_of
 from service.web.kind_forms import FORMS
 from service.web.navigation import issuable
 from service.web.rendering import WebRoute, render
@@ -68,9 +68,7 @@ def _key(value: object) -> str:
 
 
 @router.get("/isduoti")
-def issue_index(request: Request) -> Response:
-    user = pledged_user(request)
-    runtime = runtime_of(request)
+def issue_index(request: Request, user: PledgedUser, runtime: AppRuntime) -> Response:
     forms_here = issuable(runtime, user)
     if not forms_here:
         raise NotPermitted("Jūsų vaidmenys neleidžia išduoti jokių dokumentų.")
@@ -78,8 +76,7 @@ def issue_index(request: Request) -> Response:
 
 
 @router.get("/isduoti/{kind}")
-def issue_form(request: Request, kind: str, naudotojas: str = "") -> Response:
-    user = pledged_user(request)
+def issue_form(request: Request, kind: str, user: PledgedUser, naudotojas: str = "") -> Response:
     _, form = _form_of(request, kind, user)
     filled = forms.Filled()
     if kind == PLEDGE and naudotojas.isdigit() and len(naudotojas) < 12:
@@ -107,9 +104,12 @@ def _pledge_for(request: Request, user_id: int) -> forms.Filled:
 
 @router.post("/isduoti/{kind}")
 def issue(
-    request: Request, kind: str, posted: Annotated[FormData, Depends(checked_form)]
+    request: Request,
+    kind: str,
+    posted: Annotated[FormData, Depends(checked_form)],
+    user: PledgedUser,
+    runtime: AppRuntime,
 ) -> Response:
-    user = pledged_user(request)
     spec, form = _form_of(request, kind, user)
     values = {k: v for k, v in posted.items() if isinstance(v, str)}
     filled = forms.read_form(form, values)
@@ -118,7 +118,7 @@ def issue(
     if payload is None:
         return _page(request, form, filled, key, status_code=422)
     try:
-        issued = runtime_of(request).issuer.issue(spec, payload, user, idempotency_key=key)
+        issued = runtime.issuer.issue(spec, payload, user, idempotency_key=key)
     except InvalidPayload as exc:
         # A rule the issuer checks beyond the model (e.g. against the records): shown above.
         filled.add_error(forms.FORM_ERROR, exc.detail)
@@ -142,8 +142,7 @@ def _old(
 
 
 @router.get("/dokumentai/{document_id}/nauja-versija")
-def version_form(request: Request, document_id: str) -> Response:
-    user = pledged_user(request)
+def version_form(request: Request, document_id: str, user: PledgedUser) -> Response:
     _, form, old = _old(request, document_id, user)
     filled = forms.from_payload(form, old.payload)
     return _page(
@@ -159,9 +158,12 @@ def version_form(request: Request, document_id: str) -> Response:
 
 @router.post("/dokumentai/{document_id}/nauja-versija")
 def issue_version(
-    request: Request, document_id: str, posted: Annotated[FormData, Depends(checked_form)]
+    request: Request,
+    document_id: str,
+    posted: Annotated[FormData, Depends(checked_form)],
+    user: PledgedUser,
+    runtime: AppRuntime,
 ) -> Response:
-    user = pledged_user(request)
     spec, form, old = _old(request, document_id, user)
     values = {k: v for k, v in posted.items() if isinstance(v, str)}
     filled = forms.read_form(form, values)
@@ -176,7 +178,7 @@ def issue_version(
     if payload is None:
         return _page(request, form, filled, key, status_code=422, **extra)
     try:
-        issued = runtime_of(request).issuer.issue(
+        issued = runtime.issuer.issue(
             spec, payload, user, idempotency_key=key, supersedes=old, reason=reason
         )
     except InvalidPayload as exc:

@@ -24,9 +24,9 @@ from service.users.models import User
 from service.web import forms
 from service.web.access import (
     AppRuntime,
+    PledgedUser,
     checked_form,
     checked_upload,
-    pledged_user,
     runtime_of,
 )
 from service.web.forms import FORM_ERROR, MAX_FIELD_CHARS
@@ -46,8 +46,7 @@ RULES_LIMIT = 10 * 1024 * 1024  # as the API's import
 
 
 @router.get("/archyvas/taisykles")
-def rules(request: Request, pranesimas: str = "") -> Response:
-    user = pledged_user(request)
+def rules(request: Request, user: PledgedUser, pranesimas: str = "") -> Response:
     notice = "Taisyklė pakeista; pakeitimas įrašytas." if pranesimas == "pakeista" else ""
     return _rules_page(request, user, notice=notice)
 
@@ -62,10 +61,8 @@ def _date(value: str) -> dt.date:
 
 
 @router.get("/archyvas/naikinimas")
-def due_list(request: Request, data: str = "") -> Response:
-    user = pledged_user(request)
+def due_list(request: Request, user: PledgedUser, runtime: AppRuntime, data: str = "") -> Response:
     on = _date(data)
-    runtime = runtime_of(request)
     due: dict[str, Any] = disposal.due(runtime, on)
     return render(
         request,
@@ -83,8 +80,9 @@ def due_list(request: Request, data: str = "") -> Response:
 
 
 @router.post("/archyvas/naikinimas")
-def propose(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
-    user = pledged_user(request)
+def propose(
+    form: Annotated[FormData, Depends(checked_form)], user: PledgedUser, runtime: AppRuntime
+) -> Response:
     chosen = [str(v) for v in form.getlist("cases")]
     if not chosen:
         raise InvalidPayload("Pažymėkite bent vieną naikintiną bylą. Nieko nepakeista.")
@@ -101,14 +99,15 @@ def propose(request: Request, form: Annotated[FormData, Depends(checked_form)]) 
         )
     [(year, indexes)] = by_year.items()
     wanted = parse_payload(DisposalIn, {"case_indexes": indexes, "year": year})
-    made = service.propose_disposal(runtime_of(request), user, wanted)
+    made = service.propose_disposal(runtime, user, wanted)
     return RedirectResponse(f"/archyvas/naikinimas/{made['id']}", 303)
 
 
 @router.get("/archyvas/naikinimas/{disposal_id}")
-def disposal_page(request: Request, disposal_id: RowIdPath) -> Response:
-    user = pledged_user(request)
-    act: dict[str, Any] = disposal.get(runtime_of(request), disposal_id)
+def disposal_page(
+    request: Request, disposal_id: RowIdPath, user: PledgedUser, runtime: AppRuntime
+) -> Response:
+    act: dict[str, Any] = disposal.get(runtime, disposal_id)
     path = "/archyvas/naikinimas/{disposal_id}"
     return render(
         request,
@@ -126,19 +125,25 @@ def disposal_page(request: Request, disposal_id: RowIdPath) -> Response:
 
 @router.post("/archyvas/naikinimas/{disposal_id}/tvirtinti")
 def approve(
-    request: Request, disposal_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
+    disposal_id: RowIdPath,
+    form: Annotated[FormData, Depends(checked_form)],
+    user: PledgedUser,
+    runtime: AppRuntime,
 ) -> Response:
     del form
-    disposal.approve(runtime_of(request), pledged_user(request), disposal_id)
+    disposal.approve(runtime, user, disposal_id)
     return RedirectResponse(f"/archyvas/naikinimas/{disposal_id}", 303)
 
 
 @router.post("/archyvas/naikinimas/{disposal_id}/vykdyti")
 def execute(
-    request: Request, disposal_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
+    disposal_id: RowIdPath,
+    form: Annotated[FormData, Depends(checked_form)],
+    user: PledgedUser,
+    runtime: AppRuntime,
 ) -> Response:
     del form
-    disposal.execute(runtime_of(request), pledged_user(request), disposal_id)
+    disposal.execute(runtime, user, disposal_id)
     return RedirectResponse(f"/archyvas/naikinimas/{disposal_id}", 303)
 
 
@@ -194,9 +199,11 @@ def _problems(message: str) -> list[str]:
 
 @router.post("/archyvas/taisykles/importas")
 async def import_rules(
-    request: Request, form: Annotated[FormData, Depends(checked_upload)]
+    request: Request,
+    form: Annotated[FormData, Depends(checked_upload)],
+    user: PledgedUser,
+    runtime: AppRuntime,
 ) -> Response:
-    user = pledged_user(request)
     upload = form.get("failas")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _rules_page(
@@ -208,7 +215,7 @@ async def import_rules(
         return _rules_page(request, user, import_errors=problems, status_code=422)
     try:
         result: dict[str, Any] = await to_thread.run_sync(
-            retention_admin.import_table, runtime_of(request), data, user
+            retention_admin.import_table, runtime, data, user
         )
     except InvalidPayload as exc:
         problems = [*_problems(exc.detail), "Niekas nepakeista."]
@@ -324,10 +331,12 @@ def rule_errors(detail: str) -> dict[str, list[str]]:
 
 @router.post("/archyvas/taisykles/{rule_id}")
 def edit_rule(
-    request: Request, rule_id: str, form: Annotated[FormData, Depends(checked_form)]
+    request: Request,
+    rule_id: str,
+    form: Annotated[FormData, Depends(checked_form)],
+    user: PledgedUser,
+    runtime: AppRuntime,
 ) -> Response:
-    user = pledged_user(request)
-    runtime = runtime_of(request)
     if rule_id not in runtime.rules:
         raise NotFound(f"Saugojimo taisyklė „{rule_id[:80]}“ nerasta.")
     values = {k: str(form.get(k, "")).strip() for k in RULE_FIELDS}

@@ -26,7 +26,13 @@ from service.output import content_disposition
 from service.school_year import calendars
 from service.school_year.calendar import summary_remark
 from service.users.models import User
-from service.web.access import checked_upload, pledged_user, runtime_of, unit_of_work
+from service.web.access import (
+    AppRuntime,
+    PledgedUser,
+    checked_upload,
+    runtime_of,
+    unit_of_work,
+)
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -73,14 +79,14 @@ def _reason(form: FormData, old: Document | None) -> tuple[str, str | None]:
 
 
 @router.get(BASE)
-def upload_form(request: Request, taisoma: str = "") -> Response:
-    _spec(request, pledged_user(request))
+def upload_form(request: Request, user: PledgedUser, taisoma: str = "") -> Response:
+    _spec(request, user)
     return _page(request, old=_superseded(request, taisoma))
 
 
 @router.get(f"{BASE}/sablonas.xlsx")
-def blank_template(request: Request) -> Response:
-    _spec(request, pledged_user(request))
+def blank_template(request: Request, user: PledgedUser) -> Response:
+    _spec(request, user)
     return Response(
         tabular_import.blank_summary_template(),
         media_type=tabular_import.XLSX_MEDIA_TYPE,
@@ -89,8 +95,13 @@ def blank_template(request: Request) -> Response:
 
 
 @router.post(f"{BASE}/perziura")
-def preview(request: Request, form: Annotated[FormData, Depends(checked_upload)]) -> Response:
-    spec = _spec(request, pledged_user(request))
+def preview(
+    request: Request,
+    form: Annotated[FormData, Depends(checked_upload)],
+    user: PledgedUser,
+    runtime: AppRuntime,
+) -> Response:
+    spec = _spec(request, user)
     old = _superseded(request, str(form.get("taisoma", "")))
     reason, reason_problem = _reason(form, old)
     upload = form.get("file")
@@ -117,7 +128,7 @@ def preview(request: Request, form: Annotated[FormData, Depends(checked_upload)]
             request, 422, filename=upload.filename, problem=exc.detail, old=old, reason=reason
         )
     school_year = str(payload["school_year"])
-    calendar = unit_of_work(runtime_of(request), lambda s: calendars.get(s, school_year))
+    calendar = unit_of_work(runtime, lambda s: calendars.get(s, school_year))
     remark = (
         None
         if calendar is None
@@ -136,8 +147,12 @@ def preview(request: Request, form: Annotated[FormData, Depends(checked_upload)]
 
 
 @router.post(f"{BASE}/isduoti")
-def issue(request: Request, form: Annotated[FormData, Depends(checked_upload)]) -> Response:
-    user = pledged_user(request)
+def issue(
+    request: Request,
+    form: Annotated[FormData, Depends(checked_upload)],
+    user: PledgedUser,
+    runtime: AppRuntime,
+) -> Response:
     spec = _spec(request, user)
     try:
         payload = json.loads(str(form.get("payload", "")))
@@ -151,7 +166,7 @@ def issue(request: Request, form: Annotated[FormData, Depends(checked_upload)]) 
     reason, reason_problem = _reason(form, old)
     if reason_problem:
         raise InvalidPayload(reason_problem)
-    issued = runtime_of(request).issuer.issue(
+    issued = runtime.issuer.issue(
         spec, payload, user, idempotency_key=key, supersedes=old, reason=reason or None
     )
     return RedirectResponse(f"/dokumentai/{issued.document.id}?naujas=1", 303)

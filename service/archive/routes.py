@@ -16,22 +16,18 @@ from service.audit import log as audit
 from service.audit.log import Actor
 from service.contract import BYTES, ZIP, file_answer
 from service.db import session_scope
-from service.deps import CurrentUser, RuntimeDep, ensure_role, require_pledge
+from service.deps import CurrentUser, RuntimeDep, require_pledge
 from service.documents.files import store_errors
-from service.documents.kinds import kind_or_404
 from service.documents.models import Document, JournalFile
 from service.documents.validation import IsoDate, OptionalProse, Text, parse_payload
 from service.errors import InvalidPayload, NotFound
 from service.output import content_disposition
 from service.params import DateQuery, DocumentIdPath, RowIdPath, RuleIdPath, YearQuery
 from service.timeutil import today_vilnius
-from service.users.models import Role
 
 router = APIRouter(prefix="/api", tags=["archive"])
 
-ARCHIVIST = frozenset({Role.archivist})
-OVERSIGHT = frozenset({Role.archivist, Role.director})
-AUDITORS = frozenset({Role.archivist, Role.director, Role.admin})
+# Who may call each: the policy table (service/access/policy.py).
 _MAX_TABLE = 10 * 1024 * 1024
 
 
@@ -50,7 +46,6 @@ def get_rules(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
 
 @router.post("/retention/rules/import")
 async def import_rules(request: Request, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "importuoti saugojimo terminų lentelę")
     data = await request.body()
     if len(data) > _MAX_TABLE:
         raise InvalidPayload("Lentelės failas per didelis (daugiausia 10 MiB).")
@@ -62,7 +57,6 @@ async def import_rules(request: Request, runtime: RuntimeDep, user: CurrentUser)
 def edit_rule(
     rule_id: RuleIdPath, runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "keisti saugojimo taisyklę")
     return retention_admin.edit_rule(runtime, rule_id, body, user)
 
 
@@ -82,11 +76,6 @@ class EventIn(BaseModel):
 def record_event(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, object]:
-    ensure_role(
-        user,
-        frozenset({Role.archivist, Role.office_manager, Role.admin}),
-        "įrašyti saugojimo termino įvykį",
-    )
     request = parse_payload(EventIn, body)
     return retention_admin.record_event(
         runtime, request.document_id, request.event_on, request.note, user
@@ -102,14 +91,12 @@ class ReevaluateIn(BaseModel):
 def reevaluate(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "perskaičiuoti saugojimo terminus")
     request = parse_payload(ReevaluateIn, body or {})
     return retention_admin.reevaluate_year(runtime, user, request.year)
 
 
 @router.get("/retention/due")
 def due(runtime: RuntimeDep, user: CurrentUser, on: DateQuery = None) -> dict[str, Any]:
-    ensure_role(user, OVERSIGHT, "peržiūrėti naikintinas bylas")
     return disposal.due(runtime, on or today_vilnius())
 
 
@@ -117,11 +104,6 @@ def due(runtime: RuntimeDep, user: CurrentUser, on: DateQuery = None) -> dict[st
 def destroyed(
     runtime: RuntimeDep, user: CurrentUser, year: YearQuery = None
 ) -> list[dict[str, Any]]:
-    ensure_role(
-        user,
-        frozenset({Role.archivist, Role.director, Role.office_manager}),
-        "peržiūrėti sunaikintų dokumentų aprašus",
-    )
     return disposal.destroyed_records(runtime, year)
 
 
@@ -137,7 +119,6 @@ def place_hold(
 
 @router.get("/holds")
 def list_holds(runtime: RuntimeDep, user: CurrentUser, active: bool = True) -> list[dict[str, Any]]:
-    ensure_role(user, OVERSIGHT, "peržiūrėti sulaikymus")
     return holds.list_holds(runtime, active_only=active)
 
 
@@ -148,7 +129,6 @@ def release_hold(
     user: CurrentUser,
     reason: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "panaikinti sulaikymą")
     return holds.release(runtime, user, hold_id, reason)
 
 
@@ -164,7 +144,6 @@ def propose_disposal(
 
 @router.get("/disposals/{disposal_id}")
 def get_disposal(disposal_id: RowIdPath, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
-    ensure_role(user, OVERSIGHT, "peržiūrėti naikinimo aktą")
     return disposal.get(runtime, disposal_id)
 
 
@@ -172,7 +151,6 @@ def get_disposal(disposal_id: RowIdPath, runtime: RuntimeDep, user: CurrentUser)
 def approve_disposal(
     disposal_id: RowIdPath, runtime: RuntimeDep, user: CurrentUser
 ) -> dict[str, Any]:
-    ensure_role(user, frozenset({Role.director}), "tvirtinti dokumentų naikinimo aktą")
     return disposal.approve(runtime, user, disposal_id)
 
 
@@ -180,7 +158,6 @@ def approve_disposal(
 def execute_disposal(
     disposal_id: RowIdPath, runtime: RuntimeDep, user: CurrentUser
 ) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "naikinti dokumentus pagal aktą")
     return disposal.execute(runtime, user, disposal_id)
 
 
@@ -233,11 +210,6 @@ async def journal_transfer(
     school_year: Annotated[str | None, Query(max_length=9)] = None,
     note: Annotated[str, Query(max_length=500)] = "",
 ) -> dict[str, Any]:
-    ensure_role(
-        user,
-        frozenset({Role.admin, Role.deputy, Role.archivist}),
-        "perkelti dienyną į skaitmeninę laikmeną",
-    )
     return await journal.upload(
         request,
         runtime,
@@ -263,7 +235,6 @@ def journal_file(
         record = session.get(JournalFile, document_id)
         if doc is None or record is None:
             raise NotFound(f"Perkeltas dienynas „{document_id}“ nerastas.")
-    ensure_role(user, kind_or_404(runtime.kinds, doc.kind).read_roles, "atsisiųsti dienyną")
     with store_errors():
         stream = runtime.store.get(record.object_key, record.object_version_id, 1 << 20)
     with session_scope(runtime.engine) as session:

@@ -108,6 +108,7 @@ def register_export(
         year, data = service.entries_pdf(runtime, user, code, year)
         media = "application/pdf"
     else:
+        service.register(runtime.engine, code)  # an unknown register is named first, as before
         raise NotFound("Galimi formatai: XLSX arba PDF.")
     filename = f"registras-{code}-{year}.{ext}"
     return Response(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -90,16 +90,8 @@ PledgedUser = Annotated[User, Depends(require_pledge)]
 
 
 def ensure_role(user: User, allowed: frozenset[Role], action: str) -> None:
+    """A role check the policy table cannot make, because the roles come from data (a kind's
+    configured roles); who may call a route or page at all is the table's (access/gate.py)."""
     if not (user.role_set & allowed):
         titles = ", ".join(sorted(ROLE_TITLES[r] for r in allowed))
         raise NotPermitted(f"Veiksmui „{action}“ reikia vieno iš vaidmenų: {titles}.")
-
-
-def require_roles(*roles: Role, action: str) -> Callable[[User], User]:
-    allowed = frozenset(roles)
-
-    def dependency(user: CurrentUser) -> User:
-        ensure_role(user, allowed, action)
-        return user
-
-    return dependency

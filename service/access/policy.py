@@ -326,3 +326,12 @@ def rule_for(method: str, path: str) -> Rule:
         return TABLE[(method, path)]
     except KeyError:
         raise MissingRule(f"{method} {path}: no entry in service/access/policy.py") from None
+
+
+def may(role_set: frozenset[Role], method: str, path: str) -> bool:
+    """Whether the table's roles let these roles call a route: for menus, links and buttons,
+    so a page offers only what the gate would then allow (the gate still checks the pledge)."""
+    rule = rule_for(method, path)
+    if rule.kind is not None:
+        raise ValueError(f"{method} {path}: its roles depend on a document's kind")
+    return rule.roles is None or bool(role_set & rule.roles)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,33 +9,27 @@ from anyio import to_thread
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import col, select
-from starlette.background import BackgroundTask
 
-from service.archive import disposal, fixity, holds, journal, retention_admin
-from service.archive.models import FixityRun, RuleChange
-from service.audit import anchors
+from service.archive import disposal, holds, journal, retention_admin, service
+from service.archive.service import DisposalIn, HoldIn
 from service.audit import log as audit
 from service.audit.log import Actor
-from service.books import export
+from service.books import service as books
+from service.books.service import ExportIn
 from service.contract import BYTES, ZIP, file_answer
 from service.db import session_scope
-from service.deps import CurrentUser, RuntimeDep, ensure_role, require_pledge
-from service.documents.kinds import kind_or_404
+from service.deps import CurrentUser, RuntimeDep, require_pledge
 from service.documents.models import Document, JournalFile
 from service.errors import InvalidPayload, NotFound
 from service.output import content_disposition
 from service.params import DateQuery, DocumentIdPath, RowIdPath, RuleIdPath, YearQuery
 from service.stored_files import store_errors
 from service.timeutil import today_vilnius
-from service.users.models import Role
-from service.validation import IsoDate, OptionalProse, Prose, Text, parse_payload
+from service.validation import IsoDate, OptionalProse, Text, parse_payload
 
 router = APIRouter(prefix="/api", tags=["archive"])
 
-ARCHIVIST = frozenset({Role.archivist})
-OVERSIGHT = frozenset({Role.archivist, Role.director})
-AUDITORS = frozenset({Role.archivist, Role.director, Role.admin})
+# Who may call each: the policy table (service/access/policy.py).
 _MAX_TABLE = 10 * 1024 * 1024
 
 
@@ -56,7 +48,6 @@ def get_rules(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
 
 @router.post("/retention/rules/import")
 async def import_rules(request: Request, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "importuoti saugojimo terminų lentelę")
     data = await request.body()
     if len(data) > _MAX_TABLE:
         raise InvalidPayload("Lentelės failas per didelis (daugiausia 10 MiB).")
@@ -68,16 +59,12 @@ async def import_rules(request: Request, runtime: RuntimeDep, user: CurrentUser)
 def edit_rule(
     rule_id: RuleIdPath, runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "keisti saugojimo taisyklę")
     return retention_admin.edit_rule(runtime, rule_id, body, user)
 
 
 @router.get("/retention/rules/changes")
 def rule_changes(runtime: RuntimeDep, user: CurrentUser) -> list[dict[str, Any]]:
-    ensure_role(user, AUDITORS, "peržiūrėti saugojimo taisyklių pakeitimus")
-    with session_scope(runtime.engine) as session:
-        rows = session.exec(select(RuleChange).order_by(col(RuleChange.id)))
-        return [r.model_dump(mode="json") for r in rows]
+    return service.rule_changes(runtime)
 
 
 class EventIn(BaseModel):
@@ -91,11 +78,6 @@ class EventIn(BaseModel):
 def record_event(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, object]:
-    ensure_role(
-        user,
-        frozenset({Role.archivist, Role.office_manager, Role.admin}),
-        "įrašyti saugojimo termino įvykį",
-    )
     request = parse_payload(EventIn, body)
     return retention_admin.record_event(
         runtime, request.document_id, request.event_on, request.note, user
@@ -111,14 +93,12 @@ class ReevaluateIn(BaseModel):
 def reevaluate(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "perskaičiuoti saugojimo terminus")
     request = parse_payload(ReevaluateIn, body or {})
     return retention_admin.reevaluate_year(runtime, user, request.year)
 
 
 @router.get("/retention/due")
 def due(runtime: RuntimeDep, user: CurrentUser, on: DateQuery = None) -> dict[str, Any]:
-    ensure_role(user, OVERSIGHT, "peržiūrėti naikintinas bylas")
     return disposal.due(runtime, on or today_vilnius())
 
 
@@ -126,44 +106,21 @@ def due(runtime: RuntimeDep, user: CurrentUser, on: DateQuery = None) -> dict[st
 def destroyed(
     runtime: RuntimeDep, user: CurrentUser, year: YearQuery = None
 ) -> list[dict[str, Any]]:
-    ensure_role(
-        user,
-        frozenset({Role.archivist, Role.director, Role.office_manager}),
-        "peržiūrėti sunaikintų dokumentų aprašus",
-    )
     return disposal.destroyed_records(runtime, year)
 
 
 # -- holds -----------------------------------------------------------------------------------
 
 
-class HoldIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    document_id: Annotated[Text, Field(max_length=64)] | None = None
-    case_index: Annotated[Text, Field(max_length=20)] | None = None
-    year: int | None = Field(default=None, ge=1900, le=2200)
-    reason: Annotated[Prose, Field(max_length=1000)]
-
-
 @router.post("/holds", status_code=201)
 def place_hold(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "sulaikyti dokumentus")
-    request = parse_payload(HoldIn, body)
-    return holds.place(
-        runtime,
-        user,
-        document_id=request.document_id,
-        case_index=request.case_index,
-        year=request.year,
-        reason=request.reason,
-    )
+    return service.place_hold(runtime, user, parse_payload(HoldIn, body))
 
 
 @router.get("/holds")
 def list_holds(runtime: RuntimeDep, user: CurrentUser, active: bool = True) -> list[dict[str, Any]]:
-    ensure_role(user, OVERSIGHT, "peržiūrėti sulaikymus")
     return holds.list_holds(runtime, active_only=active)
 
 
@@ -174,31 +131,21 @@ def release_hold(
     user: CurrentUser,
     reason: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "panaikinti sulaikymą")
     return holds.release(runtime, user, hold_id, reason)
 
 
 # -- disposal --------------------------------------------------------------------------------
 
 
-class DisposalIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    case_indexes: list[Text] = Field(min_length=1, max_length=500)
-    year: int | None = Field(default=None, ge=1900, le=2200)
-
-
 @router.post("/disposals", status_code=201)
 def propose_disposal(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "teikti dokumentų naikinimo aktą")
-    request = parse_payload(DisposalIn, body)
-    return disposal.propose(runtime, user, request.case_indexes, request.year)
+    return service.propose_disposal(runtime, user, parse_payload(DisposalIn, body))
 
 
 @router.get("/disposals/{disposal_id}")
 def get_disposal(disposal_id: RowIdPath, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
-    ensure_role(user, OVERSIGHT, "peržiūrėti naikinimo aktą")
     return disposal.get(runtime, disposal_id)
 
 
@@ -206,7 +153,6 @@ def get_disposal(disposal_id: RowIdPath, runtime: RuntimeDep, user: CurrentUser)
 def approve_disposal(
     disposal_id: RowIdPath, runtime: RuntimeDep, user: CurrentUser
 ) -> dict[str, Any]:
-    ensure_role(user, frozenset({Role.director}), "tvirtinti dokumentų naikinimo aktą")
     return disposal.approve(runtime, user, disposal_id)
 
 
@@ -214,7 +160,6 @@ def approve_disposal(
 def execute_disposal(
     disposal_id: RowIdPath, runtime: RuntimeDep, user: CurrentUser
 ) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "naikinti dokumentus pagal aktą")
     return disposal.execute(runtime, user, disposal_id)
 
 
@@ -223,35 +168,23 @@ def execute_disposal(
 
 @router.post("/fixity/runs")
 def run_fixity(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
-    ensure_role(user, ARCHIVIST, "tikrinti saugomų failų vientisumą")
-    return fixity.run(
-        runtime.engine, runtime.store, Actor(id=user.id, name=user.name), user_id=user.id
-    )
+    return service.run_fixity(runtime, user)
 
 
 @router.get("/fixity/runs")
 def fixity_runs(
     runtime: RuntimeDep, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=100)] = 20
 ) -> list[dict[str, Any]]:
-    ensure_role(user, AUDITORS, "peržiūrėti vientisumo patikras")
-    with session_scope(runtime.engine) as session:
-        rows = session.exec(select(FixityRun).order_by(col(FixityRun.id).desc()).limit(limit))
-        return [r.model_dump(mode="json") for r in rows]
+    return service.fixity_runs(runtime, limit)
 
 
 @router.get("/audit/verify")
 def verify_audit(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     """The chain recomputed and compared with every anchor in the write-once store."""
-    ensure_role(user, AUDITORS, "tikrinti audito žurnalo grandinę")
-    return anchors.verify(runtime.engine, runtime.store).out()
+    return service.verify_audit(runtime)
 
 
 # -- year-end export -------------------------------------------------------------------------
-
-
-class ExportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    year: int = Field(ge=1900, le=2200)
 
 
 @router.post(
@@ -263,32 +196,8 @@ class ExportIn(BaseModel):
 def create_export(
     request: Request, runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> StreamingResponse:
-    ensure_role(user, ARCHIVIST, "eksportuoti metų bylas")
     wanted = parse_payload(ExportIn, body)
-    name = export.export_dir_name(runtime.school, wanted.year)
-    work = _data_dir(request) / "exports" / uuid.uuid4().hex / name
-    try:
-        bag_dir, _summary = export.build_bag(
-            runtime.engine,
-            runtime.store,
-            runtime.school,
-            runtime.rules,
-            wanted.year,
-            work,
-            Actor(id=user.id, name=user.name),
-            converter=runtime.converter,
-            records=runtime.records,
-        )
-    except BaseException:
-        shutil.rmtree(work.parent, ignore_errors=True)
-        raise
-    return StreamingResponse(
-        export.zip_stream(bag_dir, remove=True),
-        media_type="application/zip",
-        headers={"Content-Disposition": content_disposition(f"{name}.zip")},
-        # Also when the client goes away before the end of the stream.
-        background=BackgroundTask(shutil.rmtree, work.parent, ignore_errors=True),
-    )
+    return books.export_year(runtime, user, _data_dir(request), wanted).response()
 
 
 # -- journal transfer ------------------------------------------------------------------------
@@ -303,11 +212,6 @@ async def journal_transfer(
     school_year: Annotated[str | None, Query(max_length=9)] = None,
     note: Annotated[str, Query(max_length=500)] = "",
 ) -> dict[str, Any]:
-    ensure_role(
-        user,
-        frozenset({Role.admin, Role.deputy, Role.archivist}),
-        "perkelti dienyną į skaitmeninę laikmeną",
-    )
     return await journal.upload(
         request,
         runtime,
@@ -333,7 +237,6 @@ def journal_file(
         record = session.get(JournalFile, document_id)
         if doc is None or record is None:
             raise NotFound(f"Perkeltas dienynas „{document_id}“ nerastas.")
-    ensure_role(user, kind_or_404(runtime.kinds, doc.kind).read_roles, "atsisiųsti dienyną")
     with store_errors():
         stream = runtime.store.get(record.object_key, record.object_version_id, 1 << 20)
     with session_scope(runtime.engine) as session:

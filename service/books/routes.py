@@ -7,44 +7,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
 
-from service.archive.cases import resolve_case
-from service.books import covers, inventories, year_xlsx
-from service.books import year as years
-from service.cases.facts import count_missing_pages, documents_of, facts
-from service.cases.plan import validate_year
+from service.books import service
+from service.books.service import AgreementIn
 from service.contract import PDF, XLSX, file_answer
-from service.db import session_scope
-from service.deps import CurrentUser, RuntimeDep, ensure_role
-from service.documents.schemas import DocumentOut, document_out
+from service.deps import CurrentUser, RuntimeDep
 from service.output import content_disposition
 from service.params import CaseIndexPath, DocumentIdPath, YearPath
-from service.runtime import Runtime
-from service.timeutil import today_vilnius
-from service.users.models import Role
-from service.validation import IsoDate, Text, parse_payload
+from service.validation import parse_payload
 
 router = APIRouter(tags=["books"])
 
-# As the archive's own routes: the archivist keeps the books, the director oversees them; the
-# office, which keeps the paper files, prints covers too.
-YEAR_READERS = frozenset({Role.archivist, Role.director})
-COVER_PRINTERS = frozenset({Role.archivist, Role.director, Role.office_manager})
-AGREEMENT_ENTERERS = frozenset({Role.archivist, Role.director})
-
-
-class AgreementIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    protocol_date: IsoDate
-    protocol_number: Text
+# Who may call each: the policy table (service/access/policy.py).
 
 
 @router.get("/api/archive/years/{year}.xlsx", response_class=Response, responses=file_answer(XLSX))
 def archive_year_xlsx(year: YearPath, runtime: RuntimeDep, user: CurrentUser) -> Response:
-    view = archive_year(year, runtime, user)
     return Response(
-        year_xlsx.to_xlsx(view),
+        service.year_workbook(runtime, year),
         media_type=XLSX,
         headers={"Content-Disposition": content_disposition(f"bylos-{year}.xlsx")},
     )
@@ -52,10 +32,7 @@ def archive_year_xlsx(year: YearPath, runtime: RuntimeDep, user: CurrentUser) ->
 
 @router.get("/api/archive/years/{year}")
 def archive_year(year: YearPath, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
-    ensure_role(user, YEAR_READERS, "peržiūrėti metų bylas")
-    validate_year(year)
-    with session_scope(runtime.engine) as session:
-        return years.year_view(runtime, session, year, today_vilnius())
+    return service.year_view(runtime, year)
 
 
 @router.get(
@@ -64,32 +41,11 @@ def archive_year(year: YearPath, runtime: RuntimeDep, user: CurrentUser) -> dict
 def case_cover(
     year: YearPath, index: CaseIndexPath, runtime: RuntimeDep, user: CurrentUser
 ) -> Response:
-    ensure_role(user, COVER_PRINTERS, "spausdinti bylos viršelį")
-    pdf = cover_of(runtime, user.name, year, index)
+    pdf = service.cover_of(runtime, user.name, year, index)
     return Response(
         pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": content_disposition(f"virselis-{year}-{index}.pdf")},
-    )
-
-
-def cover_of(runtime: Runtime, printed_by: str, year: int, index: str) -> bytes:
-    """A case's cover: its sheets counted from the documents' pages at this moment."""
-    validate_year(year)
-    with session_scope(runtime.engine) as session:
-        case = resolve_case(session, index, year)
-        docs = documents_of(session, [case.id or 0])[case.id or 0]
-    # The conversion is slow: counted and converted outside the transaction.
-    count_missing_pages(runtime.engine, runtime.store, docs)
-    return covers.cover_pdf(
-        case,
-        facts(docs, runtime.records),
-        rules=runtime.rules,
-        records=runtime.records,
-        school=runtime.school,
-        converter=runtime.converter,
-        printed_on=today_vilnius(),
-        printed_by=printed_by,
     )
 
 
@@ -100,11 +56,6 @@ def enter_agreement(
     user: CurrentUser,
     body: Annotated[Any, Body()] = None,
 ) -> JSONResponse:
-    ensure_role(user, AGREEMENT_ENTERERS, "įrašyti ekspertų komisijos suderinimą")
-    request = parse_payload(AgreementIn, body)
-    issued = inventories.enter_agreement(
-        runtime, user, document_id, request.protocol_date, request.protocol_number
-    )
-    with session_scope(runtime.engine) as session:
-        out: DocumentOut = document_out(session, issued, runtime.rules)
+    wanted = parse_payload(AgreementIn, body)
+    out = service.enter_agreement(runtime, user, document_id, wanted)
     return JSONResponse(out.model_dump(mode="json", by_alias=True), status_code=201)

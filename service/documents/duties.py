@@ -239,3 +239,17 @@ def duties_on(session: Session, on: dt.date) -> Duties:
         parent_reports=missing_parent_reports(session, calendar, on),
         journal_transfers=transfers,
     )
+
+
+def recent_class_names(session: Session, since_year: int) -> tuple[str, ...]:
+    """Class names seen on summaries and reports since a year: a start for a new calendar's
+    list of classes, to correct."""
+    names = session.exec(
+        select(payload_field("class_name"))
+        .where(
+            col(Document.kind).in_(["achievement-summary", "progress-report"]),
+            col(Document.year) >= since_year,
+        )
+        .distinct()
+    ).all()
+    return tuple(sorted({str(n) for n in names if n}, key=lambda n: (len(n), n)))

@@ -9,10 +9,14 @@ and marks each delivered.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from service.db import session_scope
 from service.db_types import AwareDateTime
+from service.documents.models import Document
 from service.errors import Conflict, NotFound
 from service.timeutil import utcnow
 
@@ -75,3 +79,29 @@ def mark_delivered(session: Session, notification_id: int) -> Notification:
     session.add(row)
     session.flush()
     return row
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """The notifications with the registration number of each one's change act."""
+
+    rows: list[Notification]
+    numbers: dict[str, str]
+
+
+def listing_with_numbers(engine: Engine, *, delivered: bool | None, limit: int) -> Listed:
+    with session_scope(engine) as session:
+        rows = listing(session, delivered=delivered, document_id=None, limit=limit)
+        ids = {r.document_id for r in rows}
+        numbers: dict[str, str] = {}
+        if ids:
+            found = session.exec(
+                select(Document.id, Document.number).where(col(Document.id).in_(ids))
+            )
+            numbers = {doc_id: number or doc_id for doc_id, number in found}
+        return Listed(rows, numbers)
+
+
+def deliver(engine: Engine, notification_id: int) -> Notification:
+    with session_scope(engine) as session:
+        return mark_delivered(session, notification_id)

@@ -7,25 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlmodel import col, select
 
-from service.archive.models import DestroyedDocument
-from service.audit import log as audit
-from service.audit.log import Actor
+from service.archive import service as archive
 from service.contract import DOCX, PDF, file_answer
 from service.db import session_scope
-from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role, require_pledge
-from service.documents.issuing import DOCX_MEDIA_TYPE
-from service.documents.kinds import KindSpec, kind_or_404
+from service.deps import CurrentUser, RuntimeDep, SessionDep, require_pledge
+from service.documents import service
+from service.documents.kinds import kind_or_404
 from service.documents.models import Document
 from service.documents.schemas import DocumentOut, document_out
-from service.errors import Gone, InvalidPayload, NotFound
-from service.lt import search_words
 from service.output import content_disposition
 from service.params import DocumentIdPath, KindPath, KindQuery, YearQuery
-from service.school_year import classes
-from service.stored_files import read_verified, store_errors
-from service.users.models import User
 from service.validation import Prose, Text, parse_payload
 
 router = APIRouter(
@@ -33,7 +25,6 @@ router = APIRouter(
 )
 
 IdempotencyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
-MAX_QUERY_WORDS = 10
 
 
 @router.post("/{kind}", status_code=201, response_model=DocumentOut)
@@ -45,7 +36,6 @@ def issue_document(
     idempotency_key: IdempotencyHeader = None,
 ) -> JSONResponse:
     spec = kind_or_404(runtime.kinds, kind)
-    ensure_role(user, spec.issue_roles, f"išduoti: {spec.title}")
     issued = runtime.issuer.issue(spec, body, user, idempotency_key=idempotency_key)
     with session_scope(runtime.engine) as session:
         out = document_out(session, issued.document, runtime.rules)
@@ -72,7 +62,6 @@ def new_version(
     with session_scope(runtime.engine) as session:
         old = _get(session, document_id)
     spec = kind_or_404(runtime.kinds, old.kind)
-    ensure_role(user, spec.issue_roles, f"taisyti: {spec.title}")
     issued = runtime.issuer.issue(
         spec,
         request.payload,
@@ -89,19 +78,14 @@ def new_version(
 
 
 def _get(session: SessionDep, document_id: str) -> Document:
-    doc = session.get(Document, document_id)
-    if doc is None:
-        raise NotFound(f"Dokumentas „{document_id}“ nerastas.")
-    return doc
+    return service.get(session, document_id)
 
 
 @router.get("/{document_id}", response_model=DocumentOut)
 def get_document(
     document_id: DocumentIdPath, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
 ) -> DocumentOut:
-    doc = _get(session, document_id)
-    ensure_role(user, kind_or_404(runtime.kinds, doc.kind).read_roles, "peržiūrėti dokumentą")
-    return document_out(session, doc, runtime.rules)
+    return service.one(session, runtime.rules, document_id)
 
 
 @router.get("", response_model=list[DocumentOut])
@@ -114,32 +98,8 @@ def list_documents(
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DocumentOut]:
-    readable = [s.slug for s in runtime.kinds.values() if user.role_set & s.read_roles]
-    if kind is not None:
-        ensure_role(user, kind_or_404(runtime.kinds, kind).read_roles, "peržiūrėti dokumentus")
-        readable = [kind]
-    stmt = select(Document).where(col(Document.kind).in_(readable))
-    if year is not None:
-        stmt = stmt.where(Document.year == year)
-    # Every word of the query, folded as the stored key was (case and Lithuanian letters
-    # dropped: "zukauskaite" finds "Žukauskaitė"), must occur; LIKE on the folded key behaves
-    # the same on SQLite and PostgreSQL. "%" and "_" are the user's letters, not wildcards.
-    for word in search_words(q or "")[:MAX_QUERY_WORDS]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(col(Document.search_key).like(f"%{escaped}%", escape="\\"))
-    stmt = stmt.order_by(col(Document.created_at).desc()).limit(limit)
-    return [
-        document_out(session, d, runtime.rules)
-        for d in session.exec(stmt)
-        if may_read(session, user, runtime.kinds[d.kind], d)
-    ]
-
-
-def may_read(session: SessionDep, user: User, spec: KindSpec, doc: Document) -> bool:
-    """Whether this person may open this document: the kind's roles and, for a class teacher,
-    the class they lead (a listing shows nothing the reader may not open)."""
-    return bool(user.role_set & spec.read_roles) and classes.may_act(
-        session, user, spec.read_roles, doc.payload, doc.registered_on
+    return service.find(
+        session, runtime.kinds, runtime.rules, user, kind=kind, year=year, q=q, limit=limit
     )
 
 
@@ -150,47 +110,12 @@ def get_file(
     user: CurrentUser,
     format: Annotated[str, Query(max_length=10)] = "pdf",
 ) -> Response:
-    if format not in ("pdf", "docx"):
-        raise InvalidPayload(f"Netinkamas formatas „{format}“: galimi „pdf“ arba „docx“.")
-    with session_scope(runtime.engine) as session:
-        doc = _get(session, document_id)
-        ensure_role(user, kind_or_404(runtime.kinds, doc.kind).read_roles, "atsisiųsti dokumentą")
-        destroyed = session.get(DestroyedDocument, doc.id)
-    if destroyed is not None:
-        raise Gone(
-            f"Dokumento Nr. {doc.number} failai sunaikinti pagal dokumentų naikinimo aktą "
-            f"Nr. {destroyed.act_number} ({destroyed.destroyed_at.date().isoformat()}); "
-            "registre lieka jo aprašas ir kontrolinė suma."
-        )
-    if format == "pdf":
-        key, version, sha, media = doc.object_key, doc.object_version_id, doc.sha256, doc.media_type
-        filename = f"{doc.number}.pdf"
-    else:
-        key, version, sha, media = (
-            doc.docx_key,
-            doc.docx_version_id,
-            doc.docx_sha256,
-            DOCX_MEDIA_TYPE,
-        )
-        filename = f"{doc.number}.docx"
-    with store_errors():
-        data = runtime.store.read(key, version)
-    # Certificates are small: verifying before sending means a damaged file is never served.
-    data = read_verified(data, sha)
-    with session_scope(runtime.engine) as session:
-        audit.record(
-            session,
-            Actor(id=user.id, name=user.name),
-            "document.downloaded",
-            subject_type="document",
-            subject_id=doc.id,
-            detail={"format": format, "number": doc.number},
-        )
+    found = archive.stored_file(runtime, user, document_id, format)
     return Response(
-        content=data,
-        media_type=media,
+        content=found.data,
+        media_type=found.media_type,
         headers={
-            "Content-Disposition": content_disposition(filename),
-            "X-Content-SHA256": sha,
+            "Content-Disposition": content_disposition(found.filename),
+            "X-Content-SHA256": found.sha256,
         },
     )

@@ -4,75 +4,31 @@ the pledge gate (a backup holds every pupil's records)."""
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from sqlmodel import col, select
 
-from service.db import session_scope
-from service.deps import CurrentUser, RuntimeDep, ensure_role, require_pledge
+from service.deps import CurrentUser, RuntimeDep, require_pledge
+from service.operations import service
 from service.operations.jobs import BackupJobs
-from service.operations.models import BackupRun, BackupStatus
 from service.runtime import Runtime
-from service.timeutil import utcnow
-from service.users.models import Role, User
+from service.users.models import User
 
 router = APIRouter(prefix="/api", tags=["operations"], dependencies=[Depends(require_pledge)])
 
-KEEPERS: Final = frozenset({Role.archivist, Role.admin})
-
 
 def jobs_of(request: Request) -> BackupJobs:
-    state = request.app.state
-    jobs: BackupJobs | None = getattr(state, "backup_jobs", None)
-    if jobs is None:
-        jobs = state.backup_jobs = BackupJobs()
-    return jobs
+    return service.jobs_of(request.app.state)
 
 
 def start_backup(request: Request, runtime: Runtime, user: User) -> dict[str, Any]:
-    ensure_role(user, KEEPERS, "daryti atsarginę kopiją")
     settings = request.app.state.settings
-    job = jobs_of(request).start(
-        runtime,
-        settings.resolved_database_url,
-        settings.backup_dir,
-        settings.data_dir,
-        user,
-    )
-    return job.as_dict()
-
-
-def _run_out(row: BackupRun) -> dict[str, Any]:
-    return row.model_dump(mode="json")
+    return service.start_backup(runtime, settings, jobs_of(request), user)
 
 
 def backups_overview(request: Request, runtime: Runtime, user: User) -> dict[str, Any]:
-    ensure_role(user, KEEPERS, "peržiūrėti atsargines kopijas")
-    settings = request.app.state.settings
-    with session_scope(runtime.engine) as session:
-        runs = session.exec(select(BackupRun).order_by(col(BackupRun.id).desc()).limit(20)).all()
-        last = session.exec(
-            select(BackupRun)
-            .where(BackupRun.status == BackupStatus.completed)
-            .order_by(col(BackupRun.finished_at).desc())
-            .limit(1)
-        ).first()
-    running = jobs_of(request).running()
-    age = (
-        (utcnow() - last.finished_at).total_seconds() / 3600 if last and last.finished_at else None
-    )
-    return {
-        "configured": settings.backup_dir is not None,
-        "target": str(settings.backup_dir) if settings.backup_dir else None,
-        "max_age_hours": settings.backup_max_age_hours,
-        "last_completed": _run_out(last) if last else None,
-        "age_hours": round(age, 2) if age is not None else None,
-        "overdue": age is None or age > settings.backup_max_age_hours,
-        "running": running.as_dict() if running else None,
-        "runs": [_run_out(r) for r in runs],
-    }
+    return service.backups_overview(runtime, request.app.state.settings, jobs_of(request))
 
 
 @router.post("/backups", status_code=202)

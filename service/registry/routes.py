@@ -6,72 +6,36 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
-from service.audit.log import Actor
-from service.books import register as books_register
-from service.cases.plan import validate_year
+from service.books import registers as service
+from service.books.registers import RegisterIn, RegisterPatch
 from service.contract import PDF, XLSX, file_answer
-from service.db import session_scope
-from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
+from service.deps import CurrentUser, RuntimeDep, SessionDep
 from service.output import content_disposition
 from service.params import RegisterCodePath, YearQuery
-from service.registry import admin, listing, numbering
+from service.registry import listing
 from service.registry.listing import EntryOut, RegisterOut, RegisterRow
 from service.registry.models import Register
-from service.timeutil import today_vilnius
-from service.users.models import Role, User
-from service.validation import Text, parse_payload
+from service.users.models import User
+from service.validation import parse_payload
 
 router = APIRouter(prefix="/api/registers", tags=["registry"])
 
-READERS = frozenset({Role.office_manager, Role.deputy, Role.archivist, Role.director, Role.admin})
-ADMINS = frozenset({Role.admin})
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RegisterIn(_Body):
-    code: Text
-    title: Text
-    case_index: Text
-    number_format: Text = admin.DEFAULT_FORMAT
-
-
-class RegisterPatch(_Body):
-    title: Text | None = None
-    case_index: Text | None = None
-    number_format: Text | None = None
-
-
-def _actor(user: User) -> Actor:
-    return Actor(id=user.id, name=user.name)
+# Who may call each: the policy table (service/access/policy.py).
 
 
 @router.get("", response_model=list[RegisterOut])
 def list_registers(session: SessionDep, user: CurrentUser) -> list[RegisterOut]:
-    ensure_role(user, READERS, "peržiūrėti registrus")
-    return [listing.register_out(r) for r in admin.all_registers(session)]
+    return service.list_registers(session)
 
 
 @router.post("", status_code=201, response_model=RegisterOut)
 def add_register(
     session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> JSONResponse:
-    ensure_role(user, ADMINS, "pridėti registrą")
-    request = parse_payload(RegisterIn, body)
-    register = admin.add_register(
-        session,
-        _actor(user),
-        code=request.code,
-        title=request.title,
-        case_index=request.case_index,
-        number_format=request.number_format,
-    )
-    return JSONResponse(listing.register_out(register).model_dump(mode="json"), status_code=201)
+    added = service.add_register(session, user, parse_payload(RegisterIn, body))
+    return JSONResponse(added.model_dump(mode="json"), status_code=201)
 
 
 @router.patch("/{code}", response_model=RegisterOut)
@@ -81,21 +45,13 @@ def change_register(
     user: CurrentUser,
     body: Annotated[Any, Body()] = None,
 ) -> RegisterOut:
-    ensure_role(user, ADMINS, "keisti registrą")
-    request = parse_payload(RegisterPatch, body)
-    change = admin.RegisterChange(
-        title=request.title, case_index=request.case_index, number_format=request.number_format
-    )
-    return listing.register_out(admin.change_register(session, _actor(user), code, change))
+    return service.change_register(session, user, code, parse_payload(RegisterPatch, body))
 
 
 def _year_entries(
     session: Session, user: User, code: str, year: int | None
 ) -> tuple[Register, int, list[RegisterRow]]:
-    ensure_role(user, READERS, "peržiūrėti registrą")
-    year = validate_year(year or today_vilnius().year)
-    register = numbering.get_register(session, code)
-    return register, year, books_register.rows(session, code, year)
+    return service.year_entries(session, code, year)
 
 
 @router.get("/{code}/entries", response_model=list[EntryOut])
@@ -122,18 +78,7 @@ def entries_xlsx(
 def entries_pdf(
     code: RegisterCodePath, runtime: RuntimeDep, user: CurrentUser, year: YearQuery = None
 ) -> Response:
-    # The conversion is slow: read the entries in a short transaction, convert outside it.
-    with session_scope(runtime.engine) as session:
-        register, year, entries = _year_entries(session, user, code, year)
-    pdf = listing.to_pdf(
-        register,
-        year,
-        entries,
-        school=runtime.school,
-        converter=runtime.converter,
-        printed_on=today_vilnius(),
-        printed_by=user.name,
-    )
+    year, pdf = service.entries_pdf(runtime, user, code, year)
     return Response(
         pdf,
         media_type="application/pdf",

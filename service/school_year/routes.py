@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel
 
-from service.deps import CurrentUser, PledgedUser, SessionDep, ensure_role
+from service.deps import CurrentUser, PledgedUser, SessionDep
 from service.documents import duties
 from service.errors import InvalidPayload, NotFound
 from service.params import DateQuery, SchoolYearPath
@@ -78,7 +78,6 @@ def put_calendar(
     user: CurrentUser,
     body: Annotated[Any, Body()] = None,
 ) -> CalendarOut:
-    ensure_role(user, calendars.EDITORS, "nustatyti mokslo metų kalendorių")
     _checked_year(school_year)
     if not isinstance(body, dict):
         raise InvalidPayload("Užklausos turinys turi būti JSON objektas su „periods“ ir „classes“.")

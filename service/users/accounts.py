@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -9,10 +10,12 @@ from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.db import session_scope
 from service.errors import Conflict, InvalidPayload, NotAuthenticated, NotFound, NotPermitted
 from service.timeutil import utcnow
 from service.users import sessions
@@ -292,3 +295,79 @@ def issue_token_for(session: Session, actor: User | None, user_id: int) -> str:
         subject_id=str(user_id),
     )
     return token
+
+
+def people_by_name(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(col(User.name))))
+
+
+def by_login(session: Session, login: str) -> User | None:
+    return session.exec(select(User).where(User.login == login)).first()
+
+
+def add_user(
+    session: Session,
+    actor: User,
+    *,
+    name: str,
+    position: str,
+    roles: list[Role],
+    login: str,
+    password: str,
+) -> User:
+    """A new account with a login, created by an admin and audited with them."""
+    user = create_user(
+        session, name=name, position=position, roles=roles, login=login, password=password
+    )
+    audit.record(
+        session,
+        _actor(actor),
+        "user.created",
+        subject_type="user",
+        subject_id=str(user.id),
+        detail={"login": user.login, "roles": user.roles},
+    )
+    return user
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """Checked against when the login is unknown, so both cases take the same time (the
+    sign-in page computes it when it loads, not at the first unknown login)."""
+    return hash_password("bylos-nera-tokio-naudotojo")
+
+
+def verify_sign_in(engine: Engine, login: str, password: str, address: str) -> int | None:
+    """The account these credentials open, or None; the sign-in is audited and an outdated
+    hash replaced. Slow on purpose (Argon2): run it in a worker thread."""
+    with session_scope(engine) as db:
+        user = by_login(db, login)
+        stored = user.password_hash if user and user.password_hash else dummy_hash()
+        ok = check_password(password, stored) and user is not None and user.active
+        if not ok or user is None or user.id is None:
+            return None
+        if password_needs_rehash(stored):
+            user.password_hash = hash_password(password)
+            db.add(user)
+        audit.record(
+            db,
+            Actor(id=user.id, name=user.name),
+            "user.signed_in",
+            subject_type="user",
+            subject_id=str(user.id),
+            detail={"address": address},
+        )
+        return user.id
+
+
+def user_by_id(engine: Engine, user_id: int) -> User | None:
+    """The account as it is now (roles, active), detached: the web reads it on every request."""
+    with session_scope(engine) as db:
+        user = db.get(User, user_id)
+        if user is not None:
+            db.expunge(user)
+    return user
+
+
+def logins_by_id(session: Session) -> dict[int, str]:
+    return {u.id: u.login for u in session.exec(select(User)) if u.id and u.login}

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from fastapi import Depends
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
@@ -11,6 +16,7 @@ from service.deps import route_rule
 from service.errors import NotPermitted, PledgeMissing
 from service.limits import BULK_LIMIT, MiB, PayloadTooLarge
 from service.runtime import Runtime
+from service.users import accounts
 from service.users.models import User
 from service.users.pledge import has_pledge
 from service.web.rendering import PledgeRequired, SignInRequired, web_session
@@ -24,6 +30,16 @@ CSRF_REFUSED = (
 )
 
 
+T = TypeVar("T")
+
+
+def unit_of_work(runtime: Runtime, work: Callable[[Session], T]) -> T:
+    """A page's one way to run a use-case that takes a unit of work (as the API's request has
+    one): committed when ``work`` returns, rolled back when it raises."""
+    with session_scope(runtime.engine) as session:
+        return work(session)
+
+
 def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
@@ -34,10 +50,7 @@ def current_user(request: Request) -> User:
     session = web_session(request)
     if session.user_id is None:
         raise SignInRequired
-    with session_scope(runtime_of(request).engine) as db:
-        user = db.get(User, session.user_id)
-        if user is not None:
-            db.expunge(user)
+    user = accounts.user_by_id(runtime_of(request).engine, session.user_id)
     if user is None or not user.active:
         session.sign_out()
         raise SignInRequired
@@ -64,11 +77,19 @@ def page_gate(request: Request) -> None:
 
 
 def pledged_user(request: Request) -> User:
-    """The signed-in person, who must have a registered pledge to see any personal data."""
-    user = current_user(request)
+    """The signed-in person, who must have a registered pledge to see any personal data.
+    The gate (page_gate) has read them from the database for this request: used as read."""
+    known: User | None = getattr(request.state, "web_user", None)
+    user = known if known is not None else current_user(request)
     if not has_pledge(user):
         raise PledgeRequired
     return user
+
+
+# What a page declares instead of asking for them by hand: ``user: PledgedUser``.
+PledgedUser = Annotated[User, Depends(pledged_user)]
+SignedInUser = Annotated[User, Depends(current_user)]
+AppRuntime = Annotated[Runtime, Depends(runtime_of)]
 
 
 async def checked_form(request: Request) -> FormData:

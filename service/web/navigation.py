@@ -6,22 +6,21 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from service.archive.routes import AUDITORS
-from service.cases.plan import PLAN_READERS
-
-# Who may read registers: the same set the registry API allows.
-from service.registry.routes import READERS as REGISTER_READERS
+from service.access.policy import may
 from service.runtime import Runtime
-from service.school_year.calendars import EDITORS as CALENDAR_EDITORS
 from service.users.models import Role, User
 from service.users.pledge import has_pledge
 from service.web.kind_forms import FORMS, UPLOADS, IssuePage
 
 ADMINS = frozenset({Role.admin})
-# Who reads and marks the change acts' notifications: the notifications API's set.
-NOTIFICATION_READERS = frozenset({Role.admin, Role.deputy})
-# Who may see the fixity runs and the audit chain: the archive API's own set.
-ARCHIVE_READERS = AUDITORS
+# Each entry shown to those the policy table lets open it (service/access/policy.py).
+GUARDED_PAGES = (
+    ("/registrai", "Registrai"),
+    ("/planas", "Planas"),
+    ("/archyvas", "Archyvas"),
+    ("/pranesimai", "Pranešimai"),
+    ("/admin/kalendorius", "Kalendorius"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +49,7 @@ def menu(request: Request, user: User) -> list[MenuItem]:
             items.append(("/dokumentai", "Dokumentai"))
         if issuable(runtime, user):
             items.append(("/isduoti", "Išduoti"))
-        if user.role_set & REGISTER_READERS:
-            items.append(("/registrai", "Registrai"))
-        if user.role_set & PLAN_READERS:
-            items.append(("/planas", "Planas"))
-        if user.role_set & ARCHIVE_READERS:
-            items.append(("/archyvas", "Archyvas"))
-        if user.role_set & NOTIFICATION_READERS:
-            items.append(("/pranesimai", "Pranešimai"))
-        if user.role_set & CALENDAR_EDITORS:
-            items.append(("/admin/kalendorius", "Kalendorius"))
+        items += [(h, label) for h, label in GUARDED_PAGES if may(user.role_set, "GET", h)]
         pledge = runtime.kinds.get("confidentiality-pledge")
         registrars = pledge.issue_roles if pledge is not None else frozenset()
         if user.role_set & (ADMINS | registrars):

@@ -9,12 +9,18 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.db import session_scope
 from service.errors import InvalidPayload
 from service.params import RowIdPath
 from service.users import accounts
 from service.web import forms
-from service.web.access import checked_form, current_user, runtime_of
+from service.web.access import (
+    AppRuntime,
+    SignedInUser,
+    checked_form,
+    current_user,
+    runtime_of,
+    unit_of_work,
+)
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -32,9 +38,9 @@ def _page(
     request: Request, errors: dict[str, str] | None = None, notice: str = "", status: int = 200
 ) -> Response:
     user = current_user(request)
-    assert user.id is not None
-    with session_scope(runtime_of(request).engine) as session:
-        tokens = accounts.tokens_of(session, user.id)
+    user_id = user.id
+    assert user_id is not None
+    tokens = unit_of_work(runtime_of(request), lambda session: accounts.tokens_of(session, user_id))
     return render(
         request,
         "account.html",
@@ -49,15 +55,20 @@ def account(request: Request, pranesimas: str = "") -> Response:
 
 
 @router.post(URL + "/slaptazodis")
-def change_password(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
-    user = current_user(request)
+def change_password(
+    request: Request,
+    user: SignedInUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
+) -> Response:
     current = str(form.get("current", ""))
     new = str(form.get("new", ""))
     if new != str(form.get("again", "")):
         return _page(request, {"again": "Nesutampa su naujuoju slaptažodžiu."}, status=422)
     try:
-        with session_scope(runtime_of(request).engine) as session:
-            accounts.change_own_password(session, user, current, new)
+        unit_of_work(
+            runtime, lambda session: accounts.change_own_password(session, user, current, new)
+        )
     except InvalidPayload as exc:
         wrong_current = "„current“" in exc.detail
         message = "Neteisingas." if wrong_current else exc.detail
@@ -68,10 +79,13 @@ def change_password(request: Request, form: Annotated[FormData, Depends(checked_
 
 @router.post(URL + "/raktai/{token_id}/atsaukti")
 def revoke_token(
-    request: Request, token_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
+    token_id: RowIdPath,
+    user: SignedInUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
     del form  # only its CSRF token matters
-    user = current_user(request)
-    with session_scope(runtime_of(request).engine) as session:
-        accounts.revoke_token(session, user, token_id, owner_id=user.id)
+    unit_of_work(
+        runtime, lambda session: accounts.revoke_token(session, user, token_id, owner_id=user.id)
+    )
     return RedirectResponse(URL + "?pranesimas=atsauktas", 303)

@@ -6,14 +6,11 @@ from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from sqlmodel import col, select
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.audit import log as audit
-from service.audit.log import Actor
-from service.db import session_scope
+from service.access.policy import may
 from service.deps import ensure_role
 from service.errors import Conflict, InvalidPayload
 from service.params import RowIdPath
@@ -21,7 +18,13 @@ from service.school_profile import profile
 from service.users import accounts
 from service.users.models import ROLE_TITLES, Role, User
 from service.web import forms
-from service.web.access import checked_form, pledged_user, runtime_of
+from service.web.access import (
+    AppRuntime,
+    PledgedUser,
+    checked_form,
+    runtime_of,
+    unit_of_work,
+)
 from service.web.forms import MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
 
@@ -55,12 +58,6 @@ def _error_items(errors: dict[str, str], people: Sequence[User]) -> list[forms.E
     return items
 
 
-def _admin(request: Request) -> User:
-    user = pledged_user(request)
-    ensure_role(user, ADMINS, ACTION)
-    return user
-
-
 def _page(
     request: Request,
     values: dict[str, str] | None = None,
@@ -69,8 +66,7 @@ def _page(
     notice: str = "",
     status_code: int = 200,
 ) -> Response:
-    with session_scope(runtime_of(request).engine) as session:
-        people = session.exec(select(User).order_by(col(User.name))).all()
+    people = unit_of_work(runtime_of(request), accounts.people_by_name)
     return render(
         request,
         "users.html",
@@ -94,12 +90,13 @@ PLEDGE = "confidentiality-pledge"
 
 
 @router.get("/admin/naudotojai")
-def users(request: Request, pranesimas: str = "") -> Response:
+def users(
+    request: Request, user: PledgedUser, runtime: AppRuntime, pranesimas: str = ""
+) -> Response:
     # Whoever registers pledges (the office) sees the list to do it; only the admin changes it.
-    user = pledged_user(request)
-    registrars = runtime_of(request).kinds[PLEDGE].issue_roles
+    registrars = runtime.kinds[PLEDGE].issue_roles
     ensure_role(user, ADMINS | registrars, ACTION)
-    request.state.may_manage = Role.admin in user.role_set
+    request.state.may_manage = may(user.role_set, "POST", "/admin/naudotojai")
     request.state.may_pledge = bool(user.role_set & registrars)
     notices = {
         "sukurtas": "Naudotojas sukurtas.",
@@ -116,8 +113,12 @@ def _roles(form: FormData) -> list[Role]:
 
 
 @router.post("/admin/naudotojai")
-def add_user(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
-    admin = _admin(request)
+def add_user(
+    request: Request,
+    admin: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
+) -> Response:
     values = {f: str(form.get(f, "")).strip() for f in FIELDS}
     chosen = [str(v) for v in form.getlist("roles")]
     errors: dict[str, str] = {}
@@ -137,23 +138,18 @@ def add_user(request: Request, form: Annotated[FormData, Depends(checked_form)])
     if errors:
         return _page(request, values, errors, chosen, status_code=422)
     try:
-        with session_scope(runtime_of(request).engine) as session:
-            user = accounts.create_user(
+        unit_of_work(
+            runtime,
+            lambda session: accounts.add_user(
                 session,
+                admin,
                 name=values["name"],
                 position=values["position"],
                 roles=_roles(form),
                 login=values["login"],
                 password=password,
-            )
-            audit.record(
-                session,
-                Actor(id=admin.id, name=admin.name),
-                "user.created",
-                subject_type="user",
-                subject_id=str(user.id),
-                detail={"login": user.login, "roles": user.roles},
-            )
+            ),
+        )
     except Conflict as exc:
         return _page(request, values, {"login": exc.detail}, chosen, status_code=409)
     except InvalidPayload as exc:
@@ -163,44 +159,48 @@ def add_user(request: Request, form: Annotated[FormData, Depends(checked_form)])
 
 @router.post("/admin/naudotojai/{user_id}/vaidmenys")
 def change_roles(
-    request: Request, user_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
+    user_id: RowIdPath,
+    admin: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
-    admin = _admin(request)
     roles = _roles(form)
-    with session_scope(runtime_of(request).engine) as session:
-        # Nobody changes their own roles (separation of duties); audited with the actor.
-        accounts.change_roles(session, admin, user_id, roles)
+    # Nobody changes their own roles (separation of duties); audited with the actor.
+    unit_of_work(runtime, lambda session: accounts.change_roles(session, admin, user_id, roles))
     return RedirectResponse("/admin/naudotojai?pranesimas=vaidmenys", 303)
 
 
 @router.post("/admin/naudotojai/{user_id}/busena")
 def change_state(
-    request: Request, user_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
+    user_id: RowIdPath,
+    admin: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
     """Deactivate (its sessions end at once, its tokens are refused) or reactivate."""
-    admin = _admin(request)
     wanted = str(form.get("busena", ""))
     if wanted not in ("isjungti", "ijungti"):
         raise InvalidPayload("Nenurodyta, ar paskyrą išjungti, ar įjungti. Nieko nepakeista.")
-    with session_scope(runtime_of(request).engine) as session:
-        if wanted == "isjungti":
-            accounts.deactivate(session, admin, user_id)
-        else:
-            accounts.reactivate(session, admin, user_id)
+    change = accounts.deactivate if wanted == "isjungti" else accounts.reactivate
+    unit_of_work(runtime, lambda session: change(session, admin, user_id))
     notice = "isjungtas" if wanted == "isjungti" else "ijungtas"
     return RedirectResponse(f"/admin/naudotojai?pranesimas={notice}", 303)
 
 
 @router.post("/admin/naudotojai/{user_id}/slaptazodis")
 def reset_password(
-    request: Request, user_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
+    request: Request,
+    user_id: RowIdPath,
+    admin: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
     """A new password for someone who forgot theirs; their sessions end."""
-    admin = _admin(request)
     password = str(form.get("password", ""))
     try:
-        with session_scope(runtime_of(request).engine) as session:
-            accounts.reset_password(session, admin, user_id, password)
+        unit_of_work(
+            runtime, lambda session: accounts.reset_password(session, admin, user_id, password)
+        )
     except InvalidPayload as exc:
         return _page(request, errors={f"{ROW_PASSWORD}{user_id}": exc.detail}, status_code=422)
     return RedirectResponse("/admin/naudotojai?pranesimas=slaptazodis", 303)
@@ -268,25 +268,28 @@ def _school_page(
 
 
 @router.get(SCHOOL_URL)
-def school(request: Request, pranesimas: str = "") -> Response:
-    _admin(request)
-    current = runtime_of(request).school.model_dump()
+def school(request: Request, runtime: AppRuntime, pranesimas: str = "") -> Response:
+    current = runtime.school.model_dump()
     notice = "Mokyklos duomenys išsaugoti." if pranesimas == "issaugota" else ""
     return _school_page(request, forms.Filled(values=current), notice)
 
 
 @router.post(SCHOOL_URL)
-def save_school(request: Request, posted: Annotated[FormData, Depends(checked_form)]) -> Response:
-    admin = _admin(request)
-    runtime = runtime_of(request)
+def save_school(
+    request: Request,
+    admin: PledgedUser,
+    runtime: AppRuntime,
+    posted: Annotated[FormData, Depends(checked_form)],
+) -> Response:
     values = {k: v for k, v in posted.items() if isinstance(v, str)}
     filled = forms.read_form(SCHOOL_FORM, values)
     payload = forms.validate(SCHOOL_FORM, profile.SchoolProfileIn, filled)
     if payload is None:
         return _school_page(request, filled, status_code=422)
     changed = profile.SchoolProfileIn.model_validate(payload).profile()
-    with session_scope(runtime.engine) as session:
-        profile.save(session, changed, admin, before=runtime.school)
+    unit_of_work(
+        runtime, lambda session: profile.save(session, changed, admin, before=runtime.school)
+    )
     # After the commit: documents issued from now on carry the new letterhead.
     runtime.school = changed
     return RedirectResponse(f"{SCHOOL_URL}?pranesimas=issaugota", 303)

@@ -9,11 +9,10 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.archive import routes as api
-from service.deps import ensure_role
+from service.access.policy import may
+from service.archive import service
 from service.timeutil import today_vilnius
-from service.users.models import Role
-from service.web.access import checked_form, pledged_user, runtime_of
+from service.web.access import AppRuntime, PledgedUser, checked_form
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -27,13 +26,13 @@ PROBLEMS = (
 
 
 @router.get("/archyvas")
-def archive(request: Request, grandine: str = "", patikra: str = "") -> Response:
-    user = pledged_user(request)
-    ensure_role(user, api.AUDITORS, "peržiūrėti archyvo patikras")
-    runtime = runtime_of(request)
-    # The API's own functions: the same roles and the same wording of the result.
-    runs: list[dict[str, Any]] = api.fixity_runs(runtime, user, limit=10)
-    chain = api.verify_audit(runtime, user) if grandine == "1" else None
+def archive(
+    request: Request, user: PledgedUser, runtime: AppRuntime, grandine: str = "", patikra: str = ""
+) -> Response:
+    # The API's own use-cases: the same wording of the result.
+    runs: list[dict[str, Any]] = service.fixity_runs(runtime, limit=10)
+    chain = service.verify_audit(runtime) if grandine == "1" else None
+    roles = user.role_set
     return render(
         request,
         "archive.html",
@@ -42,10 +41,10 @@ def archive(request: Request, grandine: str = "", patikra: str = "") -> Response
             "latest": runs[0] if runs else None,
             "chain": chain,
             "problems": PROBLEMS,
-            "may_run": bool(user.role_set & api.ARCHIVIST),
-            "may_dispose": bool(user.role_set & api.OVERSIGHT),
-            "may_transfer": bool(user.role_set & {Role.admin, Role.deputy, Role.archivist}),
-            "may_back_up": bool(user.role_set & {Role.admin, Role.archivist}),
+            "may_run": may(roles, "POST", "/archyvas/patikra"),
+            "may_dispose": may(roles, "GET", "/archyvas/naikinimas"),
+            "may_transfer": may(roles, "GET", "/archyvas/dienynas"),
+            "may_back_up": may(roles, "GET", "/archyvas/atsargines-kopijos"),
             "last_year": today_vilnius().year - 1,
             "just_ran": patikra,
         },
@@ -53,8 +52,9 @@ def archive(request: Request, grandine: str = "", patikra: str = "") -> Response
 
 
 @router.post("/archyvas/patikra")
-def run_fixity(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
+def run_fixity(
+    form: Annotated[FormData, Depends(checked_form)], user: PledgedUser, runtime: AppRuntime
+) -> Response:
     del form  # its CSRF token is what matters
-    user = pledged_user(request)
-    report = api.run_fixity(runtime_of(request), user)
+    report = service.run_fixity(runtime, user)
     return RedirectResponse(f"/archyvas?patikra={report['id']}", 303)

@@ -6,18 +6,12 @@ from typing import Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends
-from sqlalchemy.engine import Engine
-from sqlmodel import select
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.audit import log as audit
-from service.audit.log import Actor
-from service.db import session_scope
 from service.proxies import client_address
-from service.users.accounts import check_password, hash_password, password_needs_rehash
-from service.users.models import User
+from service.users import accounts
 from service.web.access import checked_form, runtime_of
 from service.web.rendering import WebRoute, render, web_runtime, web_session
 from service.web.throttle import RETRY_AFTER_S, NoSlot
@@ -25,8 +19,7 @@ from service.web.throttle import RETRY_AFTER_S, NoSlot
 router = APIRouter(route_class=WebRoute)
 
 WRONG = "Neteisingas prisijungimo vardas arba slaptažodis."
-# Checked against when the login is unknown, so both cases take the same time.
-_DUMMY_HASH = hash_password("bylos-nera-tokio-naudotojo")
+accounts.dummy_hash()  # now, so that the first unknown login takes no longer than the rest
 
 
 def _safe_target(target: str | None) -> str:
@@ -40,28 +33,6 @@ def _address(request: Request) -> str:
     peer = request.client.host if request.client else "?"
     forwarded = request.headers.get("x-forwarded-for")
     return client_address(peer, forwarded, web_runtime(request).proxies)
-
-
-def _verify(engine: Engine, login: str, password: str, address: str) -> int | None:
-    """The account these credentials open, or None; runs in a worker thread (Argon2)."""
-    with session_scope(engine) as db:
-        user = db.exec(select(User).where(User.login == login)).first()
-        stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
-        ok = check_password(password, stored) and user is not None and user.active
-        if not ok or user is None or user.id is None:
-            return None
-        if password_needs_rehash(stored):
-            user.password_hash = hash_password(password)
-            db.add(user)
-        audit.record(
-            db,
-            Actor(id=user.id, name=user.name),
-            "user.signed_in",
-            subject_type="user",
-            subject_id=str(user.id),
-            detail={"address": address},
-        )
-        return user.id
 
 
 @router.get("/prisijungti")
@@ -96,7 +67,7 @@ async def sign_in(request: Request, form: Annotated[FormData, Depends(checked_fo
     try:
         async with web.slots.slot():
             found = await to_thread.run_sync(
-                _verify, runtime_of(request).engine, login, password, address
+                accounts.verify_sign_in, runtime_of(request).engine, login, password, address
             )
     except NoSlot:
         request.app.state.metrics.signin_failures.labels("busy").inc()

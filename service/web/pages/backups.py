@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from starlette.datastructures import FormData
@@ -10,9 +10,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from service.errors import ServiceError
-from service.operations import routes as api
+from service.operations import service
 from service.operations.jobs import PHASE_TITLES
-from service.web.access import checked_form, pledged_user, runtime_of
+from service.runtime import Runtime
+from service.web.access import AppRuntime, PledgedUser, checked_form
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -26,10 +27,14 @@ STATUS_TITLES = {
 }
 
 
+def _overview(request: Request, runtime: Runtime) -> dict[str, Any]:
+    state = request.app.state
+    return service.backups_overview(runtime, state.settings, service.jobs_of(state))
+
+
 @router.get(PAGE)
-def backups_page(request: Request) -> Response:
-    user = pledged_user(request)
-    overview = api.backups_overview(request, runtime_of(request), user)
+def backups_page(request: Request, runtime: AppRuntime) -> Response:
+    overview = _overview(request, runtime)
     return render(
         request,
         "backups.html",
@@ -43,13 +48,18 @@ def backups_page(request: Request) -> Response:
 
 
 @router.post(PAGE)
-def start_backup(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
+def start_backup(
+    request: Request,
+    user: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
+) -> Response:
     del form  # its CSRF token is what matters
-    user = pledged_user(request)
+    state = request.app.state
     try:
-        api.start_backup(request, runtime_of(request), user)
+        service.start_backup(runtime, state.settings, service.jobs_of(state), user)
     except ServiceError as exc:
-        overview = api.backups_overview(request, runtime_of(request), user)
+        overview = _overview(request, runtime)
         context = {"o": overview, "statuses": STATUS_TITLES, "phases": PHASE_TITLES}
         return render(
             request, "backups.html", context | {"error": exc.detail}, status_code=exc.status_code

@@ -1,6 +1,6 @@
 """The archivist's year (metų bylos): every case's state, counts and missing documents, and
 where its cover, inventory and destruction act are printed; the expert commission's agreement
-is entered here. The books API's own functions: the same roles, the same refusals."""
+is entered here. The books' use-cases, as the API's: the same refusals."""
 
 from __future__ import annotations
 
@@ -11,15 +11,18 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.books import routes as api
+from service.access.policy import may
+from service.books import service
+from service.books.service import AgreementIn
 from service.books.year import STATES_LT
 from service.cases.plan import validate_year
-from service.deps import ensure_role
 from service.errors import InvalidPayload, ServiceError
 from service.output import content_disposition
+from service.spreadsheets import XLSX_MEDIA_TYPE as XLSX
 from service.timeutil import today_vilnius
 from service.users.models import User
-from service.web.access import checked_form, pledged_user, runtime_of
+from service.validation import parse_payload
+from service.web.access import AppRuntime, PledgedUser, checked_form, runtime_of
 from service.web.forms import MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
 
@@ -41,8 +44,7 @@ def _year(value: str) -> int:
 
 
 @router.get("/archyvas/metai")
-def this_year(request: Request) -> Response:
-    pledged_user(request)
+def this_year() -> Response:
     return RedirectResponse(f"/archyvas/metai/{today_vilnius().year}", 303)
 
 
@@ -56,7 +58,7 @@ def _page(
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    view: dict[str, Any] = api.archive_year(year, runtime_of(request), user)
+    view: dict[str, Any] = service.year_view(runtime_of(request), year)
     return render(
         request,
         "year.html",
@@ -67,31 +69,31 @@ def _page(
             "notice": notice,
             "errors": errors or [],
             "values": values or {},
-            "may_agree": bool(user.role_set & api.AGREEMENT_ENTERERS),
+            "may_agree": may(user.role_set, "POST", "/archyvas/metai/{year}/suderinimas"),
         },
         status_code=status_code,
     )
 
 
 @router.get("/archyvas/metai/{year}.xlsx")
-def year_workbook(request: Request, year: str) -> Response:
-    user = pledged_user(request)
+def year_workbook(year: str, runtime: AppRuntime) -> Response:
     number = _year(year)
-    return api.archive_year_xlsx(number, runtime_of(request), user)
+    return Response(
+        service.year_workbook(runtime, number),
+        media_type=XLSX,
+        headers={"Content-Disposition": content_disposition(f"bylos-{number}.xlsx")},
+    )
 
 
 @router.get("/archyvas/metai/{year}")
-def year_page(request: Request, year: str, pranesimas: str = "") -> Response:
-    user = pledged_user(request)
+def year_page(request: Request, year: str, user: PledgedUser, pranesimas: str = "") -> Response:
     return _page(request, user, _year(year), notice=NOTICES.get(pranesimas, ""))
 
 
 @router.get("/archyvas/metai/{year}/virselis/{index}.pdf")
-def cover(request: Request, year: str, index: str) -> Response:
-    user = pledged_user(request)
+def cover(year: str, index: str, user: PledgedUser, runtime: AppRuntime) -> Response:
     number = _year(year)
-    ensure_role(user, api.COVER_PRINTERS, "spausdinti bylos viršelį")
-    pdf = api.cover_of(runtime_of(request), user.name, number, index[:20])
+    pdf = service.cover_of(runtime, user.name, number, index[:20])
     return Response(
         pdf,
         media_type="application/pdf",
@@ -101,21 +103,22 @@ def cover(request: Request, year: str, index: str) -> Response:
 
 @router.post("/archyvas/metai/{year}/suderinimas")
 def agreement(
-    request: Request, year: str, form: Annotated[FormData, Depends(checked_form)]
+    request: Request,
+    year: str,
+    form: Annotated[FormData, Depends(checked_form)],
+    user: PledgedUser,
+    runtime: AppRuntime,
 ) -> Response:
-    user = pledged_user(request)
     number = _year(year)
     values = {
         k: str(form.get(k, "")).strip()[: MAX_FIELD_CHARS + 1]
         for k in ("document_id", "protocol_date", "protocol_number")
     }
     try:
-        api.enter_agreement(
-            values["document_id"][:64],
-            runtime_of(request),
-            user,
-            {k: v for k, v in values.items() if k != "document_id" and v},
+        wanted = parse_payload(
+            AgreementIn, {k: v for k, v in values.items() if k != "document_id" and v}
         )
+        service.enter_agreement(runtime, user, values["document_id"][:64], wanted)
     except ServiceError as exc:
         if exc.status_code in (401, 403):
             raise

@@ -7,15 +7,12 @@ import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.db import session_scope
-from service.deps import ensure_role
-from service.documents.duties import payload_field
-from service.documents.models import Document
+from service.documents import duties
 from service.school_year import calendars
 from service.school_year.calendar import (
     SchoolCalendar,
@@ -27,9 +24,10 @@ from service.school_year.calendar import (
     summary_deadlines,
 )
 from service.timeutil import today_vilnius
-from service.users.models import Role, User
+from service.users import accounts
+from service.users.models import Role
 from service.web import forms
-from service.web.access import checked_form, pledged_user, runtime_of
+from service.web.access import AppRuntime, PledgedUser, checked_form, unit_of_work
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -125,7 +123,7 @@ def _teachers(session: Session, text: str, filled: forms.Filled) -> dict[str, in
         if not any(same_name(name, c) for c in classes):
             filled.add_error(TEACHERS, f"{number} eilutė: klasės „{name}“ nėra sąraše „Klasės“.")
             continue
-        user = session.exec(select(User).where(User.login == login)).first()
+        user = accounts.by_login(session, login)
         if user is None or user.id is None or not user.active:
             filled.add_error(TEACHERS, f"{number} eilutė: naudotojo „{login}“ nėra.")
         elif Role.class_teacher not in user.role_set:
@@ -135,32 +133,12 @@ def _teachers(session: Session, text: str, filled: forms.Filled) -> dict[str, in
     return found
 
 
-def _editor(request: Request) -> User:
-    user = pledged_user(request)
-    ensure_role(user, calendars.EDITORS, ACTION)
-    return user
-
-
 def _year(value: str) -> str:
     try:
         parse_school_year(value)
     except ValueError:
         return school_year_of(today_vilnius())
     return value
-
-
-def _recent_classes(session: Session) -> tuple[str, ...]:
-    """Class names seen on recent summaries and reports: a start for the list, to correct."""
-    since = today_vilnius().year - SUGGEST_FROM_YEARS + 1
-    names = session.exec(
-        select(payload_field("class_name"))
-        .where(
-            col(Document.kind).in_(["achievement-summary", "progress-report"]),
-            col(Document.year) >= since,
-        )
-        .distinct()
-    ).all()
-    return tuple(sorted({str(n) for n in names if n}, key=lambda n: (len(n), n)))
 
 
 def _filled(calendar: SchoolCalendar, logins: dict[int, str]) -> forms.Filled:
@@ -230,32 +208,41 @@ def _page(
 
 
 @router.get(URL)
-def calendar_page(request: Request, metai: str = "", pranesimas: str = "") -> Response:
-    _editor(request)
+def calendar_page(
+    request: Request, runtime: AppRuntime, metai: str = "", pranesimas: str = ""
+) -> Response:
     school_year = _year(metai)
-    with session_scope(runtime_of(request).engine) as session:
+    since = today_vilnius().year - SUGGEST_FROM_YEARS + 1
+
+    def load(session: Session) -> tuple[SchoolCalendar | None, SchoolCalendar, dict[int, str]]:
         saved = calendars.get(session, school_year)
-        shown = saved or suggested_calendar(school_year, _recent_classes(session))
-        logins = {u.id: u.login for u in session.exec(select(User)) if u.id and u.login}
+        classes = duties.recent_class_names(session, since)
+        shown = saved or suggested_calendar(school_year, classes)
+        return saved, shown, accounts.logins_by_id(session)
+
+    saved, shown, logins = unit_of_work(runtime, load)
     notice = "Kalendorius išsaugotas." if pranesimas == "issaugota" and saved else ""
     return _page(request, school_year, _filled(shown, logins), saved, notice)
 
 
 @router.post(URL)
-def save_calendar(request: Request, posted: Annotated[FormData, Depends(checked_form)]) -> Response:
-    user = _editor(request)
+def save_calendar(
+    request: Request,
+    user: PledgedUser,
+    runtime: AppRuntime,
+    posted: Annotated[FormData, Depends(checked_form)],
+) -> Response:
     values = {k: v for k, v in posted.items() if isinstance(v, str)}
     filled = forms.read_form(FORM, values)
     school_year = _year(filled.values.get("school_year", ""))
     payload = forms.validate(CORE, calendars.CalendarIn, filled)
-    engine = runtime_of(request).engine
-    with session_scope(engine) as session:
-        teachers = _teachers(session, filled.values.get(TEACHERS, ""), filled)
+    teachers = unit_of_work(
+        runtime, lambda session: _teachers(session, filled.values.get(TEACHERS, ""), filled)
+    )
     if payload is None or filled.errors:
-        with session_scope(engine) as session:
-            saved = calendars.get(session, school_year)
+        saved = unit_of_work(runtime, lambda session: calendars.get(session, school_year))
         return _page(request, school_year, filled, saved, status_code=422)
-    with session_scope(engine) as session:
-        payload[TEACHERS] = teachers
-        calendars.save(session, calendars.CalendarIn.model_validate(payload).calendar(), user)
+    payload[TEACHERS] = teachers
+    calendar = calendars.CalendarIn.model_validate(payload).calendar()
+    unit_of_work(runtime, lambda session: calendars.save(session, calendar, user))
     return RedirectResponse(f"{URL}?metai={payload['school_year']}&pranesimas=issaugota", 303)

@@ -1,8 +1,9 @@
 """Holds (sulaikymai) on a document or a whole case, and the year-end export: the archivist's
-actions through the archive API's own functions."""
+actions through the archive's use-cases (service/archive/service.py), as the API's."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -10,13 +11,16 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.archive import routes as api
-from service.deps import ensure_role
+from service.access.policy import may
+from service.archive import holds, service
+from service.archive.service import HoldIn
+from service.books import service as books
+from service.books.service import ExportIn
 from service.errors import InvalidPayload
 from service.params import RowIdPath
 from service.timeutil import today_vilnius
-from service.users.models import Role
-from service.web.access import checked_form, pledged_user, runtime_of
+from service.validation import parse_payload
+from service.web.access import AppRuntime, PledgedUser, checked_form
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -34,24 +38,23 @@ def _reason(form: FormData) -> str:
 
 
 @router.get("/archyvas/sulaikymai")
-def holds_page(request: Request) -> Response:
-    user = pledged_user(request)
-    ensure_role(user, api.OVERSIGHT, "peržiūrėti sulaikymus")
-    holds: list[dict[str, Any]] = api.list_holds(runtime_of(request), user, active=True)
+def holds_page(request: Request, user: PledgedUser, runtime: AppRuntime) -> Response:
+    active: list[dict[str, Any]] = holds.list_holds(runtime, active_only=True)
     return render(
         request,
         "holds.html",
         {
-            "holds": holds,
-            "may_hold": Role.archivist in user.role_set,
+            "holds": active,
+            "may_hold": may(user.role_set, "POST", "/archyvas/sulaikymai"),
             "year": today_vilnius().year,
         },
     )
 
 
 @router.post("/archyvas/sulaikymai")
-def place_hold(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
-    user = pledged_user(request)
+def place_hold(
+    form: Annotated[FormData, Depends(checked_form)], user: PledgedUser, runtime: AppRuntime
+) -> Response:
     body: dict[str, object] = {"reason": _reason(form)}
     document_id = str(form.get("document_id", "")).strip()
     case_index = str(form.get("case_index", "")).strip()
@@ -64,26 +67,33 @@ def place_hold(request: Request, form: Annotated[FormData, Depends(checked_form)
         body |= {"case_index": case_index, "year": int(year)}
     else:
         raise InvalidPayload("Nurodykite dokumentą arba bylą, kurią sulaikyti. Nieko nepakeista.")
-    api.place_hold(runtime_of(request), user, body)
+    service.place_hold(runtime, user, parse_payload(HoldIn, body))
     back = f"/dokumentai/{document_id}" if document_id else "/archyvas/sulaikymai"
     return RedirectResponse(back, 303)
 
 
 @router.post("/archyvas/sulaikymai/{hold_id}/panaikinti")
 def release_hold(
-    request: Request, hold_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
+    hold_id: RowIdPath,
+    form: Annotated[FormData, Depends(checked_form)],
+    user: PledgedUser,
+    runtime: AppRuntime,
 ) -> Response:
-    user = pledged_user(request)
-    api.release_hold(hold_id, runtime_of(request), user, _reason(form))
+    holds.release(runtime, user, hold_id, _reason(form))
     return RedirectResponse("/archyvas/sulaikymai", 303)
 
 
 @router.post("/archyvas/eksportas")
-def year_export(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
-    user = pledged_user(request)
+def year_export(
+    request: Request,
+    form: Annotated[FormData, Depends(checked_form)],
+    user: PledgedUser,
+    runtime: AppRuntime,
+) -> Response:
     year = str(form.get("year", "")).strip()
     if not year.isdigit():
         raise InvalidPayload(f"Metai turi būti skaičius, gauta „{year[:20]}“. Nieko neeksportuota.")
     # The API's export: a BagIt zip of the year's closed cases, streamed while it is written.
-    response: Response = api.create_export(request, runtime_of(request), user, {"year": int(year)})
-    return response
+    wanted = parse_payload(ExportIn, {"year": int(year)})
+    data_dir: Path = request.app.state.settings.data_dir
+    return books.export_year(runtime, user, data_dir, wanted).response()

@@ -15,27 +15,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from service.archive import journal
-from service.deps import ensure_role
 from service.errors import InvalidPayload, NotPermitted, ServiceError
 from service.school_year.calendar import parse_school_year, school_year_of
 from service.timeutil import today_vilnius
-from service.users.models import Role
-from service.web.access import CSRF_REFUSED, pledged_user, runtime_of
+from service.web.access import CSRF_REFUSED, AppRuntime, PledgedUser
 from service.web.rendering import WebRoute, render, web_session
 
 router = APIRouter(route_class=WebRoute)
 
 # The API's journal-transfer route allows the same three roles.
-TRANSFERRERS = frozenset({Role.admin, Role.deputy, Role.archivist})
-ACTION = "perkelti dienyną į skaitmeninę laikmeną"
 CSRF_HEADER = "x-csrf-token"
 MAX_NOTE = 500
 
 
 @router.get("/archyvas/dienynas")
 def journal_page(request: Request, metai: str = "") -> Response:
-    user = pledged_user(request)
-    ensure_role(user, TRANSFERRERS, ACTION)
     try:
         school_year = metai if parse_school_year(metai) else ""
     except ValueError:
@@ -55,19 +49,22 @@ def _field(detail: str) -> str:
 
 @router.post("/archyvas/dienynas")
 async def transfer(
-    request: Request, filename: str = "", school_year: str = "", note: str = ""
+    request: Request,
+    user: PledgedUser,
+    runtime: AppRuntime,
+    filename: str = "",
+    school_year: str = "",
+    note: str = "",
 ) -> Response:
     try:
         if not web_session(request).csrf_ok(request.headers.get(CSRF_HEADER)):
             raise NotPermitted(CSRF_REFUSED)
-        user = pledged_user(request)
-        ensure_role(user, TRANSFERRERS, ACTION)
         if len(note) > MAX_NOTE:
             raise InvalidPayload(f"Pastaba per ilga (daugiausia {MAX_NOTE} simbolių).")
         data_dir: Path = request.app.state.settings.data_dir
         done = await journal.upload(
             request,
-            runtime_of(request),
+            runtime,
             user,
             data_dir,
             filename=filename,

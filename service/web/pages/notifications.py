@@ -1,21 +1,18 @@
 """Notifications that a registered change act requires (Aprašo 20 p.): the list of those not yet
-delivered, and marking one delivered. Through the notifications API's own route functions."""
+delivered, and marking one delivered: the notifications' own use-cases, as the API's."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.db import session_scope
-from service.documents import seed_routes as api
-from service.documents.models import Document
+from service.documents import notifications
 from service.params import RowIdPath
-from service.web.access import checked_form, pledged_user, runtime_of
+from service.web.access import AppRuntime, checked_form
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -23,30 +20,22 @@ router = APIRouter(route_class=WebRoute)
 LIMIT = 500
 
 
-def _numbers(session: Session, ids: set[str]) -> dict[str, str]:
-    """The registration numbers of the change acts, to name them in the list."""
-    if not ids:
-        return {}
-    found = session.exec(select(Document.id, Document.number).where(col(Document.id).in_(ids)))
-    return {doc_id: number or doc_id for doc_id, number in found}
-
-
 @router.get("/pranesimai")
-def notifications_page(request: Request, visi: str = "", pranesimas: str = "") -> Response:
-    user = pledged_user(request)
+def notifications_page(
+    request: Request, runtime: AppRuntime, visi: str = "", pranesimas: str = ""
+) -> Response:
     show_all = visi == "1"
-    with session_scope(runtime_of(request).engine) as session:
-        # The API's list with its role check: the undelivered ones unless all are asked for.
-        rows = api.list_notifications(
-            session, user, delivered=None if show_all else False, document_id=None, limit=LIMIT
-        )
-        numbers = _numbers(session, {r.document_id for r in rows})
+    # As the API's list: the undelivered ones unless all are asked for.
+    listed = notifications.listing_with_numbers(
+        runtime.engine, delivered=None if show_all else False, limit=LIMIT
+    )
     return render(
         request,
         "notifications.html",
         {
-            "rows": rows,
-            "numbers": numbers,
+            "rows": listed.rows,
+            "numbers": listed.numbers,
+            "titles": notifications.RECIPIENT_TITLES,
             "show_all": show_all,
             "notice": "Pranešimas pažymėtas kaip pristatytas."
             if pranesimas == "pristatyta"
@@ -57,10 +46,10 @@ def notifications_page(request: Request, visi: str = "", pranesimas: str = "") -
 
 @router.post("/pranesimai/{notification_id}/pristatyta")
 def mark_delivered(
-    request: Request, notification_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
+    notification_id: RowIdPath,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
     del form  # its CSRF token is what matters
-    user = pledged_user(request)
-    with session_scope(runtime_of(request).engine) as session:
-        api.notification_delivered(notification_id, session, user)
+    notifications.deliver(runtime.engine, notification_id)
     return RedirectResponse("/pranesimai?pranesimas=pristatyta", 303)

@@ -1,5 +1,6 @@
 """The documentation plan of a year: its areas and cases; approval by the director; closing
-cases at year end. Every action goes through the cases API's own functions."""
+cases at year end. Every action is one of the cases' use-cases (service/cases/service.py),
+as the API's."""
 
 from __future__ import annotations
 
@@ -13,16 +14,25 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from service.access.policy import may
 from service.cases import plan as plans
-from service.cases import routes as api
-from service.db import session_scope
-from service.deps import ensure_role
+from service.cases import service
+from service.cases.schemas import AreaIn, CaseChange, CaseIn, CloseRequest
 from service.errors import InvalidPayload, ServiceError
-from service.runtime import Runtime
+from service.output import content_disposition
+from service.spreadsheets import XLSX_MEDIA_TYPE as XLSX
 from service.timeutil import today_vilnius
-from service.users.models import Role, User
+from service.users.models import User
+from service.validation import parse_payload
 from service.web import forms
-from service.web.access import checked_form, checked_upload, pledged_user, runtime_of
+from service.web.access import (
+    AppRuntime,
+    PledgedUser,
+    checked_form,
+    checked_upload,
+    runtime_of,
+    unit_of_work,
+)
 from service.web.forms import MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
 
@@ -50,9 +60,9 @@ def _year(value: str) -> int:
 
 
 @router.get("/planas")
-def plan_page(request: Request, metai: str = "", pranesimas: str = "") -> Response:
-    user = pledged_user(request)
-    ensure_role(user, plans.PLAN_READERS, "peržiūrėti dokumentacijos planą")
+def plan_page(
+    request: Request, user: PledgedUser, metai: str = "", pranesimas: str = ""
+) -> Response:
     return _plan_page(request, user, _year(metai), notice=NOTICES.get(pranesimas, ""))
 
 
@@ -67,8 +77,7 @@ def _plan_page(
     status_code: int = 200,
 ) -> Response:
     runtime = runtime_of(request)
-    with session_scope(runtime.engine) as session:
-        plan = api.get_plan(year, runtime, session, user)
+    plan = unit_of_work(runtime, lambda session: service.plan(session, runtime, year))
     this_year = today_vilnius().year
     return render(
         request,
@@ -77,11 +86,12 @@ def _plan_page(
             "plan": plan,
             "year": year,
             "years": list(range(this_year + 1, this_year - 6, -1)),
-            "may_approve": Role.director in user.role_set and plan.status == "draft",
-            "may_close": bool(user.role_set & api.CLOSERS),
+            "may_approve": may(user.role_set, "POST", "/planas/{year}/tvirtinti")
+            and plan.status == "draft",
+            "may_close": may(user.role_set, "POST", "/planas/{year}/uzbaigti"),
             # Only decides what is shown; the service checks again.
             "may_edit": plans.may_edit(plan.status, user),
-            "may_copy": bool(user.role_set & plans.PLAN_EDITORS),
+            "may_copy": may(user.role_set, "POST", "/planas/{year}/kopijuoti"),
             "rules": list(runtime.rules),
             "notice": notice,
             "errors": errors or {},
@@ -93,30 +103,34 @@ def _plan_page(
 
 
 @router.get("/planas/{year}.xlsx")
-def plan_xlsx(request: Request, year: int) -> Response:
-    user = pledged_user(request)
-    runtime = runtime_of(request)
-    with session_scope(runtime.engine) as session:
-        return api.export_plan_xlsx(year, runtime, session, user)
+def plan_xlsx(year: int, runtime: AppRuntime) -> Response:
+    data = unit_of_work(runtime, lambda session: service.plan_workbook(session, runtime, year))
+    return Response(
+        data,
+        media_type=XLSX,
+        headers={"Content-Disposition": content_disposition(f"dokumentacijos-planas-{year}.xlsx")},
+    )
 
 
 @router.post("/planas/{year}/tvirtinti")
 def approve(
-    request: Request, year: int, form: Annotated[FormData, Depends(checked_form)]
+    year: int,
+    user: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
     del form
-    user = pledged_user(request)
-    runtime = runtime_of(request)
-    with session_scope(runtime.engine) as session:
-        api.approve_plan(year, runtime, session, user)
+    unit_of_work(runtime, lambda session: service.approve_plan(session, runtime, user, year))
     return RedirectResponse(f"/planas?metai={year}&pranesimas=patvirtintas", 303)
 
 
 @router.post("/planas/{year}/uzbaigti")
 def close(
-    request: Request, year: int, form: Annotated[FormData, Depends(checked_form)]
+    year: int,
+    user: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
-    user = pledged_user(request)
     indexes = [str(v) for v in form.getlist("cases")]
     if not indexes:
         raise InvalidPayload(NOTHING_CHOSEN)
@@ -124,11 +138,11 @@ def close(
     closed_on = forms.normalize_date(str(form.get("closed_on", "")))
     if closed_on:
         body["closed_on"] = closed_on
-    api.close_cases(runtime_of(request), user, body)
+    service.close_cases(runtime, user, parse_payload(CloseRequest, body))
     return RedirectResponse(f"/planas?metai={year}&pranesimas=uzbaigtos", 303)
 
 
-# -- editing the plan: the cases API's own route functions, in one unit of work ------------
+# -- editing the plan: the cases' use-cases, each in one unit of work ----------------------
 
 CASE_FIELDS = ("index", "title", "retention_rule", "registers")
 AREA_FIELDS = ("index", "title")
@@ -157,7 +171,7 @@ def _change_errors(
     request: Request,
     prefix: str,
     fields: tuple[str, ...],
-    change: Callable[[Runtime, Session], object],
+    change: Callable[[Session], object],
     *,
     page_errors: tuple[int, ...] = (403,),
 ) -> dict[str, str]:
@@ -166,10 +180,8 @@ def _change_errors(
     A payload refusal lands beside its fields, any other refusal on the form; the statuses in
     ``page_errors`` (a foreign role, a missing case) are shown as their own page instead.
     """
-    runtime = runtime_of(request)
     try:
-        with session_scope(runtime.engine) as session:
-            change(runtime, session)
+        unit_of_work(runtime_of(request), change)
     except InvalidPayload as exc:
         return field_errors(exc.detail, prefix, fields)
     except ServiceError as exc:
@@ -199,10 +211,12 @@ def _registers(text: str) -> list[str]:
 
 @router.post("/planas/{year}/bylos")
 def add_case(
-    request: Request, year: int, form: Annotated[FormData, Depends(checked_form)]
+    request: Request,
+    year: int,
+    user: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
-    user = pledged_user(request)
-    ensure_role(user, plans.PLAN_EDITORS, "keisti dokumentacijos planą")
     values = _read(form, "case", CASE_FIELDS)
     errors = _too_long(values)
     if not errors:
@@ -216,7 +230,9 @@ def add_case(
             request,
             "case",
             CASE_FIELDS,
-            lambda runtime, session: api.add_case(year, runtime, session, user, body),
+            lambda session: service.add_case(
+                session, runtime, user, year, parse_payload(CaseIn, body)
+            ),
         )
     if errors:
         return _plan_page(request, user, year, errors=errors, values=values, status_code=422)
@@ -225,10 +241,12 @@ def add_case(
 
 @router.post("/planas/{year}/sritys")
 def put_area(
-    request: Request, year: int, form: Annotated[FormData, Depends(checked_form)]
+    request: Request,
+    year: int,
+    user: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
-    user = pledged_user(request)
-    ensure_role(user, plans.PLAN_EDITORS, "keisti dokumentacijos planą")
     values = _read(form, "area", AREA_FIELDS)
     errors = _too_long(values)
     if not errors and not values["area.index"]:
@@ -238,8 +256,13 @@ def put_area(
             request,
             "area",
             AREA_FIELDS,
-            lambda runtime, session: api.put_area(
-                year, values["area.index"], runtime, session, user, {"title": values["area.title"]}
+            lambda session: service.put_area(
+                session,
+                runtime,
+                user,
+                year,
+                values["area.index"],
+                parse_payload(AreaIn, {"title": values["area.title"]}),
             ),
         )
     if errors:
@@ -249,20 +272,22 @@ def put_area(
 
 @router.post("/planas/{year}/importas")
 async def import_plan(
-    request: Request, year: int, form: Annotated[FormData, Depends(checked_upload)]
+    request: Request,
+    year: int,
+    user: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_upload)],
 ) -> Response:
-    user = pledged_user(request)
     upload = form.get("failas")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        ensure_role(user, plans.PLAN_EDITORS, "importuoti dokumentacijos planą")
         errors = {"import.file": "Pasirinkite XLSX failą."}
         return _plan_page(request, user, year, errors=errors, status_code=422)
     data = await upload.read()
-    runtime = runtime_of(request)
 
     def apply() -> None:
-        with session_scope(runtime.engine) as session:
-            api.import_plan(year, runtime, session, user, data)
+        unit_of_work(
+            runtime, lambda session: service.import_plan(session, runtime, user, year, data)
+        )
 
     try:
         await to_thread.run_sync(apply)
@@ -276,13 +301,13 @@ async def import_plan(
 
 @router.post("/planas/{year}/kopijuoti")
 def copy_to_next(
-    request: Request, year: int, form: Annotated[FormData, Depends(checked_form)]
+    year: int,
+    user: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
     del form
-    user = pledged_user(request)
-    runtime = runtime_of(request)
-    with session_scope(runtime.engine) as session:
-        api.copy_to_next(year, runtime, session, user)
+    unit_of_work(runtime, lambda session: service.copy_to_next(session, runtime, user, year))
     return RedirectResponse(f"/planas?metai={year + 1}&pranesimas=nukopijuota", 303)
 
 
@@ -309,26 +334,24 @@ def _case_page(
 
 
 @router.get("/planas/{year}/byla")
-def case_page(request: Request, year: int, indeksas: str = "") -> Response:
-    user = pledged_user(request)
-    ensure_role(user, plans.PLAN_EDITORS, "keisti dokumentacijos planą")
-    with session_scope(runtime_of(request).engine) as session:
-        plans.validate_year(year)
-        case = plans.find_case(session, year, indeksas)
-        values = {
-            "case.title": case.title,
-            "case.retention_rule": case.retention_rule,
-            "case.registers": ", ".join(case.register_codes),
-        }
+def case_page(request: Request, year: int, runtime: AppRuntime, indeksas: str = "") -> Response:
+    case = unit_of_work(runtime, lambda session: service.find_case(session, year, indeksas))
+    values = {
+        "case.title": case.title,
+        "case.retention_rule": case.retention_rule,
+        "case.registers": ", ".join(case.register_codes),
+    }
     return _case_page(request, year, indeksas, values, {})
 
 
 @router.post("/planas/{year}/byla")
 def change_case(
-    request: Request, year: int, form: Annotated[FormData, Depends(checked_form)]
+    request: Request,
+    year: int,
+    user: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
-    user = pledged_user(request)
-    ensure_role(user, plans.PLAN_EDITORS, "keisti dokumentacijos planą")
     index = str(form.get("index", "")).strip()[:40]
     values = _read(form, "case", CASE_FIELDS[1:])
     errors = _too_long(values)
@@ -342,7 +365,9 @@ def change_case(
             request,
             "case",
             CASE_FIELDS,
-            lambda runtime, session: api.change_case(year, index, runtime, session, user, body),
+            lambda session: service.change_case(
+                session, runtime, user, year, index, parse_payload(CaseChange, body)
+            ),
             page_errors=(403, 404),
         )
     if errors:
@@ -352,10 +377,11 @@ def change_case(
 
 @router.post("/planas/{year}/byla/salinti")
 def remove_case(
-    request: Request, year: int, form: Annotated[FormData, Depends(checked_form)]
+    year: int,
+    user: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
-    user = pledged_user(request)
     index = str(form.get("index", "")).strip()[:40]
-    with session_scope(runtime_of(request).engine) as session:
-        api.remove_case(year, index, session, user)
+    unit_of_work(runtime, lambda session: service.remove_case(session, user, year, index))
     return RedirectResponse(f"/planas?metai={year}&pranesimas=pasalinta", 303)

@@ -5,26 +5,30 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from sqlmodel import col, func, select
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.books import register as books_register
+from service.access.policy import may
+from service.books import registers as service
+from service.books.registers import RegisterIn, RegisterPatch
 from service.cases.plan import validate_year
-from service.db import session_scope
-from service.deps import ensure_role
 from service.errors import InvalidPayload, NotFound, ServiceError
 from service.output import content_disposition
-from service.registry import admin, listing, numbering
-from service.registry import routes as api
-from service.registry.models import EntryStatus, RegistryEntry
-from service.registry.routes import ADMINS, READERS
+from service.registry import admin, listing
+from service.registry.models import EntryStatus
 from service.spreadsheets import XLSX_MEDIA_TYPE as XLSX
 from service.timeutil import today_vilnius
 from service.users.models import User
+from service.validation import parse_payload
 from service.web import forms
-from service.web.access import checked_form, pledged_user, runtime_of
+from service.web.access import (
+    AppRuntime,
+    PledgedUser,
+    checked_form,
+    runtime_of,
+    unit_of_work,
+)
 from service.web.forms import FORM_ERROR, MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
 
@@ -40,9 +44,9 @@ def _year(value: str) -> int:
 
 
 @router.get("/registrai")
-def register_list(request: Request, metai: str = "", pranesimas: str = "") -> Response:
-    user = pledged_user(request)
-    ensure_role(user, READERS, "peržiūrėti registrus")
+def register_list(
+    request: Request, user: PledgedUser, metai: str = "", pranesimas: str = ""
+) -> Response:
     return _list_page(request, user, _year(metai), pranesimas=pranesimas)
 
 
@@ -56,28 +60,16 @@ def _list_page(
     errors: dict[str, list[str]] | None = None,
     status_code: int = 200,
 ) -> Response:
-    with session_scope(runtime_of(request).engine) as session:
-        registers = admin.all_registers(session)
-        counts: dict[tuple[str, str], int] = {}
-        for code, status, n in session.exec(
-            select(RegistryEntry.register_code, RegistryEntry.status, func.count())
-            .where(RegistryEntry.year == year)
-            .group_by(col(RegistryEntry.register_code), col(RegistryEntry.status))
-        ):
-            counts[(code, str(status))] = n
-        years = sorted(
-            set(session.exec(select(RegistryEntry.year).distinct())) | {today_vilnius().year},
-            reverse=True,
-        )
+    found = service.overview(runtime_of(request).engine, year)
     return render(
         request,
         "registers.html",
         {
-            "registers": registers,
-            "counts": counts,
+            "registers": found.registers,
+            "counts": found.counts,
             "year": year,
-            "years": years,
-            "may_manage": bool(user.role_set & ADMINS),
+            "years": found.years,
+            "may_manage": may(user.role_set, "POST", "/registrai"),
             "values": values or {"number_format": admin.DEFAULT_FORMAT},
             "errors": errors or {},
             "fields": NEW_REGISTER,
@@ -88,13 +80,9 @@ def _list_page(
 
 
 @router.get("/registrai/{code}")
-def register_page(request: Request, code: str, metai: str = "") -> Response:
-    user = pledged_user(request)
-    ensure_role(user, READERS, "peržiūrėti registrą")
-    year = _year(metai)
-    with session_scope(runtime_of(request).engine) as session:
-        register = numbering.get_register(session, code)
-        entries = [listing.entry_out(r) for r in books_register.rows(session, code, year)]
+def register_page(request: Request, code: str, runtime: AppRuntime, metai: str = "") -> Response:
+    register, year, rows = service.entries(runtime.engine, code, _year(metai))
+    entries = [listing.entry_out(r) for r in rows]
     return render(
         request,
         "register.html",
@@ -109,28 +97,18 @@ def register_page(request: Request, code: str, metai: str = "") -> Response:
 
 
 @router.get("/registrai/{code}/{year}.{ext}")
-def register_export(request: Request, code: str, year: int, ext: str) -> Response:
-    user = pledged_user(request)
-    ensure_role(user, READERS, "spausdinti registrą")
+def register_export(
+    code: str, year: int, ext: str, user: PledgedUser, runtime: AppRuntime
+) -> Response:
     year = _year(str(year))
-    runtime = runtime_of(request)
-    with session_scope(runtime.engine) as session:
-        register = numbering.get_register(session, code)
-        entries = books_register.rows(session, code, year)
     if ext == "xlsx":
+        register, year, entries = service.entries(runtime.engine, code, year)
         data, media = listing.to_xlsx(register, year, entries), XLSX
     elif ext == "pdf":
-        data = listing.to_pdf(
-            register,
-            year,
-            entries,
-            school=runtime.school,
-            converter=runtime.converter,
-            printed_on=today_vilnius(),
-            printed_by=user.name,
-        )
+        year, data = service.entries_pdf(runtime, user, code, year)
         media = "application/pdf"
     else:
+        service.register(runtime.engine, code)  # an unknown register is named first, as before
         raise NotFound("Galimi formatai: XLSX arba PDF.")
     filename = f"registras-{code}-{year}.{ext}"
     return Response(
@@ -140,7 +118,7 @@ def register_export(request: Request, code: str, year: int, ext: str) -> Respons
     )
 
 
-# -- the admin adds and renames registers: the registry API's own route functions ----------
+# -- the admin adds and renames registers: the registry's use-cases, as the API's ----------
 
 NEW_REGISTER = (
     forms.Field("code", "Kodas", hint="1–6 didžiosios raidės, pvz., SU", width="narrow"),
@@ -188,15 +166,22 @@ def _read(form: FormData, fields: tuple[str, ...]) -> tuple[dict[str, str], dict
 
 
 @router.post("/registrai")
-def add_register(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
-    user = pledged_user(request)
-    ensure_role(user, ADMINS, "pridėti registrą")
+def add_register(
+    request: Request,
+    user: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
+) -> Response:
     values, errors = _read(form, NEW_FIELDS)
     if not errors:
         body = {k: v for k, v in values.items() if v or k != "number_format"}
         try:
-            with session_scope(runtime_of(request).engine) as session:
-                api.add_register(session, user, body)
+            unit_of_work(
+                runtime,
+                lambda session: service.add_register(
+                    session, user, parse_payload(RegisterIn, body)
+                ),
+            )
         except ServiceError as exc:
             if exc.status_code == 403:
                 raise
@@ -224,30 +209,33 @@ def _edit_page(
 
 
 @router.get("/registrai/{code}/keisti")
-def edit_page(request: Request, code: str) -> Response:
-    user = pledged_user(request)
-    ensure_role(user, ADMINS, "keisti registrą")
-    with session_scope(runtime_of(request).engine) as session:
-        register = numbering.get_register(session, code)
-        values = {
-            "title": register.title,
-            "case_index": register.case_index,
-            "number_format": register.number_format,
-        }
+def edit_page(request: Request, code: str, runtime: AppRuntime) -> Response:
+    register = service.register(runtime.engine, code)
+    values = {
+        "title": register.title,
+        "case_index": register.case_index,
+        "number_format": register.number_format,
+    }
     return _edit_page(request, code, values, {})
 
 
 @router.post("/registrai/{code}/keisti")
 def change_register(
-    request: Request, code: str, form: Annotated[FormData, Depends(checked_form)]
+    request: Request,
+    code: str,
+    user: PledgedUser,
+    runtime: AppRuntime,
+    form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
-    user = pledged_user(request)
-    ensure_role(user, ADMINS, "keisti registrą")
     values, errors = _read(form, NEW_FIELDS[1:])
     if not errors:
         try:
-            with session_scope(runtime_of(request).engine) as session:
-                api.change_register(code, session, user, values)
+            unit_of_work(
+                runtime,
+                lambda session: service.change_register(
+                    session, user, code, parse_payload(RegisterPatch, values)
+                ),
+            )
         except ServiceError as exc:
             if exc.status_code in (403, 404):
                 raise

@@ -1,5 +1,5 @@
 """Retention rules with their verified flag, the due list, and disposal: the archivist proposes,
-the director approves, the archivist executes. All through the archive API's functions."""
+the director approves, the archivist executes. All through the archive's use-cases, as the API's."""
 
 from __future__ import annotations
 
@@ -9,22 +9,26 @@ from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends
-from sqlmodel import col, select
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.archive import retention_admin
-from service.archive import routes as api
-from service.archive.models import Disposal
-from service.db import session_scope
-from service.deps import ensure_role
+from service.access.policy import may
+from service.archive import disposal, retention_admin, service
+from service.archive.service import DisposalIn
 from service.errors import InvalidPayload, NotFound
 from service.params import RowIdPath
 from service.timeutil import today_vilnius
-from service.users.models import Role, User
+from service.users.models import User
+from service.validation import parse_payload
 from service.web import forms
-from service.web.access import checked_form, checked_upload, pledged_user, runtime_of
+from service.web.access import (
+    AppRuntime,
+    PledgedUser,
+    checked_form,
+    checked_upload,
+    runtime_of,
+)
 from service.web.forms import FORM_ERROR, MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
 
@@ -42,9 +46,7 @@ RULES_LIMIT = 10 * 1024 * 1024  # as the API's import
 
 
 @router.get("/archyvas/taisykles")
-def rules(request: Request, pranesimas: str = "") -> Response:
-    user = pledged_user(request)
-    ensure_role(user, api.AUDITORS, "peržiūrėti saugojimo taisykles")
+def rules(request: Request, user: PledgedUser, pranesimas: str = "") -> Response:
     notice = "Taisyklė pakeista; pakeitimas įrašytas." if pranesimas == "pakeista" else ""
     return _rules_page(request, user, notice=notice)
 
@@ -59,14 +61,9 @@ def _date(value: str) -> dt.date:
 
 
 @router.get("/archyvas/naikinimas")
-def due_list(request: Request, data: str = "") -> Response:
-    user = pledged_user(request)
-    ensure_role(user, api.OVERSIGHT, "peržiūrėti naikintinas bylas")
+def due_list(request: Request, user: PledgedUser, runtime: AppRuntime, data: str = "") -> Response:
     on = _date(data)
-    runtime = runtime_of(request)
-    due: dict[str, Any] = api.due(runtime, user, on)
-    with session_scope(runtime.engine) as session:
-        disposals = list(session.exec(select(Disposal).order_by(col(Disposal.id).desc())))
+    due: dict[str, Any] = disposal.due(runtime, on)
     return render(
         request,
         "disposals.html",
@@ -74,16 +71,18 @@ def due_list(request: Request, data: str = "") -> Response:
             "due": due,
             "on": on,
             "today": today_vilnius(),
-            "disposals": disposals,
+            "disposals": service.disposals(runtime),
             "status_lt": STATUS_LT,
-            "may_propose": Role.archivist in user.role_set and on == today_vilnius(),
+            "may_propose": may(user.role_set, "POST", "/archyvas/naikinimas")
+            and on == today_vilnius(),
         },
     )
 
 
 @router.post("/archyvas/naikinimas")
-def propose(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Response:
-    user = pledged_user(request)
+def propose(
+    form: Annotated[FormData, Depends(checked_form)], user: PledgedUser, runtime: AppRuntime
+) -> Response:
     chosen = [str(v) for v in form.getlist("cases")]
     if not chosen:
         raise InvalidPayload("Pažymėkite bent vieną naikintiną bylą. Nieko nepakeista.")
@@ -99,42 +98,52 @@ def propose(request: Request, form: Annotated[FormData, Depends(checked_form)]) 
             "Viename naikinimo akte – vienų metų bylos: pažymėkite tų pačių metų bylas."
         )
     [(year, indexes)] = by_year.items()
-    made = api.propose_disposal(runtime_of(request), user, {"case_indexes": indexes, "year": year})
+    wanted = parse_payload(DisposalIn, {"case_indexes": indexes, "year": year})
+    made = service.propose_disposal(runtime, user, wanted)
     return RedirectResponse(f"/archyvas/naikinimas/{made['id']}", 303)
 
 
 @router.get("/archyvas/naikinimas/{disposal_id}")
-def disposal_page(request: Request, disposal_id: RowIdPath) -> Response:
-    user = pledged_user(request)
-    disposal: dict[str, Any] = api.get_disposal(disposal_id, runtime_of(request), user)
+def disposal_page(
+    request: Request, disposal_id: RowIdPath, user: PledgedUser, runtime: AppRuntime
+) -> Response:
+    act: dict[str, Any] = disposal.get(runtime, disposal_id)
+    path = "/archyvas/naikinimas/{disposal_id}"
     return render(
         request,
         "disposal.html",
         {
-            "d": disposal,
+            "d": act,
             "status_lt": STATUS_LT,
-            "may_approve": Role.director in user.role_set and disposal["status"] == "proposed",
-            "may_execute": Role.archivist in user.role_set
-            and disposal["status"] in ("approved", "partially_executed"),
+            "may_approve": may(user.role_set, "POST", path + "/tvirtinti")
+            and act["status"] == "proposed",
+            "may_execute": may(user.role_set, "POST", path + "/vykdyti")
+            and act["status"] in ("approved", "partially_executed"),
         },
     )
 
 
 @router.post("/archyvas/naikinimas/{disposal_id}/tvirtinti")
 def approve(
-    request: Request, disposal_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
+    disposal_id: RowIdPath,
+    form: Annotated[FormData, Depends(checked_form)],
+    user: PledgedUser,
+    runtime: AppRuntime,
 ) -> Response:
     del form
-    api.approve_disposal(disposal_id, runtime_of(request), pledged_user(request))
+    disposal.approve(runtime, user, disposal_id)
     return RedirectResponse(f"/archyvas/naikinimas/{disposal_id}", 303)
 
 
 @router.post("/archyvas/naikinimas/{disposal_id}/vykdyti")
 def execute(
-    request: Request, disposal_id: RowIdPath, form: Annotated[FormData, Depends(checked_form)]
+    disposal_id: RowIdPath,
+    form: Annotated[FormData, Depends(checked_form)],
+    user: PledgedUser,
+    runtime: AppRuntime,
 ) -> Response:
     del form
-    api.execute_disposal(disposal_id, runtime_of(request), pledged_user(request))
+    disposal.execute(runtime, user, disposal_id)
     return RedirectResponse(f"/archyvas/naikinimas/{disposal_id}", 303)
 
 
@@ -164,13 +173,13 @@ def _rules_page(
     notice: str = "",
     status_code: int = 200,
 ) -> Response:
-    data: dict[str, Any] = api.get_rules(runtime_of(request), user)
+    data: dict[str, Any] = retention_admin.rules_out(runtime_of(request).rules)
     return render(
         request,
         "retention_rules.html",
         {
             "data": data,
-            "may_edit": Role.archivist in user.role_set,
+            "may_edit": may(user.role_set, "POST", "/archyvas/taisykles/{rule_id}"),
             "import_errors": import_errors or [],
             "notice": notice,
         },
@@ -190,10 +199,11 @@ def _problems(message: str) -> list[str]:
 
 @router.post("/archyvas/taisykles/importas")
 async def import_rules(
-    request: Request, form: Annotated[FormData, Depends(checked_upload)]
+    request: Request,
+    form: Annotated[FormData, Depends(checked_upload)],
+    user: PledgedUser,
+    runtime: AppRuntime,
 ) -> Response:
-    user = pledged_user(request)
-    ensure_role(user, api.ARCHIVIST, "importuoti saugojimo terminų lentelę")
     upload = form.get("failas")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _rules_page(
@@ -205,7 +215,7 @@ async def import_rules(
         return _rules_page(request, user, import_errors=problems, status_code=422)
     try:
         result: dict[str, Any] = await to_thread.run_sync(
-            retention_admin.import_table, runtime_of(request), data, user
+            retention_admin.import_table, runtime, data, user
         )
     except InvalidPayload as exc:
         problems = [*_problems(exc.detail), "Niekas nepakeista."]
@@ -259,10 +269,7 @@ _RULE_WORDS = (
 
 
 @router.get("/archyvas/taisykles/{rule_id}")
-def rule_page(request: Request, rule_id: str) -> Response:
-    user = pledged_user(request)
-    ensure_role(user, api.ARCHIVIST, "keisti saugojimo taisyklę")
-    runtime = runtime_of(request)
+def rule_page(request: Request, rule_id: str, runtime: AppRuntime) -> Response:
     if rule_id not in runtime.rules:
         raise NotFound(f"Saugojimo taisyklė „{rule_id[:80]}“ nerasta.")
     rule = runtime.rules.get(rule_id).model_dump(mode="json")
@@ -324,11 +331,12 @@ def rule_errors(detail: str) -> dict[str, list[str]]:
 
 @router.post("/archyvas/taisykles/{rule_id}")
 def edit_rule(
-    request: Request, rule_id: str, form: Annotated[FormData, Depends(checked_form)]
+    request: Request,
+    rule_id: str,
+    form: Annotated[FormData, Depends(checked_form)],
+    user: PledgedUser,
+    runtime: AppRuntime,
 ) -> Response:
-    user = pledged_user(request)
-    ensure_role(user, api.ARCHIVIST, "keisti saugojimo taisyklę")
-    runtime = runtime_of(request)
     if rule_id not in runtime.rules:
         raise NotFound(f"Saugojimo taisyklė „{rule_id[:80]}“ nerasta.")
     values = {k: str(form.get(k, "")).strip() for k in RULE_FIELDS}

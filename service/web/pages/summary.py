@@ -15,8 +15,8 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.db import session_scope
 from service.deps import ensure_role
+from service.documents import service as documents
 from service.documents import tabular_import
 from service.documents.kinds import KindSpec, kind_or_404
 from service.documents.models import Document
@@ -26,7 +26,13 @@ from service.output import content_disposition
 from service.school_year import calendars
 from service.school_year.calendar import summary_remark
 from service.users.models import User
-from service.web.access import checked_upload, pledged_user, runtime_of
+from service.web.access import (
+    AppRuntime,
+    PledgedUser,
+    checked_upload,
+    runtime_of,
+    unit_of_work,
+)
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -52,8 +58,7 @@ def _superseded(request: Request, document_id: str) -> Document | None:
     """The summary a correction replaces (the latest version only), when one is named."""
     if not document_id:
         return None
-    with session_scope(runtime_of(request).engine) as session:
-        old = session.get(Document, document_id)
+    old = documents.find_document(runtime_of(request).engine, document_id)
     if old is None or old.kind != KIND:
         raise NotFound(f"Taisoma suvestinė „{document_id[:64]}“ nerasta.")
     if old.superseded_by_id is not None:
@@ -74,14 +79,14 @@ def _reason(form: FormData, old: Document | None) -> tuple[str, str | None]:
 
 
 @router.get(BASE)
-def upload_form(request: Request, taisoma: str = "") -> Response:
-    _spec(request, pledged_user(request))
+def upload_form(request: Request, user: PledgedUser, taisoma: str = "") -> Response:
+    _spec(request, user)
     return _page(request, old=_superseded(request, taisoma))
 
 
 @router.get(f"{BASE}/sablonas.xlsx")
-def blank_template(request: Request) -> Response:
-    _spec(request, pledged_user(request))
+def blank_template(request: Request, user: PledgedUser) -> Response:
+    _spec(request, user)
     return Response(
         tabular_import.blank_summary_template(),
         media_type=tabular_import.XLSX_MEDIA_TYPE,
@@ -90,8 +95,13 @@ def blank_template(request: Request) -> Response:
 
 
 @router.post(f"{BASE}/perziura")
-def preview(request: Request, form: Annotated[FormData, Depends(checked_upload)]) -> Response:
-    spec = _spec(request, pledged_user(request))
+def preview(
+    request: Request,
+    form: Annotated[FormData, Depends(checked_upload)],
+    user: PledgedUser,
+    runtime: AppRuntime,
+) -> Response:
+    spec = _spec(request, user)
     old = _superseded(request, str(form.get("taisoma", "")))
     reason, reason_problem = _reason(form, old)
     upload = form.get("file")
@@ -117,8 +127,8 @@ def preview(request: Request, form: Annotated[FormData, Depends(checked_upload)]
         return _page(
             request, 422, filename=upload.filename, problem=exc.detail, old=old, reason=reason
         )
-    with session_scope(runtime_of(request).engine) as session:
-        calendar = calendars.get(session, str(payload["school_year"]))
+    school_year = str(payload["school_year"])
+    calendar = unit_of_work(runtime, lambda s: calendars.get(s, school_year))
     remark = (
         None
         if calendar is None
@@ -137,8 +147,12 @@ def preview(request: Request, form: Annotated[FormData, Depends(checked_upload)]
 
 
 @router.post(f"{BASE}/isduoti")
-def issue(request: Request, form: Annotated[FormData, Depends(checked_upload)]) -> Response:
-    user = pledged_user(request)
+def issue(
+    request: Request,
+    form: Annotated[FormData, Depends(checked_upload)],
+    user: PledgedUser,
+    runtime: AppRuntime,
+) -> Response:
     spec = _spec(request, user)
     try:
         payload = json.loads(str(form.get("payload", "")))
@@ -152,7 +166,7 @@ def issue(request: Request, form: Annotated[FormData, Depends(checked_upload)]) 
     reason, reason_problem = _reason(form, old)
     if reason_problem:
         raise InvalidPayload(reason_problem)
-    issued = runtime_of(request).issuer.issue(
+    issued = runtime.issuer.issue(
         spec, payload, user, idempotency_key=key, supersedes=old, reason=reason or None
     )
     return RedirectResponse(f"/dokumentai/{issued.document.id}?naujas=1", 303)

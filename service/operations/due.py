@@ -1,4 +1,5 @@
-"""What is due, for the home page: read-only questions over the records, one function each.
+"""What is due, for the home page: read-only questions over the records, one function each
+(here in operations/, which sits above every feature it asks about).
 
 Each item knows who needs to see it (roles) and where the person goes to act on it.
 """
@@ -9,18 +10,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from babel.dates import format_date
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from service.archive.models import Disposal, DisposalStatus
 from service.cases.models import Case, CaseStatus
+from service.db import session_scope
 from service.documents import duties
 from service.documents.kinds import KindSpec
 from service.documents.models import Document
 from service.documents.notifications import Notification
 from service.lt import long_date
+from service.operations.notice import operations_due
 from service.registry.models import EntryStatus, RegistryEntry
 from service.school_year.calendars import EDITORS as CALENDAR_EDITORS
-from service.timeutil import VILNIUS
+from service.timeutil import VILNIUS, utcnow
 from service.users.models import Role, User
 
 RECENT_DAYS = 7
@@ -30,7 +34,7 @@ STAFF_KEEPERS = frozenset({Role.office_manager, Role.admin, Role.director})
 CASE_KEEPERS = frozenset({Role.office_manager, Role.archivist, Role.director})
 REGISTER_KEEPERS = frozenset({Role.office_manager, Role.archivist, Role.director})
 DISPOSAL_DECIDERS = frozenset({Role.archivist, Role.director})
-# The notifications API's readers (web/navigation.py shows them the page).
+# The notifications API's readers (service/web/navigation.py shows them the page).
 NOTIFICATION_READERS = frozenset({Role.admin, Role.deputy})
 # The year-end transfer: the e-journal administrator (admin), the deputy who answers for its
 # authenticity (p.23.20) and the archivist whose case receives it.
@@ -410,3 +414,31 @@ def upcoming_for(user: User, found: duties.Duties) -> list[Upcoming]:
     if found.calendar is not None:
         return []
     return [u for u in UPCOMING if user.role_set & u.roles]
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """Everything the home page shows: what is due, the operators' warnings among it, and the
+    rules as reminders while no calendar says when they fall due."""
+
+    items: list[DueItem]
+    upcoming: list[Upcoming]
+
+
+def home(
+    engine: Engine,
+    user: User,
+    kinds: dict[str, KindSpec],
+    today: dt.date,
+    *,
+    backup_max_age: dt.timedelta,
+    fixity_max_age: dt.timedelta,
+) -> Home:
+    with session_scope(engine) as session:
+        found = duties.duties_on(session, today)
+        items = due_for(session, user, kinds, today, found)
+        notices = operations_due(
+            session, user, utcnow(), backup_max_age=backup_max_age, fixity_max_age=fixity_max_age
+        )
+    items += [DueItem(n.title, 1, n.text, n.link, n.link_label, tone="warn") for n in notices]
+    return Home(items, upcoming_for(user, found))

@@ -14,12 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 from starlette.background import BackgroundTask
 
+from retention.rules import RetentionRule
 from service.archive import disposal, export, fixity, holds, journal, retention_admin
 from service.archive.models import FixityRun, RuleChange
 from service.audit import anchors
 from service.audit import log as audit
 from service.audit.log import Actor
-from service.contract import BYTES, ZIP, file_answer
+from service.contract import BYTES, ZIP, file_answer, json_body
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, ensure_role, require_pledge
 from service.documents.files import store_errors
@@ -62,8 +63,13 @@ async def import_rules(request: Request, runtime: RuntimeDep, user: CurrentUser)
     return await to_thread.run_sync(retention_admin.import_table, runtime, data, user)
 
 
-@router.patch("/retention/rules/{rule_id}")
-@router.put("/retention/rules/{rule_id}", name="replace_rule")
+# retention_admin.edit_rule checks the changes against the whole rule (in Lithuanian).
+@router.patch("/retention/rules/{rule_id}", openapi_extra=json_body(changes_of=RetentionRule))
+@router.put(
+    "/retention/rules/{rule_id}",
+    name="replace_rule",
+    openapi_extra=json_body(changes_of=RetentionRule),
+)
 def edit_rule(
     rule_id: RuleIdPath, runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
@@ -86,7 +92,7 @@ class EventIn(BaseModel):
     note: Annotated[OptionalProse, Field(max_length=500)] = ""
 
 
-@router.post("/retention/events")
+@router.post("/retention/events", openapi_extra=json_body(EventIn))
 def record_event(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, object]:
@@ -106,7 +112,7 @@ class ReevaluateIn(BaseModel):
     year: int | None = Field(default=None, ge=1900, le=2200)
 
 
-@router.post("/retention/reevaluate")
+@router.post("/retention/reevaluate", openapi_extra=json_body(ReevaluateIn, required=False))
 def reevaluate(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
@@ -144,7 +150,7 @@ class HoldIn(BaseModel):
     reason: Annotated[Prose, Field(max_length=1000)]
 
 
-@router.post("/holds", status_code=201)
+@router.post("/holds", status_code=201, openapi_extra=json_body(HoldIn))
 def place_hold(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
@@ -186,7 +192,7 @@ class DisposalIn(BaseModel):
     year: int | None = Field(default=None, ge=1900, le=2200)
 
 
-@router.post("/disposals", status_code=201)
+@router.post("/disposals", status_code=201, openapi_extra=json_body(DisposalIn))
 def propose_disposal(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
@@ -258,6 +264,7 @@ class ExportIn(BaseModel):
     dependencies=[Depends(require_pledge)],
     response_class=StreamingResponse,
     responses=file_answer(ZIP),
+    openapi_extra=json_body(ExportIn),
 )
 def create_export(
     request: Request, runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None

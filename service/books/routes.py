@@ -14,7 +14,7 @@ from service.books import covers, inventories, year_xlsx
 from service.books import year as years
 from service.cases.facts import count_missing_pages, documents_of, facts
 from service.cases.plan import validate_year
-from service.contract import PDF, XLSX, file_answer
+from service.contract import PDF, XLSX, file_answer, json_body
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, ensure_role
 from service.documents.schemas import DocumentOut, document_out
@@ -93,7 +93,11 @@ def cover_of(runtime: Runtime, printed_by: str, year: int, index: str) -> bytes:
     )
 
 
-@router.post("/api/inventories/{document_id}/agreement", status_code=201)
+@router.post(
+    "/api/inventories/{document_id}/agreement",
+    status_code=201,
+    openapi_extra=json_body(AgreementIn),
+)
 def enter_agreement(
     document_id: DocumentIdPath,
     runtime: RuntimeDep,

@@ -21,7 +21,7 @@ from service.cases.schemas import (
     cases_out,
     plan_out,
 )
-from service.contract import XLSX, file_answer
+from service.contract import XLSX, file_answer, json_body
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
 from service.documents.validation import parse_payload
@@ -45,7 +45,9 @@ def list_cases(
     return cases_out(session, plans.cases_of(session, year), runtime.rules)
 
 
-@router.post("/api/cases/close", response_model=list[CaseOut])
+@router.post(
+    "/api/cases/close", response_model=list[CaseOut], openapi_extra=json_body(CloseRequest)
+)
 def close_cases(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> list[CaseOut]:
@@ -126,7 +128,12 @@ def approve_plan(
     return plan_out(session, plan, runtime.rules)
 
 
-@router.post("/api/plans/{year}/cases", status_code=201, response_model=CaseOut)
+@router.post(
+    "/api/plans/{year}/cases",
+    status_code=201,
+    response_model=CaseOut,
+    openapi_extra=json_body(CaseIn),
+)
 def add_case(
     year: YearPath,
     runtime: RuntimeDep,
@@ -146,7 +153,9 @@ def add_case(
     return case_out(case, 0, runtime.rules)
 
 
-@router.patch("/api/plans/{year}/cases/{index}", response_model=CaseOut)
+@router.patch(
+    "/api/plans/{year}/cases/{index}", response_model=CaseOut, openapi_extra=json_body(CaseChange)
+)
 def change_case(
     year: YearPath,
     index: CaseIndexPath,
@@ -181,7 +190,9 @@ def remove_case(
     return Response(status_code=204)
 
 
-@router.put("/api/plans/{year}/areas/{index}", response_model=PlanOut)
+@router.put(
+    "/api/plans/{year}/areas/{index}", response_model=PlanOut, openapi_extra=json_body(AreaIn)
+)
 def put_area(
     year: YearPath,
     index: CaseIndexPath,

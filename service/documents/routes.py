@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
+from fastapi import Path as FastAPIPath
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
@@ -13,19 +16,19 @@ from service.access import classes
 from service.archive.models import DestroyedDocument
 from service.audit import log as audit
 from service.audit.log import Actor
-from service.contract import DOCX, PDF, file_answer
+from service.contract import DOCX, PDF, file_answer, json_body
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role, require_pledge
 from service.documents.files import read_verified, store_errors
 from service.documents.issuing import DOCX_MEDIA_TYPE
-from service.documents.kinds import KindSpec, kind_or_404
+from service.documents.kinds import KindSpec, issuable_models, kind_or_404
 from service.documents.models import Document
 from service.documents.schemas import DocumentOut, document_out
 from service.documents.validation import Prose, Text, parse_payload
 from service.errors import Gone, InvalidPayload, NotFound
 from service.lt import search_words
 from service.output import content_disposition
-from service.params import DocumentIdPath, KindPath, KindQuery, YearQuery
+from service.params import DocumentIdPath, KindQuery, YearQuery
 from service.users.models import User
 
 router = APIRouter(
@@ -36,9 +39,31 @@ IdempotencyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_le
 MAX_QUERY_WORDS = 10
 
 
-@router.post("/{kind}", status_code=201, response_model=DocumentOut)
+_ISSUABLE = issuable_models()
+_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# The kinds one may issue here, by name: the path is no free text, so a client (and
+# schemathesis) does not take it for /api/documents/{document_id}.
+IssuableKindPath = Annotated[str, FastAPIPath(json_schema_extra={"enum": list(_ISSUABLE)})]
+
+
+def _examples() -> dict[str, Any]:
+    """examples/<kind>.json: the worked payloads the README and the tests use."""
+    files = (_EXAMPLES / f"{slug}.json" for slug in _ISSUABLE)
+    return {
+        path.stem: json.loads(path.read_text(encoding="utf-8")) for path in files if path.exists()
+    }
+
+
+# The body is the kind's own payload: OpenAPI cannot tie a body to a path value, so it is any
+# of the kinds' models (each under its own name) with one worked example per kind.
+@router.post(
+    "/{kind}",
+    status_code=201,
+    response_model=DocumentOut,
+    openapi_extra=json_body(*_ISSUABLE.values(), examples=_examples()),
+)
 def issue_document(
-    kind: KindPath,
+    kind: IssuableKindPath,
     runtime: RuntimeDep,
     user: CurrentUser,
     body: Annotated[Any, Body()] = None,
@@ -60,7 +85,12 @@ class NewVersion(BaseModel):
     payload: dict[Annotated[Text, Field(max_length=100)], Any]
 
 
-@router.post("/{document_id}/versions", status_code=201, response_model=DocumentOut)
+@router.post(
+    "/{document_id}/versions",
+    status_code=201,
+    response_model=DocumentOut,
+    openapi_extra=json_body(NewVersion),
+)
 def new_version(
     document_id: DocumentIdPath,
     runtime: RuntimeDep,

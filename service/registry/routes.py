@@ -12,7 +12,7 @@ from sqlmodel import Session
 from service.audit.log import Actor
 from service.books import register as books_register
 from service.cases.plan import validate_year
-from service.contract import PDF, XLSX, file_answer
+from service.contract import PDF, XLSX, file_answer, json_body
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
 from service.documents.validation import Text, parse_payload
@@ -57,7 +57,7 @@ def list_registers(session: SessionDep, user: CurrentUser) -> list[RegisterOut]:
     return [listing.register_out(r) for r in admin.all_registers(session)]
 
 
-@router.post("", status_code=201, response_model=RegisterOut)
+@router.post("", status_code=201, response_model=RegisterOut, openapi_extra=json_body(RegisterIn))
 def add_register(
     session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> JSONResponse:
@@ -74,7 +74,7 @@ def add_register(
     return JSONResponse(listing.register_out(register).model_dump(mode="json"), status_code=201)
 
 
-@router.patch("/{code}", response_model=RegisterOut)
+@router.patch("/{code}", response_model=RegisterOut, openapi_extra=json_body(RegisterPatch))
 def change_register(
     code: RegisterCodePath,
     session: SessionDep,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
+from service.contract import json_body
 from service.deps import CurrentUser, SessionDep
 from service.documents.validation import Secret, Text, parse_payload
 from service.params import RowIdPath
@@ -78,7 +79,7 @@ def list_users(session: SessionDep, user: CurrentUser) -> list[UserOut]:
     return [_user_out(u) for u in session.exec(select(User).order_by(col(User.id)))]
 
 
-@router.put("/users/{user_id}/roles", response_model=UserOut)
+@router.put("/users/{user_id}/roles", response_model=UserOut, openapi_extra=json_body(RolesIn))
 def put_roles(
     user_id: RowIdPath, session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> UserOut:
@@ -97,7 +98,7 @@ def reactivate(user_id: RowIdPath, session: SessionDep, user: CurrentUser) -> Us
     return _user_out(accounts.reactivate(session, user, user_id))
 
 
-@router.post("/users/{user_id}/password", status_code=204)
+@router.post("/users/{user_id}/password", status_code=204, openapi_extra=json_body(PasswordIn))
 def reset_password(
     user_id: RowIdPath, session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> None:
@@ -120,7 +121,7 @@ def me(user: CurrentUser) -> UserOut:
     return _user_out(user)
 
 
-@router.post("/me/password", status_code=204)
+@router.post("/me/password", status_code=204, openapi_extra=json_body(OwnPasswordIn))
 def own_password(
     session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> None:

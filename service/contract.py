@@ -68,11 +68,13 @@ def json_body(
     required: bool = True,
     examples: dict[str, Any] | None = None,
     changes_of: type[BaseModel] | None = None,
+    nullable: bool = False,
 ) -> dict[str, Any]:
     """``openapi_extra=`` for a route that reads its JSON body with ``parse_payload``: the
     model's validation schema as the request body (several models: any one of them, each under
     its own name), ``examples`` as named examples of the body. ``changes_of=Model`` instead:
-    an edit, any non-empty part of Model's fields (published as ``<Model>Changes``)."""
+    an edit, any non-empty part of Model's fields (published as ``<Model>Changes``).
+    ``nullable``: a JSON null is taken as no body."""
     refs, defs = models_json_schema(
         [(model, "validation") for model in (*models, *([changes_of] if changes_of else []))],
         ref_template=_REF_TEMPLATE,
@@ -84,6 +86,8 @@ def json_body(
         partial = {k: v for k, v in whole.items() if k != "required"}
         defs["$defs"][f"{name}Changes"] = partial | {"title": f"{name}Changes", "minProperties": 1}
         schemas.append({"$ref": _REF_TEMPLATE.format(model=f"{name}Changes")})
+    if nullable:  # JSON null: the same as no body
+        schemas.append({"type": "null"})
     schema = schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
     media: dict[str, Any] = {"schema": schema}
     if examples:

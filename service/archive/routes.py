@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import uuid
 from pathlib import Path
@@ -20,6 +21,7 @@ from service.archive.models import FixityRun, RuleChange
 from service.audit import anchors
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.cases.schemas import CaseIndexText
 from service.contract import BYTES, ZIP, file_answer, json_body
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, ensure_role, require_pledge
@@ -77,7 +79,20 @@ def edit_rule(
     return retention_admin.edit_rule(runtime, rule_id, body, user)
 
 
-@router.get("/retention/rules/changes")
+class RuleChangeOut(BaseModel):
+    """One rule added or changed by an import or an edit: the rule before and after."""
+
+    id: int
+    rule_set_id: int
+    rule_id: str
+    change: str = Field(description="added arba changed")
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+    changed_by: int | None
+    changed_at: dt.datetime
+
+
+@router.get("/retention/rules/changes", response_model=list[RuleChangeOut])
 def rule_changes(runtime: RuntimeDep, user: CurrentUser) -> list[dict[str, Any]]:
     ensure_role(user, AUDITORS, "peržiūrėti saugojimo taisyklių pakeitimus")
     with session_scope(runtime.engine) as session:
@@ -112,12 +127,15 @@ class ReevaluateIn(BaseModel):
     year: int | None = Field(default=None, ge=1900, le=2200)
 
 
-@router.post("/retention/reevaluate", openapi_extra=json_body(ReevaluateIn, required=False))
+@router.post(
+    "/retention/reevaluate", openapi_extra=json_body(ReevaluateIn, required=False, nullable=True)
+)
 def reevaluate(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
     ensure_role(user, ARCHIVIST, "perskaičiuoti saugojimo terminus")
-    request = parse_payload(ReevaluateIn, body or {})
+    # No body (or JSON null) is the current year; false, 0 or "" are refused as not objects.
+    request = parse_payload(ReevaluateIn, {} if body is None else body)
     return retention_admin.reevaluate_year(runtime, user, request.year)
 
 
@@ -145,12 +163,42 @@ def destroyed(
 class HoldIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     document_id: Annotated[Text, Field(max_length=64)] | None = None
-    case_index: Annotated[Text, Field(max_length=20)] | None = None
+    case_index: Annotated[CaseIndexText, Field(max_length=20)] | None = None
     year: int | None = Field(default=None, ge=1900, le=2200)
     reason: Annotated[Prose, Field(max_length=1000)]
 
 
-@router.post("/holds", status_code=201, openapi_extra=json_body(HoldIn))
+class HoldCaseOut(BaseModel):
+    year: int
+    index: str
+    title: str
+
+
+class HoldOut(BaseModel):
+    """A legal hold on one document or on a whole case (holds.hold_out)."""
+
+    id: int
+    document_id: str | None
+    document_number: str | None
+    case: HoldCaseOut | None
+    reason: str
+    active: bool
+    created_at: Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+    released_at: Annotated[str, Field(json_schema_extra={"format": "date-time"})] | None
+    release_reason: str | None
+
+
+class HoldPlacedOut(HoldOut):
+    documents: list[str] = Field(description="Sulaikytų dokumentų numeriai.")
+
+
+class HoldReleasedOut(HoldOut):
+    released_documents: list[str] = Field(description="Dokumentai, kurių sulaikymas baigėsi.")
+
+
+@router.post(
+    "/holds", status_code=201, response_model=HoldPlacedOut, openapi_extra=json_body(HoldIn)
+)
 def place_hold(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
@@ -166,13 +214,13 @@ def place_hold(
     )
 
 
-@router.get("/holds")
+@router.get("/holds", response_model=list[HoldOut])
 def list_holds(runtime: RuntimeDep, user: CurrentUser, active: bool = True) -> list[dict[str, Any]]:
     ensure_role(user, OVERSIGHT, "peržiūrėti sulaikymus")
     return holds.list_holds(runtime, active_only=active)
 
 
-@router.delete("/holds/{hold_id}")
+@router.delete("/holds/{hold_id}", response_model=HoldReleasedOut)
 def release_hold(
     hold_id: RowIdPath,
     runtime: RuntimeDep,
@@ -188,7 +236,7 @@ def release_hold(
 
 class DisposalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    case_indexes: list[Text] = Field(min_length=1, max_length=500)
+    case_indexes: list[CaseIndexText] = Field(min_length=1, max_length=500)
     year: int | None = Field(default=None, ge=1900, le=2200)
 
 
@@ -226,6 +274,19 @@ def execute_disposal(
 # -- fixity and audit ------------------------------------------------------------------------
 
 
+class FixityRunOut(BaseModel):
+    """One run of the fixity check over the stored files, with its report."""
+
+    id: int
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    started_by: int | None
+    checked: int
+    ok: int
+    bytes_read: int
+    report: dict[str, Any]
+
+
 @router.post("/fixity/runs")
 def run_fixity(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     ensure_role(user, ARCHIVIST, "tikrinti saugomų failų vientisumą")
@@ -234,7 +295,7 @@ def run_fixity(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     )
 
 
-@router.get("/fixity/runs")
+@router.get("/fixity/runs", response_model=list[FixityRunOut])
 def fixity_runs(
     runtime: RuntimeDep, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=100)] = 20
 ) -> list[dict[str, Any]]:

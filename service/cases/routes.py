@@ -26,7 +26,7 @@ from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
 from service.documents.validation import parse_payload
 from service.output import content_disposition
-from service.params import CaseIndexPath, YearPath, YearQuery
+from service.params import AreaIndexPath, CaseIndexPath, YearBeforeLastPath, YearPath, YearQuery
 from service.timeutil import today_vilnius
 from service.users.models import Role
 
@@ -113,7 +113,7 @@ def import_plan(
 
 @router.post("/api/plans/{year}/copy-to-next", status_code=201, response_model=PlanOut)
 def copy_to_next(
-    year: YearPath, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
+    year: YearBeforeLastPath, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
 ) -> PlanOut:
     ensure_role(user, plans.PLAN_EDITORS, "parengti kitų metų dokumentacijos planą")
     plan = plans.copy_to_next(session, year, user, runtime.rules)
@@ -195,7 +195,7 @@ def remove_case(
 )
 def put_area(
     year: YearPath,
-    index: CaseIndexPath,
+    index: AreaIndexPath,
     runtime: RuntimeDep,
     session: SessionDep,
     user: CurrentUser,

@@ -178,7 +178,9 @@ def get_file(
     document_id: DocumentIdPath,
     runtime: RuntimeDep,
     user: CurrentUser,
-    format: Annotated[str, Query(max_length=10)] = "pdf",
+    format: Annotated[
+        str, Query(max_length=10, json_schema_extra={"enum": ["pdf", "docx"]})
+    ] = "pdf",
 ) -> Response:
     if format not in ("pdf", "docx"):
         raise InvalidPayload(f"Netinkamas formatas „{format}“: galimi „pdf“ arba „docx“.")

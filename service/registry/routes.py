@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from service.audit.log import Actor
@@ -15,7 +15,7 @@ from service.cases.plan import validate_year
 from service.contract import PDF, XLSX, file_answer, json_body
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role
-from service.documents.validation import Text, parse_payload
+from service.documents.validation import Text, exactly, parse_payload
 from service.output import content_disposition
 from service.params import RegisterCodePath, YearQuery
 from service.registry import admin, listing, numbering
@@ -35,7 +35,7 @@ class _Body(BaseModel):
 
 
 class RegisterIn(_Body):
-    code: Text
+    code: Annotated[Text, Field(json_schema_extra=exactly(pattern=admin.CODE.pattern))]
     title: Text
     case_index: Text
     number_format: Text = admin.DEFAULT_FORMAT

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.db import session_scope
-from service.documents.validation import OptionalText, Text
+from service.documents.validation import OptionalText, Text, exactly
 from service.errors import Conflict
 from service.school_profile.models import SchoolProfileRecord
 from service.settings import SchoolProfile
@@ -41,7 +41,9 @@ class SchoolProfileIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Line
-    code: Annotated[Text, AfterValidator(_code)]
+    code: Annotated[
+        Text, AfterValidator(_code), Field(json_schema_extra=exactly(pattern="^[0-9]{9}$"))
+    ]
     address: Line
     city: Line
     director_name: Line

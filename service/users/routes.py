@@ -12,10 +12,10 @@ from sqlmodel import col, select
 
 from service.contract import json_body
 from service.deps import CurrentUser, SessionDep
-from service.documents.validation import Secret, Text, parse_payload
+from service.documents.validation import Secret, Text, exactly, parse_payload
 from service.params import RowIdPath
 from service.users import accounts
-from service.users.models import ApiToken, User
+from service.users.models import ApiToken, Role, User
 
 router = APIRouter(prefix="/api", tags=["users"])
 
@@ -61,8 +61,14 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# The roles accounts.parse_roles knows (an unknown one is refused there, naming the known).
+RoleName = Annotated[
+    Text, Field(max_length=40, json_schema_extra=exactly(enum=[r.value for r in Role]))
+]
+
+
 class RolesIn(_Body):
-    roles: list[Annotated[Text, Field(max_length=40)]] = Field(min_length=1, max_length=10)
+    roles: list[RoleName] = Field(min_length=1, max_length=10)
 
 
 class PasswordIn(_Body):

@@ -47,7 +47,7 @@ class BatchItems(RootModel[list[Any]]):
     root: list[Any] = Field(min_length=1, max_length=batch.MAX_ITEMS)
 
 
-class BatchResult(BaseModel):
+class BatchResultOut(BaseModel):
     """One item's outcome: its document, or its refusal (the error body's two fields)."""
 
     index: int
@@ -60,7 +60,7 @@ class BatchResult(BaseModel):
 class BatchOut(BaseModel):
     issued: int
     failed: int
-    results: list[BatchResult]
+    results: list[BatchResultOut]
 
 
 @router.post(

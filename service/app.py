@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 from service.access.policy import rule_for
 from service.access_log import AccessLog
@@ -170,18 +172,47 @@ _HTTP_DETAILS = {
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
+def _published_fit(route: BaseRoute, scope: Scope) -> bool:
+    """Whether the path's values fit what the route's parameters publish (an enum of kinds, a
+    UUID's pattern): /api/documents/leaving-certificate is a kind, not a document id."""
+    if not isinstance(route, APIRoute):
+        return True
+    values = scope.get("path_params", {})
+    for param in route.dependant.path_params:
+        extra = param.field_info.json_schema_extra
+        if not isinstance(extra, dict) or param.alias not in values:
+            continue
+        value = str(values[param.alias])
+        enum = extra.get("enum")
+        pattern = extra.get("pattern")
+        if isinstance(enum, list) and value not in enum:
+            return False
+        if isinstance(pattern, str) and not re.search(pattern, value):
+            return False
+    return True
+
+
 def _allowed_methods(request: Request) -> str:
     """Every method the path takes (RFC 9110 §15.5.6). Starlette names only the first matching
-    route's methods, and FastAPI makes a route per method, so each method is tried in turn."""
-    routes = request.app.router.routes
-    allowed = [
-        method
-        for method in _METHODS
-        if any(
-            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
-        )
-    ]
-    return ", ".join(allowed)
+    route's methods, and FastAPI makes a route per method, so each method is tried in turn.
+    As in OpenAPI, a path's literal segments beat a parameter (/rules/import is not a rule
+    id), and a value that does not fit a parameter's published form names another resource."""
+    matching: list[tuple[BaseRoute, str, bool]] = []
+    # Each route on its own: an included router matches as one, without the route's values.
+    for route in (context.route for context in iter_route_contexts(request.app.router.routes)):
+        for method in _METHODS:
+            match, child = route.matches({**request.scope, "method": method})
+            if match is Match.FULL:
+                matching.append((route, method, _published_fit(route, {**request.scope, **child})))
+    # A value that fits no published form (/api/documents/nera) still reaches the handlers.
+    candidates = [(r, m) for r, m, fits in matching if fits] or [(r, m) for r, m, _ in matching]
+    fewest = min((_parameters(route) for route, _ in candidates), default=0)
+    allowed = {method for route, method in candidates if _parameters(route) == fewest}
+    return ", ".join(method for method in _METHODS if method in allowed)
+
+
+def _parameters(route: BaseRoute) -> int:
+    return str(getattr(route, "path", "")).count("{")
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -10,6 +10,11 @@ operation documents that body for the answers the shared machinery can give it:
 - 503: a dependency (database, store, converter) is down; ``Retry-After`` says when to ask again.
 
 An operation that documents its own answer for one of these codes keeps it.
+
+Request bodies are read by ``parse_payload`` inside the handler, not by FastAPI: the role is
+checked first (a refused person learns nothing about the form) and the refusal names the
+fields in Lithuanian. Such a route publishes its model with ``openapi_extra=json_body(Model)``,
+so the document shows exactly the schema the handler validates against.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
+from pydantic.json_schema import models_json_schema
 
 from service.spreadsheets import XLSX_MEDIA_TYPE
 
@@ -52,6 +58,61 @@ def _refusals() -> dict[str, dict[str, Any]]:
     }
 
 
+# The key json_body() leaves on an operation for publish_bodies() to expand (then removed).
+_BODY_KEY = "x-bylos-body"
+_REF_TEMPLATE = "#/components/schemas/{model}"
+
+
+def json_body(
+    *models: type[BaseModel],
+    required: bool = True,
+    examples: dict[str, Any] | None = None,
+    changes_of: type[BaseModel] | None = None,
+    nullable: bool = False,
+) -> dict[str, Any]:
+    """``openapi_extra=`` for a route that reads its JSON body with ``parse_payload``: the
+    model's validation schema as the request body (several models: any one of them, each under
+    its own name), ``examples`` as named examples of the body. ``changes_of=Model`` instead:
+    an edit, any non-empty part of Model's fields (published as ``<Model>Changes``).
+    ``nullable``: a JSON null is taken as no body."""
+    refs, defs = models_json_schema(
+        [(model, "validation") for model in (*models, *([changes_of] if changes_of else []))],
+        ref_template=_REF_TEMPLATE,
+    )
+    schemas = [refs[(model, "validation")] for model in models]
+    if changes_of is not None:
+        name = changes_of.__name__
+        whole = defs["$defs"][name]
+        partial = {k: v for k, v in whole.items() if k != "required"}
+        defs["$defs"][f"{name}Changes"] = partial | {"title": f"{name}Changes", "minProperties": 1}
+        schemas.append({"$ref": _REF_TEMPLATE.format(model=f"{name}Changes")})
+    if nullable:  # JSON null: the same as no body
+        schemas.append({"type": "null"})
+    schema = schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
+    media: dict[str, Any] = {"schema": schema}
+    if examples:
+        media["examples"] = {name: {"value": value} for name, value in examples.items()}
+    body = {"required": required, "content": {"application/json": media}}
+    return {_BODY_KEY: {"requestBody": body, "schemas": defs.get("$defs", {})}}
+
+
+def publish_bodies(spec: dict[str, Any]) -> dict[str, Any]:
+    """Expand each json_body() mark: the body replaces FastAPI's untyped one, the models join
+    the components (a name already taken by a different schema is an error, not a silent
+    overwrite: clients would get the wrong class)."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for path, operations in spec.get("paths", {}).items():
+        for method, operation in operations.items():
+            mark = operation.pop(_BODY_KEY, None) if isinstance(operation, dict) else None
+            if mark is None:
+                continue
+            operation["requestBody"] = mark["requestBody"]
+            for name, schema in mark["schemas"].items():
+                if schemas.setdefault(name, schema) != schema:
+                    raise ValueError(f"{method.upper()} {path}: schema name {name} is taken")
+    return spec
+
+
 def document_refusals(spec: dict[str, Any]) -> dict[str, Any]:
     """Put the error body on every operation of an OpenAPI document (in place; returned)."""
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
@@ -79,7 +140,7 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_refusals(build())
+            app.openapi_schema = document_refusals(publish_bodies(build()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

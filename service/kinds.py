@@ -90,6 +90,12 @@ _HOOKS: dict[str, KindHooks] = {
 }
 
 
+def issuable_models() -> dict[str, type[BaseModel]]:
+    """The payload model of each kind a person may POST to /api/documents/{kind} (the
+    published contract lists them; the manifest adds nothing a client sends)."""
+    return {slug: model for slug, (model, issue_roles, _) in _MODELS.items() if issue_roles}
+
+
 def load_kinds(templates_dir: Path = TEMPLATES_DIR) -> dict[str, KindSpec]:
     """Join the code's payload models with the editable manifest in ``doc_templates/``."""
     manifest: dict[str, dict[str, str]] = json.loads(

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import Path, Query
 from pydantic import AfterValidator, BeforeValidator
 
-from service.validation import sane_date
+from service.validation import DATE_PATTERN, published, sane_date
 
 # A calendar year a plan or register can belong to: wide enough for old records, narrow enough
 # to catch typos. The OpenAPI document publishes the same bounds the handlers enforce.
@@ -37,16 +37,32 @@ def _sane_date(value: dt.date | None) -> dt.date | None:
 
 
 YearPath = Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR)]
+# A year whose next year is also one (copying a plan to the next year).
+YearBeforeLastPath = Annotated[
+    int, Path(ge=MIN_YEAR, le=MAX_YEAR, json_schema_extra={"maximum": MAX_YEAR - 1})
+]
 YearQuery = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR)]
 RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 DateQuery = Annotated[
-    dt.date | None, Query(), BeforeValidator(_iso_text), AfterValidator(_sane_date)
+    Annotated[dt.date, published(pattern=DATE_PATTERN)] | None,
+    Query(),
+    BeforeValidator(_iso_text),
+    AfterValidator(_sane_date),
 ]
 # A document id is a UUID (36 characters); a little room for whatever a client types instead.
-DocumentIdPath = Annotated[str, Path(max_length=64)]
+# Published as a UUID (anything else is not found), which also tells /api/documents/{kind}
+# apart from /api/documents/{document_id}.
+UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+DocumentIdPath = Annotated[str, Path(max_length=64, json_schema_extra={"pattern": UUID_PATTERN})]
 KindPath = Annotated[str, Path(max_length=64)]
 KindQuery = Annotated[str | None, Query(max_length=64)]
 RegisterCodePath = Annotated[str, Path(max_length=20)]
-CaseIndexPath = Annotated[str, Path(max_length=20)]
+# The forms cases/plan.py checks (CASE_INDEX, AREA_INDEX) with their own messages; published
+# here so a client knows them.
+CASE_INDEX_PATTERN = r"^[0-9]+(\.[0-9]+)+( E)?$"
+CaseIndexPath = Annotated[
+    str, Path(max_length=20, json_schema_extra={"pattern": CASE_INDEX_PATTERN})
+]
+AreaIndexPath = Annotated[str, Path(max_length=20, json_schema_extra={"pattern": r"^[0-9]+$"})]
 RuleIdPath = Annotated[str, Path(max_length=200)]
 SchoolYearPath = Annotated[str, Path(max_length=9, pattern=r"^[0-9]{4}-[0-9]{4}$")]

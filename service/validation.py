@@ -15,11 +15,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, StringConstraints, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, ErrorDetails
 
 from service.errors import InvalidPayload
 from service.lt import normalize_mark
@@ -148,18 +157,89 @@ def sane_date(value: dt.date) -> dt.date:
     return value
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(sane_date)]
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What the OpenAPI document adds to a type's schema: the rules its validators enforce
+    that pydantic cannot derive (a format named below, a pattern, a lower bound)."""
+
+    extra: tuple[tuple[str, object], ...]
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        if "pattern" in schema or "enum" in schema:
+            return schema  # the field's own, narrower rule (see exactly()) says it all
+        # A narrower rule of the field itself (its own minimum length) stays.
+        for key, value in self.extra:
+            schema.setdefault(key, value)
+        return schema
+
+
+def published(**extra: object) -> Published:
+    return Published(tuple(extra.items()))
+
+
+def exactly(**schema: object) -> Callable[[dict[str, Any]], None]:
+    """``json_schema_extra=`` for a field whose own check is narrower than its type's (a case
+    index, a register code): the schema published instead of the type's format and pattern.
+    The check itself stays where it is, with its own message."""
+
+    def apply(target: dict[str, Any]) -> None:
+        target.pop("format", None)
+        target.pop("pattern", None)
+        target.update(schema)
+
+    return apply
+
+
+# Formats of the published strings (OpenAPI lets an API name its own). A client checks what it
+# can: the length, the pattern; the format's description says the rest.
+LINE_FORMAT = "bylos-line"  # one line: no control, invisible or bidi characters (see above)
+PROSE_FORMAT = "bylos-prose"  # the same, tabs and newlines allowed
+# Not blank: something other than white space (the value is stored stripped).
+NOT_BLANK = r"\S"
+# yyyy-mm-dd within EARLIEST_DATE..LATEST_DATE (the calendar check is the format's).
+DATE_PATTERN = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+
+IsoDate = Annotated[
+    dt.date,
+    BeforeValidator(_iso_date),
+    AfterValidator(sane_date),
+    published(pattern=DATE_PATTERN),
+]
 # A line: stripped, not empty, no control or invisible characters, at most LINE_MAX characters.
 # Narrow it where the paper is narrower: ``Annotated[Text, Field(max_length=200)]``.
-Text = Annotated[str, StringConstraints(max_length=LINE_MAX), AfterValidator(clean_line)]
-Prose = Annotated[str, StringConstraints(max_length=PROSE_MAX), AfterValidator(clean_prose)]
+Text = Annotated[
+    str,
+    StringConstraints(max_length=LINE_MAX),
+    AfterValidator(clean_line),
+    published(format=LINE_FORMAT, minLength=1, pattern=NOT_BLANK),
+]
+Prose = Annotated[
+    str,
+    StringConstraints(max_length=PROSE_MAX),
+    AfterValidator(clean_prose),
+    published(format=PROSE_FORMAT, minLength=1, pattern=NOT_BLANK),
+]
 # A password in a request body: not stripped, not echoed back in errors (see users/routes.py).
-Secret = Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_secret)]
+Secret = Annotated[
+    str,
+    StringConstraints(max_length=200),
+    AfterValidator(clean_secret),
+    published(format=LINE_FORMAT, minLength=1),
+]
 OptionalText = Annotated[
-    str, StringConstraints(max_length=LINE_MAX), AfterValidator(clean_optional_line)
+    str,
+    StringConstraints(max_length=LINE_MAX),
+    AfterValidator(clean_optional_line),
+    published(format=LINE_FORMAT),
 ]
 OptionalProse = Annotated[
-    str, StringConstraints(max_length=PROSE_MAX), AfterValidator(clean_optional_prose)
+    str,
+    StringConstraints(max_length=PROSE_MAX),
+    AfterValidator(clean_optional_prose),
+    published(format=PROSE_FORMAT),
 ]
 Mark = Annotated[str, StringConstraints(max_length=20), BeforeValidator(clean_mark)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,13 +11,14 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from retention.rules import RetentionRule
 from service.archive import disposal, holds, journal, retention_admin, service
 from service.archive.service import DisposalIn, HoldIn
 from service.audit import log as audit
 from service.audit.log import Actor
 from service.books import service as books
 from service.books.service import ExportIn
-from service.contract import BYTES, ZIP, file_answer
+from service.contract import BYTES, ZIP, file_answer, json_body
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, require_pledge
 from service.documents.models import Document, JournalFile
@@ -54,15 +56,33 @@ async def import_rules(request: Request, runtime: RuntimeDep, user: CurrentUser)
     return await to_thread.run_sync(retention_admin.import_table, runtime, data, user)
 
 
-@router.patch("/retention/rules/{rule_id}")
-@router.put("/retention/rules/{rule_id}", name="replace_rule")
+# retention_admin.edit_rule checks the changes against the whole rule (in Lithuanian).
+@router.patch("/retention/rules/{rule_id}", openapi_extra=json_body(changes_of=RetentionRule))
+@router.put(
+    "/retention/rules/{rule_id}",
+    name="replace_rule",
+    openapi_extra=json_body(changes_of=RetentionRule),
+)
 def edit_rule(
     rule_id: RuleIdPath, runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
     return retention_admin.edit_rule(runtime, rule_id, body, user)
 
 
-@router.get("/retention/rules/changes")
+class RuleChangeOut(BaseModel):
+    """One rule added or changed by an import or an edit: the rule before and after."""
+
+    id: int
+    rule_set_id: int
+    rule_id: str
+    change: str = Field(description="added arba changed")
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+    changed_by: int | None
+    changed_at: dt.datetime
+
+
+@router.get("/retention/rules/changes", response_model=list[RuleChangeOut])
 def rule_changes(runtime: RuntimeDep, user: CurrentUser) -> list[dict[str, Any]]:
     return service.rule_changes(runtime)
 
@@ -74,7 +94,7 @@ class EventIn(BaseModel):
     note: Annotated[OptionalProse, Field(max_length=500)] = ""
 
 
-@router.post("/retention/events")
+@router.post("/retention/events", openapi_extra=json_body(EventIn))
 def record_event(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, object]:
@@ -89,11 +109,14 @@ class ReevaluateIn(BaseModel):
     year: int | None = Field(default=None, ge=1900, le=2200)
 
 
-@router.post("/retention/reevaluate")
+@router.post(
+    "/retention/reevaluate", openapi_extra=json_body(ReevaluateIn, required=False, nullable=True)
+)
 def reevaluate(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
-    request = parse_payload(ReevaluateIn, body or {})
+    # No body (or JSON null) is the current year; false, 0 or "" are refused as not objects.
+    request = parse_payload(ReevaluateIn, {} if body is None else body)
     return retention_admin.reevaluate_year(runtime, user, request.year)
 
 
@@ -112,19 +135,49 @@ def destroyed(
 # -- holds -----------------------------------------------------------------------------------
 
 
-@router.post("/holds", status_code=201)
+class HoldCaseOut(BaseModel):
+    year: int
+    index: str
+    title: str
+
+
+class HoldOut(BaseModel):
+    """A legal hold on one document or on a whole case (holds.hold_out)."""
+
+    id: int
+    document_id: str | None
+    document_number: str | None
+    case: HoldCaseOut | None
+    reason: str
+    active: bool
+    created_at: Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+    released_at: Annotated[str, Field(json_schema_extra={"format": "date-time"})] | None
+    release_reason: str | None
+
+
+class HoldPlacedOut(HoldOut):
+    documents: list[str] = Field(description="Sulaikytų dokumentų numeriai.")
+
+
+class HoldReleasedOut(HoldOut):
+    released_documents: list[str] = Field(description="Dokumentai, kurių sulaikymas baigėsi.")
+
+
+@router.post(
+    "/holds", status_code=201, response_model=HoldPlacedOut, openapi_extra=json_body(HoldIn)
+)
 def place_hold(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
     return service.place_hold(runtime, user, parse_payload(HoldIn, body))
 
 
-@router.get("/holds")
+@router.get("/holds", response_model=list[HoldOut])
 def list_holds(runtime: RuntimeDep, user: CurrentUser, active: bool = True) -> list[dict[str, Any]]:
     return holds.list_holds(runtime, active_only=active)
 
 
-@router.delete("/holds/{hold_id}")
+@router.delete("/holds/{hold_id}", response_model=HoldReleasedOut)
 def release_hold(
     hold_id: RowIdPath,
     runtime: RuntimeDep,
@@ -137,7 +190,7 @@ def release_hold(
 # -- disposal --------------------------------------------------------------------------------
 
 
-@router.post("/disposals", status_code=201)
+@router.post("/disposals", status_code=201, openapi_extra=json_body(DisposalIn))
 def propose_disposal(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
@@ -166,12 +219,25 @@ def execute_disposal(
 # -- fixity and audit ------------------------------------------------------------------------
 
 
+class FixityRunOut(BaseModel):
+    """One run of the fixity check over the stored files, with its report."""
+
+    id: int
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    started_by: int | None
+    checked: int
+    ok: int
+    bytes_read: int
+    report: dict[str, Any]
+
+
 @router.post("/fixity/runs")
 def run_fixity(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     return service.run_fixity(runtime, user)
 
 
-@router.get("/fixity/runs")
+@router.get("/fixity/runs", response_model=list[FixityRunOut])
 def fixity_runs(
     runtime: RuntimeDep, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=100)] = 20
 ) -> list[dict[str, Any]]:
@@ -192,6 +258,7 @@ def verify_audit(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     dependencies=[Depends(require_pledge)],
     response_class=StreamingResponse,
     responses=file_answer(ZIP),
+    openapi_extra=json_body(ExportIn),
 )
 def create_export(
     request: Request, runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None

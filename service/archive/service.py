@@ -17,6 +17,7 @@ from service.archive.models import DestroyedDocument, Disposal, FixityRun, RuleC
 from service.audit import anchors
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.cases.schemas import CaseIndexText
 from service.db import session_scope
 from service.documents import service as documents
 from service.documents.issuing import DOCX_MEDIA_TYPE
@@ -30,14 +31,14 @@ from service.validation import Prose, Text
 class HoldIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     document_id: Annotated[Text, Field(max_length=64)] | None = None
-    case_index: Annotated[Text, Field(max_length=20)] | None = None
+    case_index: Annotated[CaseIndexText, Field(max_length=20)] | None = None
     year: int | None = Field(default=None, ge=1900, le=2200)
     reason: Annotated[Prose, Field(max_length=1000)]
 
 
 class DisposalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    case_indexes: list[Text] = Field(min_length=1, max_length=500)
+    case_indexes: list[CaseIndexText] = Field(min_length=1, max_length=500)
     year: int | None = Field(default=None, ge=1900, le=2200)
 
 

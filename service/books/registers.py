@@ -9,8 +9,9 @@ Who may call each is decided before, by the policy table (service/access/policy.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
@@ -24,7 +25,7 @@ from service.registry.models import Register, RegistryEntry
 from service.runtime import Runtime
 from service.timeutil import today_vilnius
 from service.users.models import User
-from service.validation import Text
+from service.validation import Text, exactly
 
 
 class _Body(BaseModel):
@@ -32,7 +33,7 @@ class _Body(BaseModel):
 
 
 class RegisterIn(_Body):
-    code: Text
+    code: Annotated[Text, Field(json_schema_extra=exactly(pattern=admin.CODE.pattern))]
     title: Text
     case_index: Text
     number_format: Text = admin.DEFAULT_FORMAT

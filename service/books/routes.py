@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from service.books import service
 from service.books.service import AgreementIn
-from service.contract import PDF, XLSX, file_answer
+from service.contract import PDF, XLSX, file_answer, json_body
 from service.deps import CurrentUser, RuntimeDep
 from service.output import content_disposition
 from service.params import CaseIndexPath, DocumentIdPath, YearPath
@@ -49,7 +49,11 @@ def case_cover(
     )
 
 
-@router.post("/api/inventories/{document_id}/agreement", status_code=201)
+@router.post(
+    "/api/inventories/{document_id}/agreement",
+    status_code=201,
+    openapi_extra=json_body(AgreementIn),
+)
 def enter_agreement(
     document_id: DocumentIdPath,
     runtime: RuntimeDep,

@@ -15,10 +15,10 @@ from service.cases.schemas import (
     CloseRequest,
     PlanOut,
 )
-from service.contract import XLSX, file_answer
+from service.contract import XLSX, file_answer, json_body
 from service.deps import CurrentUser, RuntimeDep, SessionDep
 from service.output import content_disposition
-from service.params import CaseIndexPath, YearPath, YearQuery
+from service.params import AreaIndexPath, CaseIndexPath, YearBeforeLastPath, YearPath, YearQuery
 from service.timeutil import today_vilnius
 from service.validation import parse_payload
 
@@ -34,7 +34,9 @@ def list_cases(
     return service.list_cases(session, runtime, year or today_vilnius().year)
 
 
-@router.post("/api/cases/close", response_model=list[CaseOut])
+@router.post(
+    "/api/cases/close", response_model=list[CaseOut], openapi_extra=json_body(CloseRequest)
+)
 def close_cases(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> list[CaseOut]:
@@ -73,7 +75,7 @@ def import_plan(
 
 @router.post("/api/plans/{year}/copy-to-next", status_code=201, response_model=PlanOut)
 def copy_to_next(
-    year: YearPath, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
+    year: YearBeforeLastPath, runtime: RuntimeDep, session: SessionDep, user: CurrentUser
 ) -> PlanOut:
     return service.copy_to_next(session, runtime, user, year)
 
@@ -85,7 +87,12 @@ def approve_plan(
     return service.approve_plan(session, runtime, user, year)
 
 
-@router.post("/api/plans/{year}/cases", status_code=201, response_model=CaseOut)
+@router.post(
+    "/api/plans/{year}/cases",
+    status_code=201,
+    response_model=CaseOut,
+    openapi_extra=json_body(CaseIn),
+)
 def add_case(
     year: YearPath,
     runtime: RuntimeDep,
@@ -96,7 +103,9 @@ def add_case(
     return service.add_case(session, runtime, user, year, parse_payload(CaseIn, body))
 
 
-@router.patch("/api/plans/{year}/cases/{index}", response_model=CaseOut)
+@router.patch(
+    "/api/plans/{year}/cases/{index}", response_model=CaseOut, openapi_extra=json_body(CaseChange)
+)
 def change_case(
     year: YearPath,
     index: CaseIndexPath,
@@ -117,10 +126,12 @@ def remove_case(
     return Response(status_code=204)
 
 
-@router.put("/api/plans/{year}/areas/{index}", response_model=PlanOut)
+@router.put(
+    "/api/plans/{year}/areas/{index}", response_model=PlanOut, openapi_extra=json_body(AreaIn)
+)
 def put_area(
     year: YearPath,
-    index: CaseIndexPath,
+    index: AreaIndexPath,
     runtime: RuntimeDep,
     session: SessionDep,
     user: CurrentUser,

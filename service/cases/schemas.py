@@ -11,7 +11,8 @@ from sqlmodel import Session
 from retention.rules import RuleSet
 from service.cases.models import Case, DocumentationPlan, PlanChange
 from service.cases.plan import area_of, areas_of, cases_of, changes_of, document_counts
-from service.validation import IsoDate, Text
+from service.params import CASE_INDEX_PATTERN, MAX_YEAR, MIN_YEAR
+from service.validation import IsoDate, Text, exactly
 
 
 class CaseOut(BaseModel):
@@ -107,16 +108,21 @@ class _Body(BaseModel):
 
 
 RegisterCodes = Annotated[list[Text], Field(max_length=50)]
+# A case index as plan.CASE_INDEX checks it (in its own words).
+CaseIndexText = Annotated[Text, Field(json_schema_extra=exactly(pattern=CASE_INDEX_PATTERN))]
 
 
 class CloseRequest(_Body):
-    year: int = Field(ge=1900, le=2200)
-    indexes: list[Text] | None = Field(default=None, max_length=2000)
+    # The plan years the handler takes (plan.validate_year refuses others in its own words).
+    year: int = Field(
+        ge=1900, le=2200, json_schema_extra={"minimum": MIN_YEAR, "maximum": MAX_YEAR}
+    )
+    indexes: list[CaseIndexText] | None = Field(default=None, max_length=2000)
     closed_on: IsoDate | None = None
 
 
 class CaseIn(_Body):
-    index: Text
+    index: CaseIndexText
     title: Text
     retention_rule: Text
     registers: RegisterCodes = Field(default_factory=list)

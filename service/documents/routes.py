@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
+from fastapi import Path as FastAPIPath
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from service.archive import service as archive
-from service.contract import DOCX, PDF, file_answer
+from service.contract import DOCX, PDF, file_answer, json_body
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, require_pledge
 from service.documents import service
 from service.documents.kinds import kind_or_404
 from service.documents.models import Document
 from service.documents.schemas import DocumentOut, document_out
+from service.kinds import issuable_models
 from service.output import content_disposition
-from service.params import DocumentIdPath, KindPath, KindQuery, YearQuery
+from service.params import DocumentIdPath, KindQuery, YearQuery
 from service.validation import Prose, Text, parse_payload
 
 router = APIRouter(
@@ -27,9 +31,31 @@ router = APIRouter(
 IdempotencyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
-@router.post("/{kind}", status_code=201, response_model=DocumentOut)
+_ISSUABLE = issuable_models()
+_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# The kinds one may issue here, by name: the path is no free text, so a client (and
+# schemathesis) does not take it for /api/documents/{document_id}.
+IssuableKindPath = Annotated[str, FastAPIPath(json_schema_extra={"enum": list(_ISSUABLE)})]
+
+
+def _examples() -> dict[str, Any]:
+    """examples/<kind>.json: the worked payloads the README and the tests use."""
+    files = (_EXAMPLES / f"{slug}.json" for slug in _ISSUABLE)
+    return {
+        path.stem: json.loads(path.read_text(encoding="utf-8")) for path in files if path.exists()
+    }
+
+
+# The body is the kind's own payload: OpenAPI cannot tie a body to a path value, so it is any
+# of the kinds' models (each under its own name) with one worked example per kind.
+@router.post(
+    "/{kind}",
+    status_code=201,
+    response_model=DocumentOut,
+    openapi_extra=json_body(*_ISSUABLE.values(), examples=_examples()),
+)
 def issue_document(
-    kind: KindPath,
+    kind: IssuableKindPath,
     runtime: RuntimeDep,
     user: CurrentUser,
     body: Annotated[Any, Body()] = None,
@@ -50,7 +76,12 @@ class NewVersion(BaseModel):
     payload: dict[Annotated[Text, Field(max_length=100)], Any]
 
 
-@router.post("/{document_id}/versions", status_code=201, response_model=DocumentOut)
+@router.post(
+    "/{document_id}/versions",
+    status_code=201,
+    response_model=DocumentOut,
+    openapi_extra=json_body(NewVersion),
+)
 def new_version(
     document_id: DocumentIdPath,
     runtime: RuntimeDep,
@@ -108,7 +139,9 @@ def get_file(
     document_id: DocumentIdPath,
     runtime: RuntimeDep,
     user: CurrentUser,
-    format: Annotated[str, Query(max_length=10)] = "pdf",
+    format: Annotated[
+        str, Query(max_length=10, json_schema_extra={"enum": ["pdf", "docx"]})
+    ] = "pdf",
 ) -> Response:
     found = archive.stored_file(runtime, user, document_id, format)
     return Response(

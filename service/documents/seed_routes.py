@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
 
-from service.contract import XLSX, file_answer
+from service.contract import XLSX, file_answer, json_body
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, SessionDep, ensure_role, require_pledge
 from service.documents import batch, corrections, notifications, tabular_import
@@ -36,10 +36,35 @@ IdempotencyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_le
 
 
 class BatchRequest(BaseModel):
+    # Each item is the kind's payload (POST /api/documents/{kind} publishes their schemas).
     items: list[Any] = Field(min_length=1, max_length=batch.MAX_ITEMS)
 
 
-@router.post("/{kind}/batch")
+class BatchItems(RootModel[list[Any]]):
+    """The items alone, as a JSON list: the same as {"items": [...]}."""
+
+    root: list[Any] = Field(min_length=1, max_length=batch.MAX_ITEMS)
+
+
+class BatchResultOut(BaseModel):
+    """One item's outcome: its document, or its refusal (the error body's two fields)."""
+
+    index: int
+    status: int = Field(description="201 (išduotas), 200 (jau išduotas tuo pačiu raktu) ar klaida.")
+    document: DocumentOut | None = None
+    error: str | None = None
+    detail: str | None = None
+
+
+class BatchOut(BaseModel):
+    issued: int
+    failed: int
+    results: list[BatchResultOut]
+
+
+@router.post(
+    "/{kind}/batch", response_model=BatchOut, openapi_extra=json_body(BatchRequest, BatchItems)
+)
 def issue_batch(
     kind: KindPath,
     runtime: RuntimeDep,
@@ -48,7 +73,7 @@ def issue_batch(
     # Enough in flight that waiting documents are joined into batches (service/rendering/queue.py).
     parallel: Annotated[int, Query(ge=1, le=16)] = 8,
     idempotency_key: IdempotencyHeader = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     spec = kind_or_404(runtime.kinds, kind)
     request = parse_payload(BatchRequest, {"items": body} if isinstance(body, list) else body)
     results = batch.issue_all(
@@ -60,7 +85,8 @@ def issue_batch(
         idempotency_prefix=idempotency_key,
     )
     issued = sum(1 for r in results if r["status"] in (200, 201))
-    return {"issued": issued, "failed": len(results) - issued, "results": results}
+    # Already JSON (each document dumped by its alias); BatchOut is what it publishes.
+    return JSONResponse({"issued": issued, "failed": len(results) - issued, "results": results})
 
 
 @router.get(f"/{SUMMARY}/template.xlsx", response_class=Response, responses=file_answer(XLSX))

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from service.books import registers as service
 from service.books.registers import RegisterIn, RegisterPatch
-from service.contract import PDF, XLSX, file_answer
+from service.contract import PDF, XLSX, file_answer, json_body
 from service.deps import CurrentUser, RuntimeDep, SessionDep
 from service.output import content_disposition
 from service.params import RegisterCodePath, YearQuery
@@ -30,7 +30,7 @@ def list_registers(session: SessionDep, user: CurrentUser) -> list[RegisterOut]:
     return service.list_registers(session)
 
 
-@router.post("", status_code=201, response_model=RegisterOut)
+@router.post("", status_code=201, response_model=RegisterOut, openapi_extra=json_body(RegisterIn))
 def add_register(
     session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> JSONResponse:
@@ -38,7 +38,7 @@ def add_register(
     return JSONResponse(added.model_dump(mode="json"), status_code=201)
 
 
-@router.patch("/{code}", response_model=RegisterOut)
+@router.patch("/{code}", response_model=RegisterOut, openapi_extra=json_body(RegisterPatch))
 def change_register(
     code: RegisterCodePath,
     session: SessionDep,

@@ -21,7 +21,7 @@ from service.school_profile.models import SchoolProfileRecord
 from service.settings import SchoolProfile
 from service.timeutil import utcnow
 from service.users.models import Role, User
-from service.validation import OptionalText, Text
+from service.validation import OptionalText, Text, exactly
 
 EDITORS = frozenset({Role.admin})
 MAX_CHARS = 200
@@ -41,7 +41,9 @@ class SchoolProfileIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Line
-    code: Annotated[Text, AfterValidator(_code)]
+    code: Annotated[
+        Text, AfterValidator(_code), Field(json_schema_extra=exactly(pattern="^[0-9]{9}$"))
+    ]
     address: Line
     city: Line
     director_name: Line

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
+from service.contract import json_body
 from service.deps import CurrentUser, RuntimeDep, SessionDep
 from service.school_profile import profile
 from service.settings import SchoolProfile
@@ -20,7 +21,7 @@ def get_school(runtime: RuntimeDep, user: CurrentUser) -> SchoolProfile:
     return runtime.school
 
 
-@router.put("", response_model=SchoolProfile)
+@router.put("", response_model=SchoolProfile, openapi_extra=json_body(profile.SchoolProfileIn))
 def put_school(
     runtime: RuntimeDep,
     session: SessionDep,

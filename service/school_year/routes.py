@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel
 
+from service.contract import json_body
 from service.deps import CurrentUser, PledgedUser, SessionDep
 from service.documents import duties
 from service.errors import InvalidPayload, NotFound
@@ -71,7 +72,18 @@ def get_calendar(
     return _out(found)
 
 
-@router.put("/api/school-calendar/{school_year}", response_model=CalendarOut)
+class CalendarBody(calendars.CalendarIn):
+    """What PUT /api/school-calendar/{school_year} reads: the calendar, its year taken from the
+    address (repeated in the body, it must be the same). Published only; CalendarIn validates."""
+
+    school_year: calendars.SchoolYearText | None = None  # type: ignore[assignment]
+
+
+@router.put(
+    "/api/school-calendar/{school_year}",
+    response_model=CalendarOut,
+    openapi_extra=json_body(CalendarBody),
+)
 def put_calendar(
     school_year: SchoolYearPath,
     session: SessionDep,

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
+from service.contract import json_body
 from service.deps import CurrentUser, SessionDep
 from service.params import RowIdPath
 from service.users import accounts
-from service.users.models import ApiToken, User
-from service.validation import Secret, Text, parse_payload
+from service.users.models import ApiToken, Role, User
+from service.validation import Secret, Text, exactly, parse_payload
 
 router = APIRouter(prefix="/api", tags=["users"])
 
@@ -60,8 +61,14 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# The roles accounts.parse_roles knows (an unknown one is refused there, naming the known).
+RoleName = Annotated[
+    Text, Field(max_length=40, json_schema_extra=exactly(enum=[r.value for r in Role]))
+]
+
+
 class RolesIn(_Body):
-    roles: list[Annotated[Text, Field(max_length=40)]] = Field(min_length=1, max_length=10)
+    roles: list[RoleName] = Field(min_length=1, max_length=10)
 
 
 class PasswordIn(_Body):
@@ -78,7 +85,7 @@ def list_users(session: SessionDep, user: CurrentUser) -> list[UserOut]:
     return [_user_out(u) for u in session.exec(select(User).order_by(col(User.id)))]
 
 
-@router.put("/users/{user_id}/roles", response_model=UserOut)
+@router.put("/users/{user_id}/roles", response_model=UserOut, openapi_extra=json_body(RolesIn))
 def put_roles(
     user_id: RowIdPath, session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> UserOut:
@@ -97,7 +104,7 @@ def reactivate(user_id: RowIdPath, session: SessionDep, user: CurrentUser) -> Us
     return _user_out(accounts.reactivate(session, user, user_id))
 
 
-@router.post("/users/{user_id}/password", status_code=204)
+@router.post("/users/{user_id}/password", status_code=204, openapi_extra=json_body(PasswordIn))
 def reset_password(
     user_id: RowIdPath, session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> None:
@@ -120,7 +127,7 @@ def me(user: CurrentUser) -> UserOut:
     return _user_out(user)
 
 
-@router.post("/me/password", status_code=204)
+@router.post("/me/password", status_code=204, openapi_extra=json_body(OwnPasswordIn))
 def own_password(
     session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> None:

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.cases.plan import FIRST_YEAR, LAST_YEAR
 from service.contract import ERROR_REF, ErrorOut
+from service.kinds import issuable_models
 from service.users.models import Role
 from tests.conftest import Service
 
@@ -73,15 +74,17 @@ def test_every_schema_has_its_own_plain_name() -> None:
 
 def test_published_year_bounds_are_the_ones_the_handlers_enforce() -> None:
     years = [
-        parameter["schema"]
+        (operation["operationId"], parameter["schema"])
         for _path, _method, operation in OPERATIONS
         for parameter in operation.get("parameters", [])
         if parameter["name"] == "year"
     ]
     assert years
-    for schema in years:
+    for operation_id, schema in years:
         bounds = schema.get("anyOf", [schema])[0]
-        assert (bounds["minimum"], bounds["maximum"]) == (FIRST_YEAR, LAST_YEAR), schema
+        # A plan is copied to the next year, which must be a plan year too.
+        last = LAST_YEAR - 1 if operation_id == "copy_to_next" else LAST_YEAR
+        assert (bounds["minimum"], bounds["maximum"]) == (FIRST_YEAR, last), schema
 
 
 @pytest.mark.db
@@ -91,3 +94,49 @@ def test_a_query_date_is_written_as_a_date_not_a_number(service: Service) -> Non
     assert refused.status_code == 422, refused.text
     assert "2026-09-01" in refused.json()["detail"]
     assert service.client.get("/api/duties?on=2026-10-01", headers=headers).status_code == 200
+
+
+def test_every_json_body_is_a_published_model() -> None:
+    """A body FastAPI saw as ``Any`` would be published as ``{}``: any JSON at all."""
+    bodies = 0
+    for path, method, operation in OPERATIONS:
+        content = operation.get("requestBody", {}).get("content", {})
+        if "application/json" not in content:
+            continue
+        bodies += 1
+        schema = content["application/json"]["schema"]
+        refs = [s.get("$ref") for s in schema.get("anyOf", [schema]) if s != {"type": "null"}]
+        assert refs and all(refs), (method, path, schema)
+        for ref in refs:
+            assert ref.removeprefix("#/components/schemas/") in SPEC["components"]["schemas"]
+    assert bodies >= 20
+    assert "x-bylos-body" not in str(SPEC)
+
+
+def test_each_kind_one_may_issue_is_named_with_its_payload_model_and_example() -> None:
+    operation = SPEC["paths"]["/api/documents/{kind}"]["post"]
+    (kind,) = [p for p in operation["parameters"] if p["name"] == "kind"]
+    issuable = issuable_models()
+    assert kind["schema"]["enum"] == list(issuable)
+    assert "destruction-act" not in issuable  # only the archive's own flows issue it
+    media = operation["requestBody"]["content"]["application/json"]
+    models = [ref["$ref"].rsplit("/", 1)[1] for ref in media["schema"]["anyOf"]]
+    assert models == [model.__name__ for model in issuable.values()]
+    for slug, example in media["examples"].items():
+        issuable[slug].model_validate(example["value"])
+
+
+def test_allow_names_the_methods_of_the_resource_the_path_names() -> None:
+    """/api/documents/{kind} and /api/documents/{document_id} share a shape; the published
+    forms (a kind's name, a UUID) tell them apart, and a literal segment beats a parameter."""
+    client = TestClient(create_app())
+    for path, allowed in (
+        ("/api/documents/leaving-certificate", "POST"),
+        ("/api/documents/0b3f6f3e-8a5c-4c4e-9a55-0d1e2f3a4b5c", "GET"),
+        ("/api/retention/rules/import", "POST"),
+        ("/api/retention/rules/changes", "GET"),
+        ("/api/retention/rules/vidaus-tvarka", "PUT, PATCH"),
+    ):
+        answer = client.request("OPTIONS", path)
+        assert answer.status_code == 405, path
+        assert answer.headers["Allow"] == allowed, path

@@ -64,7 +64,7 @@ def test_a_generated_client_issues_reads_and_downloads(service: Service, tmp_pat
         issued = issue.sync(
             "leaving-certificate",
             client=bylos,
-            body=example("leaving-certificate"),
+            body=models.LeavingCertificate.from_dict(example("leaving-certificate")),
             idempotency_key="sugeneruotas-klientas-1",
         )
         assert isinstance(issued, models.DocumentOut), issued
@@ -80,7 +80,11 @@ def test_a_generated_client_issues_reads_and_downloads(service: Service, tmp_pat
         codes = [register.code for register in registers.sync(client=bylos)]
         assert "PZ" in codes
 
-        refused = issue.sync("leaving-certificate", client=bylos, body={"student": 1})
+        # Well typed but against the payload's own rules: left before enrolling.
+        wrong = example("leaving-certificate") | {"left_on": "2019-06-01"}
+        refused = issue.sync(
+            "leaving-certificate", client=bylos, body=models.LeavingCertificate.from_dict(wrong)
+        )
         assert isinstance(refused, models.ErrorOut), refused
         assert refused.error == "InvalidPayload"
     finally:

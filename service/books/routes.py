@@ -96,6 +96,7 @@ def cover_of(runtime: Runtime, printed_by: str, year: int, index: str) -> bytes:
 @router.post(
     "/api/inventories/{document_id}/agreement",
     status_code=201,
+    response_model=DocumentOut,
     openapi_extra=json_body(AgreementIn),
 )
 def enter_agreement(

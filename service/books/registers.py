@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 from service.audit.log import Actor
 from service.books import register as books_register
 from service.cases.plan import validate_year
+from service.cases.schemas import CaseIndexText
 from service.db import session_scope
 from service.registry import admin, listing, numbering
 from service.registry.listing import RegisterOut, RegisterRow
@@ -32,17 +33,28 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# What admin.validate_* check, published (the checks keep their own messages).
+_LITERAL = "[A-Za-zĄČĘĖĮŠŲŪŽąčęėįšųūž0-9./_ -]"
+_FIELD = r"\{(seq|year)(:(0?[1-9])?d?)?\}"
+_PART = rf"({_LITERAL}|\{{code\}}|{_FIELD})"
+NUMBER_FORMAT = rf"^{_PART}*\{{seq(:(0?[1-9])?d?)?\}}{_PART}*$"
+Title = Annotated[Text, Field(json_schema_extra={"maxLength": 200})]
+NumberFormat = Annotated[
+    Text, Field(json_schema_extra=exactly(pattern=NUMBER_FORMAT, maxLength=40))
+]
+
+
 class RegisterIn(_Body):
     code: Annotated[Text, Field(json_schema_extra=exactly(pattern=admin.CODE.pattern))]
-    title: Text
-    case_index: Text
-    number_format: Text = admin.DEFAULT_FORMAT
+    title: Title
+    case_index: CaseIndexText
+    number_format: NumberFormat = admin.DEFAULT_FORMAT
 
 
 class RegisterPatch(_Body):
-    title: Text | None = None
-    case_index: Text | None = None
-    number_format: Text | None = None
+    title: Title | None = None
+    case_index: CaseIndexText | None = None
+    number_format: NumberFormat | None = None
 
 
 def _actor(user: User) -> Actor:

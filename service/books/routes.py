@@ -12,6 +12,7 @@ from service.books import service
 from service.books.service import AgreementIn
 from service.contract import PDF, XLSX, file_answer, json_body
 from service.deps import CurrentUser, RuntimeDep
+from service.documents.schemas import DocumentOut
 from service.output import content_disposition
 from service.params import CaseIndexPath, DocumentIdPath, YearPath
 from service.validation import parse_payload
@@ -52,6 +53,7 @@ def case_cover(
 @router.post(
     "/api/inventories/{document_id}/agreement",
     status_code=201,
+    response_model=DocumentOut,
     openapi_extra=json_body(AgreementIn),
 )
 def enter_agreement(

@@ -11,11 +11,12 @@ do when configured as the README shows).
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from service.db import session_scope
@@ -98,7 +99,24 @@ def _schema(runtime: Runtime) -> list[str]:
         return []
 
 
-@router.get("/api/health")
+Up = Literal["ok", "down"]
+
+
+class HealthOut(BaseModel):
+    """The service's state; ``details``, ``version`` and ``schema_revisions`` only for the
+    machine itself or an admin token. When a component is down the answer is 503 with this
+    body plus ``error`` and ``detail``."""
+
+    status: Literal["ok", "unavailable"]
+    database: Up
+    store: Up
+    converter: Up
+    details: dict[str, Any] | None = None
+    version: str | None = None
+    schema_revisions: list[str] | None = None
+
+
+@router.get("/api/health", response_model=HealthOut)
 def health(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     found = probe(runtime)

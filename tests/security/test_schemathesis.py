@@ -32,9 +32,10 @@ from service.validation import (
 )
 from tests.conftest import Service
 
-# Examples per operation; each is sent once per role. Enough to reach the boundaries (huge and
-# negative numbers, odd dates, control characters) within a few minutes of CI.
-MAX_EXAMPLES = int(__import__("os").environ.get("ST_MAX", "12"))
+# Examples per operation; each is sent once per role and checked by every check. Enough to reach
+# the boundaries (huge and negative numbers, odd dates, every kind of character) while the run
+# stays within about five minutes of one idle core.
+MAX_EXAMPLES = 4
 
 SCHEMA = schemathesis.openapi.from_dict(create_app().openapi())
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,6 +90,14 @@ NOT_APPLICABLE: dict[str, dict[Any, str]] = {
     "PUT /api/school-calendar/{school_year}": {
         _POSITIVE: "the second year of the address must follow the first, and the periods must "
         "lie in that school year (rules between values)",
+    },
+    "POST /api/cases/close": {
+        _POSITIVE: "closed_on (today when left out) must not be before the end of the year "
+        "closed: a rule relative to today and between two fields",
+    },
+    "POST /api/plans/{year}/cases": {
+        _POSITIVE: "the case's area, retention rule and registers must exist (references to "
+        "the plan and the rule table, which a schema cannot list)",
     },
     "POST /api/me/password": {
         _POSITIVE: "'current' must be the person's password: no schema can know it",

@@ -43,7 +43,21 @@ def _data_dir(request: Request) -> Path:
 # -- retention rules -------------------------------------------------------------------------
 
 
-@router.get("/retention/rules")
+class RuleOut(RetentionRule):
+    status: str = Field(description="patvirtinta arba NEPATVIRTINTA (ar taisyklė patikrinta).")
+
+
+class RulesOut(BaseModel):
+    """The retention rule table the school applies (retention_admin.rules_out)."""
+
+    description: str
+    all_verified: bool
+    unverified: int
+    warning: str | None
+    rules: list[RuleOut]
+
+
+@router.get("/retention/rules", response_model=RulesOut)
 def get_rules(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     return retention_admin.rules_out(runtime.rules)
 

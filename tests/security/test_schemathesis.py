@@ -41,7 +41,7 @@ SCHEMA = schemathesis.openapi.from_dict(create_app().openapi())
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-# The published string formats (service/documents/validation.py): what a person could type.
+# The published string formats (service/validation.py): what a person could type.
 _SHOWN = st.characters(exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
 schemathesis.openapi.format(LINE_FORMAT, st.text(_SHOWN, max_size=40))
 schemathesis.openapi.format(

@@ -150,11 +150,39 @@ def _missing(session: Session, runtime: Runtime, year: int, today: dt.date) -> d
     return missing
 
 
+@dataclass(frozen=True, slots=True)
+class _YearRecords:
+    """What the year's rows are judged against, each read once for the whole year."""
+
+    stubs: dict[str, DestroyedDocument]  # document id -> its destruction stub
+    held_docs: set[str]
+    held_cases: set[int]
+    inventoried: dict[str, Document]  # case index -> the current inventory that lists it
+    missing: dict[str, list[str]]  # case index -> what is still missing from it
+    disposals: dict[int, list[int]]  # case id -> the disposals that name it
+
+
 def year_view(runtime: Runtime, session: Session, year: int, today: dt.date) -> dict[str, Any]:
     ensure_year(session, year)
     cases = cases_of(session, year)
     ids = [c.id for c in cases if c.id is not None]
     docs = documents_of(session, ids)
+    records = _year_records(session, runtime, year, today, docs)
+    rows = [
+        _year_case(session, runtime, case, docs.get(case.id or 0, []), records, today)
+        for case in cases
+    ]
+    return _year_answer(session, year, rows)
+
+
+def _year_records(
+    session: Session,
+    runtime: Runtime,
+    year: int,
+    today: dt.date,
+    docs: dict[int, list[Document]],
+) -> _YearRecords:
+    """Read the destructions, holds, inventories, missing duties and disposals of the year."""
     all_ids = [d.id for found in docs.values() for d in found]
     stubs = {
         s.document_id: s
@@ -171,40 +199,66 @@ def year_view(runtime: Runtime, session: Session, year: int, today: dt.date) -> 
             case_id = item.get("case_id")
             if isinstance(case_id, int) and disposal.id is not None:
                 disposals.setdefault(case_id, []).append(disposal.id)
-    rows: list[YearCase] = []
-    for case in cases:
-        found = docs.get(case.id or 0, [])
-        alive = [d for d in found if d.id not in stubs]
-        summary = facts(found, runtime.records)
-        group = group_of(runtime.rules, runtime.records, case.retention_rule)
-        state = "open"
-        if case.status == CaseStatus.closed:
-            state = "closed"
-            if case.index in inventoried and group in INVENTORIED:
-                state = "inventoried"
-            if alive and appraise(session, runtime, case, today).due:
-                state = "due"
-        if case.id in held_cases or any(d.id in held_docs for d in alive):
-            state = "held"
-        if found and not alive:
-            state = "destroyed"
-        rows.append(
-            YearCase(
-                case=case,
-                group=group,
-                state=state,
-                documents=summary.documents,
-                sheets=summary.sheets,
-                first=summary.first,
-                last=summary.last,
-                replaced=sum(1 for d in found if d.superseded_by_id),
-                destroyed=len(found) - len(alive),
-                inventory=inventoried.get(case.index),
-                act_numbers=sorted({stubs[d.id].act_number for d in found if d.id in stubs}),
-                disposal_ids=disposals.get(case.id or 0, []),
-                missing=missing.get(case.index, []),
-            )
-        )
+    return _YearRecords(stubs, held_docs, held_cases, inventoried, missing, disposals)
+
+
+def _year_case(
+    session: Session,
+    runtime: Runtime,
+    case: Case,
+    found: list[Document],
+    records: _YearRecords,
+    today: dt.date,
+) -> YearCase:
+    """One case's row: its state, counts, inventory, acts and what is missing."""
+    stubs = records.stubs
+    alive = [d for d in found if d.id not in stubs]
+    summary = facts(found, runtime.records)
+    group = group_of(runtime.rules, runtime.records, case.retention_rule)
+    return YearCase(
+        case=case,
+        group=group,
+        state=_state_of(session, runtime, case, group, found, alive, records, today),
+        documents=summary.documents,
+        sheets=summary.sheets,
+        first=summary.first,
+        last=summary.last,
+        replaced=sum(1 for d in found if d.superseded_by_id),
+        destroyed=len(found) - len(alive),
+        inventory=records.inventoried.get(case.index),
+        act_numbers=sorted({stubs[d.id].act_number for d in found if d.id in stubs}),
+        disposal_ids=records.disposals.get(case.id or 0, []),
+        missing=records.missing.get(case.index, []),
+    )
+
+
+def _state_of(
+    session: Session,
+    runtime: Runtime,
+    case: Case,
+    group: Group,
+    found: list[Document],
+    alive: list[Document],
+    records: _YearRecords,
+    today: dt.date,
+) -> str:
+    """The case's state: each later check is more decisive and overrides the earlier ones."""
+    state = "open"
+    if case.status == CaseStatus.closed:
+        state = "closed"
+        if case.index in records.inventoried and group in INVENTORIED:
+            state = "inventoried"
+        if alive and appraise(session, runtime, case, today).due:
+            state = "due"
+    if case.id in records.held_cases or any(d.id in records.held_docs for d in alive):
+        state = "held"
+    if found and not alive:
+        state = "destroyed"
+    return state
+
+
+def _year_answer(session: Session, year: int, rows: list[YearCase]) -> dict[str, Any]:
+    """The page's answer: the rows, their counts and totals, and the year's inventories."""
     counts = {state: sum(1 for r in rows if r.state == state) for state in STATES_LT}
     inventories = current_inventories(session, year)
     return {

@@ -316,6 +316,9 @@ def _record(
         )
 
 
+_Change = tuple[str, str, dict[str, object] | None, dict[str, object] | None]
+
+
 def replace_plan(
     session: Session,
     year: int,
@@ -336,6 +339,21 @@ def replace_plan(
 
     current = {c.index: c for c in cases_of(session, year)}
     wanted = {c.index: c for c in content.cases}
+    _refuse_conflicts(session, year, current, wanted)
+
+    changes, unwanted_areas = _upsert_areas(session, year, content.areas)
+    changes += _replace_cases(session, year, current, wanted)
+    session.flush()
+    changes += _remove_areas(session, unwanted_areas)
+    _record_replacement(session, plan, user, changes, existed=existed, content=content, how=how)
+    session.flush()
+    return plan
+
+
+def _refuse_conflicts(
+    session: Session, year: int, current: dict[str, Case], wanted: dict[str, PlannedCase]
+) -> None:
+    """Refuse, before anything changes, to drop a case with documents or to alter a closed one."""
     counts = document_counts(session, [c.id for c in current.values() if c.id is not None])
     conflicts: list[str] = []
     for index, case in current.items():
@@ -350,10 +368,15 @@ def replace_plan(
     if conflicts:
         raise Conflict(f"{year} m. plano pakeisti negalima: " + "; ".join(conflicts) + ".")
 
-    changes: list[tuple[str, str, dict[str, object] | None, dict[str, object] | None]] = []
-    areas = {a.index: a for a in areas_of(session, year)}
-    for area in content.areas:
-        old = areas.pop(area.index, None)
+
+def _upsert_areas(
+    session: Session, year: int, areas: Sequence[PlannedArea]
+) -> tuple[list[_Change], dict[str, PlanArea]]:
+    """Add and retitle the wanted areas; return the changes and the areas no longer wanted."""
+    changes: list[_Change] = []
+    existing = {a.index: a for a in areas_of(session, year)}
+    for area in areas:
+        old = existing.pop(area.index, None)
         if old is None:
             session.add(PlanArea(year=year, index=area.index, title=area.title))
             changes.append(("area.added", area.index, None, asdict(area)))
@@ -362,6 +385,14 @@ def replace_plan(
             old.title = area.title
             session.add(old)
             changes.append(("area.changed", area.index, old_state, asdict(area)))
+    return changes, existing
+
+
+def _replace_cases(
+    session: Session, year: int, current: dict[str, Case], wanted: dict[str, PlannedCase]
+) -> list[_Change]:
+    """Add, alter and delete cases so the year holds exactly the wanted ones."""
+    changes: list[_Change] = []
     for index, new in wanted.items():
         if index not in current:
             session.add(
@@ -385,12 +416,31 @@ def replace_plan(
     for index, case in current.items():
         changes.append(("case.removed", index, _case_state(case), None))
         session.delete(case)
-    session.flush()
-    for area_index, old_area in areas.items():
+    return changes
+
+
+def _remove_areas(session: Session, unwanted: dict[str, PlanArea]) -> list[_Change]:
+    """Delete the areas the new content no longer has."""
+    changes: list[_Change] = []
+    for area_index, old_area in unwanted.items():
         changes.append(
             ("area.removed", area_index, {"index": area_index, "title": old_area.title}, None)
         )
         session.delete(old_area)
+    return changes
+
+
+def _record_replacement(
+    session: Session,
+    plan: DocumentationPlan,
+    user: User,
+    changes: Sequence[_Change],
+    *,
+    existed: bool,
+    content: PlanContent,
+    how: str,
+) -> None:
+    """Record each change of an existing plan, or one creation event for a new year's plan."""
     if existed:
         _record(session, plan, user, changes, how=how)
     else:
@@ -400,11 +450,9 @@ def replace_plan(
             _actor(user),
             "plan.created",
             subject_type="documentation_plan",
-            subject_id=str(year),
+            subject_id=str(plan.year),
             detail={"how": how, "cases": len(content.cases), "areas": len(content.areas)},
         )
-    session.flush()
-    return plan
 
 
 def _check_content(session: Session, content: PlanContent, rules: RuleSet) -> None:

@@ -124,6 +124,22 @@ def _text(value: object) -> str:
 
 def parse_plan(data: bytes, rules: RuleSet, known_registers: set[str]) -> PlanContent:
     """Read a plan workbook; raise InvalidPayload naming every bad row and column at once."""
+    rows = _plan_rows(data)
+    positions = _column_positions(rows[0])
+    areas, cases, errors = _classify_rows(rows[1:], positions)
+    errors += _area_errors(areas)
+    errors += _case_errors(cases, rules, known_registers, {a.index for _, a in areas})
+    if not cases and not errors:
+        errors.append("plane nėra nė vienos bylos")
+    if errors:
+        raise InvalidPayload(
+            f"XLSX faile klaidų: {len(errors)}. Nieko neimportuota. " + "; ".join(errors) + "."
+        )
+    return PlanContent(areas=[a for _, a in areas], cases=[c for _, c in cases])
+
+
+def _plan_rows(data: bytes) -> list[list[object]]:
+    """The plan sheet's rows, header first; refused whole if the file is not a bounded XLSX."""
     if not data:
         raise InvalidPayload("Negautas XLSX failas: užklausos turinys tuščias.")
     if len(data) > MAX_BYTES:
@@ -136,7 +152,12 @@ def parse_plan(data: bytes, rules: RuleSet, known_registers: set[str]) -> PlanCo
     rows = read_xlsx(data, "planas.xlsx", PLAN_LIMITS, sheet=SHEET)
     if not rows:
         raise InvalidPayload(f"XLSX faile nėra lapo „{SHEET}“ duomenų.")
-    header = [_text(v) for v in rows[0]]
+    return rows
+
+
+def _column_positions(header_values: Sequence[object]) -> dict[str, int]:
+    """Where each read column is; the archivist may reorder them or add their own."""
+    header = [_text(v) for v in header_values]
     positions = {name: header.index(name) for name in HEADERS[:4] if name in header}
     missing = [name for name in HEADERS[:4] if name not in positions]
     if missing:
@@ -145,7 +166,13 @@ def parse_plan(data: bytes, rules: RuleSet, known_registers: set[str]) -> PlanCo
             + ", ".join(f"„{m}“" for m in missing)
             + "."
         )
+    return positions
 
+
+def _classify_rows(
+    rows: Sequence[Sequence[object]], positions: dict[str, int]
+) -> tuple[list[tuple[int, PlannedArea]], list[tuple[int, PlannedCase]], list[str]]:
+    """Sort the non-blank rows into areas and cases (with row numbers); bad indexes are errors."""
     errors: list[str] = []
     areas: list[tuple[int, PlannedArea]] = []
     cases: list[tuple[int, PlannedCase]] = []
@@ -154,7 +181,7 @@ def parse_plan(data: bytes, rules: RuleSet, known_registers: set[str]) -> PlanCo
         at = positions[name]
         return _text(values[at]) if at < len(values) else ""
 
-    for number, values in enumerate(rows[1:], start=2):
+    for number, values in enumerate(rows, start=2):
         index = cell(values, "Indeksas")
         title = cell(values, "Pavadinimas")
         rule = cell(values, "Saugojimo taisyklė")
@@ -181,8 +208,12 @@ def parse_plan(data: bytes, rules: RuleSet, known_registers: set[str]) -> PlanCo
                 f"{number} eilutė, stulpelis „Indeksas“: netinkamas indeksas „{index}“ "
                 "(veiklos sritis: skaičius, pvz., „3“; byla: pvz., „3.1“ arba „3.5 E“)"
             )
+    return areas, cases, errors
 
-    area_indexes = {a.index for _, a in areas}
+
+def _area_errors(areas: Sequence[tuple[int, PlannedArea]]) -> list[str]:
+    """Each area row's problems and repeats, named by row and column."""
+    errors: list[str] = []
     seen: dict[str, int] = {}
     for number, area in areas:
         errors += [f"{number} eilutė, stulpelis „{COLUMN_OF[c]}“: {m}" for c, m in check_area(area)]
@@ -192,7 +223,18 @@ def parse_plan(data: bytes, rules: RuleSet, known_registers: set[str]) -> PlanCo
                 f"nurodyta {seen[area.index]} eilutėje"
             )
         seen.setdefault(area.index, number)
-    seen = {}
+    return errors
+
+
+def _case_errors(
+    cases: Sequence[tuple[int, PlannedCase]],
+    rules: RuleSet,
+    known_registers: set[str],
+    area_indexes: set[str],
+) -> list[str]:
+    """Each case row's problems and repeats, named by row and column."""
+    errors: list[str] = []
+    seen: dict[str, int] = {}
     for number, case in cases:
         errors += [
             f"{number} eilutė, stulpelis „{COLUMN_OF[c]}“: {m}"
@@ -204,10 +246,4 @@ def parse_plan(data: bytes, rules: RuleSet, known_registers: set[str]) -> PlanCo
                 f"{seen[case.index]} eilutėje"
             )
         seen.setdefault(case.index, number)
-    if not cases and not errors:
-        errors.append("plane nėra nė vienos bylos")
-    if errors:
-        raise InvalidPayload(
-            f"XLSX faile klaidų: {len(errors)}. Nieko neimportuota. " + "; ".join(errors) + "."
-        )
-    return PlanContent(areas=[a for _, a in areas], cases=[c for _, c in cases])
+    return errors

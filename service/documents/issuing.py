@@ -26,6 +26,7 @@ from retention.compute import provisional_lock_until, retain_until
 from retention.rules import RuleSet
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.cases.models import Case
 from service.cases.plan import open_case, open_case_for_filing
 from service.db import session_scope
 from service.documents import kinds, versions
@@ -35,6 +36,7 @@ from service.documents.models import Document, IdempotencyKey
 from service.errors import Conflict, InvalidPayload, NotFound, ServiceError
 from service.lt import genitive_name, in_sentence, long_date
 from service.registry import numbering
+from service.registry.models import RegistryEntry
 from service.rendering.docx import DocumentProperties, render_docx
 from service.rendering.pdfmeta import PdfMetadata, page_count, stamp_and_check
 from service.school_profile import profile as school_profile
@@ -63,6 +65,17 @@ class Converter(Protocol):
 class Issued:
     document: Document
     replayed: bool  # True when an Idempotency-Key returned an earlier result
+
+
+@dataclass(frozen=True, slots=True)
+class _Reserved:
+    """What step (1) settled in its transaction, used by the steps after it."""
+
+    school: SchoolProfile
+    prepared: Prepared
+    correction: dict[str, Any] | None
+    case: Case
+    entry: RegistryEntry
 
 
 def _request_hash(kind: str, data: object, supersedes: str | None) -> str:
@@ -240,9 +253,58 @@ class Issuer:
         today: dt.date,
         attached: object,
     ) -> Document:
+        reserved = self._reserve_number(spec, payload, user, supersedes, reason, today, attached)
+        entry, case = reserved.entry, reserved.case
+        assert entry.id is not None and case.id is not None
+        document_id = str(uuid.uuid4())
+        try:
+            document = self._produce(
+                spec,
+                payload,
+                rule,
+                user,
+                document_id,
+                entry.number,
+                entry.seq,
+                today,
+                reserved.school,
+                correction=reserved.correction,
+                extra=reserved.prepared.context,
+            )
+            document.registry_entry_id = entry.id
+            document.case_id = case.id
+            if supersedes is not None:
+                document.version = supersedes.version + 1
+                document.supersedes_id = supersedes.id
+            self._commit_issued(
+                spec,
+                payload,
+                user,
+                supersedes,
+                reason,
+                idempotency_key,
+                document_id,
+                document,
+                reserved,
+            )
+            return document
+        except BaseException as exc:
+            self._void(entry.id, entry.number, spec, user, exc)
+            raise
+
+    def _reserve_number(
+        self,
+        spec: KindSpec,
+        payload: BaseModel,
+        user: User,
+        supersedes: Document | None,
+        reason: str | None,
+        today: dt.date,
+        attached: object,
+    ) -> _Reserved:
+        """(1) File into the open case and take the number; bad input never gets this far, nor
+        does a document that would print a missing or placeholder school (409)."""
         hooks = spec.hooks
-        # (1) File into the open case and take the number; bad input never gets this far, nor
-        # does a document that would print a missing or placeholder school (409).
         with session_scope(self.engine) as session:
             school = school_profile.current(session, self.school)
             school_profile.ensure_complete(school)
@@ -260,57 +322,49 @@ class Issuer:
             entry = numbering.reserve(
                 session, register, on=today, title=spec.title, reserved_by=user.id
             )
-        assert entry.id is not None and case.id is not None
-        document_id = str(uuid.uuid4())
-        try:
-            document = self._produce(
-                spec,
-                payload,
-                rule,
-                user,
-                document_id,
-                entry.number,
-                entry.seq,
-                today,
-                school,
-                correction=correction,
-                extra=prepared.context,
-            )
-            document.registry_entry_id = entry.id
-            document.case_id = case.id
+        return _Reserved(school, prepared, correction, case, entry)
+
+    def _commit_issued(
+        self,
+        spec: KindSpec,
+        payload: BaseModel,
+        user: User,
+        supersedes: Document | None,
+        reason: str | None,
+        idempotency_key: str | None,
+        document_id: str,
+        document: Document,
+        reserved: _Reserved,
+    ) -> None:
+        """(3) The record, its registry entry and the audit event commit together."""
+        hooks = spec.hooks
+        entry, case = reserved.entry, reserved.case
+        assert entry.id is not None
+        with session_scope(self.engine) as session:
             if supersedes is not None:
-                document.version = supersedes.version + 1
-                document.supersedes_id = supersedes.id
-            # (3) The record, its registry entry and the audit event commit together.
-            with session_scope(self.engine) as session:
-                if supersedes is not None:
-                    self._supersede(session, supersedes.id, document_id)
-                session.add(document)
-                session.flush()
-                numbering.confirm(session, entry.id, document_id)
-                if hooks:
-                    hooks.record(session, document, payload, user, prepared.state)
-                if idempotency_key and user.id is not None:
-                    self._bind_key(session, user.id, idempotency_key, document_id)
-                audit.record(
-                    session,
-                    _actor(user),
-                    "document.issued" if supersedes is None else "document.version_issued",
-                    subject_type="document",
-                    subject_id=document_id,
-                    detail={
-                        "kind": spec.slug,
-                        "number": entry.number,
-                        "sha256": document.sha256,
-                        "case": case.index,
-                        "supersedes": supersedes.id if supersedes else None,
-                        "reason": reason,
-                    },
-                )
-            return document
-        except BaseException as exc:
-            self._void(entry.id, entry.number, spec, user, exc)
-            raise
+                self._supersede(session, supersedes.id, document_id)
+            session.add(document)
+            session.flush()
+            numbering.confirm(session, entry.id, document_id)
+            if hooks:
+                hooks.record(session, document, payload, user, reserved.prepared.state)
+            if idempotency_key and user.id is not None:
+                self._bind_key(session, user.id, idempotency_key, document_id)
+            audit.record(
+                session,
+                _actor(user),
+                "document.issued" if supersedes is None else "document.version_issued",
+                subject_type="document",
+                subject_id=document_id,
+                detail={
+                    "kind": spec.slug,
+                    "number": entry.number,
+                    "sha256": document.sha256,
+                    "case": case.index,
+                    "supersedes": supersedes.id if supersedes else None,
+                    "reason": reason,
+                },
+            )
 
     def _bind_key(self, session: Session, user_id: int, key: str, document_id: str) -> None:
         row = session.exec(

@@ -517,41 +517,16 @@ def _seal(
 ) -> tuple[BackupReport, int]:
     """Move the snapshot in, write and seal the manifest; the report and how many versions the
     store gave back damaged."""
-    db_rel = f"{manifest.DATABASE_DIR}/{snap.path.name}"
-    db_sha, db_size = manifest.file_sha256(snap.path)
-    (target / manifest.DATABASE_DIR).mkdir(mode=PRIVATE_DIR, exist_ok=True)
-    os.replace(snap.path, target / db_rel)
-
+    db_rel, db_sha, db_size = _move_snapshot(target, snap)
     files: dict[str, dict[str, Any]] = {db_rel: {"sha256": db_sha, "size": db_size}}
     for _record, item in copied:
         if item is not None:
             files[manifest.blob_path(item.sha256)] = {"sha256": item.sha256, "size": item.size}
     versions = [_version_entry(record, item) for record, item in copied]
     damaged = [v for v in versions if v.get("damaged")]
-    warnings = [
-        f"Saugykloje sugadinta versija {v['key']} ({v['version_id']}): jos SHA-256 "
-        f"{v['sha256']}, o įrašytas {v['recorded_sha256']}. Paleiskite vientisumo patikrą."
-        for v in damaged
-    ]
+    warnings = _damage_warnings(damaged)
     created_at = utcnow()
-    body = {
-        "format": manifest.FORMAT,
-        "version": manifest.FORMAT_VERSION,
-        "backup_id": row_id,
-        "created_at": created_at.isoformat(),
-        "snapshot_at": snap.taken_at.isoformat(),
-        "bucket": store.bucket,
-        "database": {
-            "dialect": snap.dialect,
-            "file": db_rel,
-            "schema": snap.schema,
-            "revisions": list(snap.revisions),
-            "tool": snap.tool,
-        },
-        "audit": {"events": snap.audit_events, "head": snap.audit_head},
-        "objects": versions,
-        "files": dict(sorted(files.items())),
-    }
+    body = _manifest_body(store, row_id, created_at, snap, db_rel, versions, files)
     progress.phase("manifest", None)
     manifest.sync_filesystem(target)
     sealed = manifest.write_manifest(target, body)
@@ -573,6 +548,54 @@ def _seal(
         warnings=warnings,
     )
     return report, len(damaged)
+
+
+def _move_snapshot(target: Path, snap: database.Snapshot) -> tuple[str, str, int]:
+    """Hash the database snapshot and move it into the backup; its path there, hash, size."""
+    db_rel = f"{manifest.DATABASE_DIR}/{snap.path.name}"
+    db_sha, db_size = manifest.file_sha256(snap.path)
+    (target / manifest.DATABASE_DIR).mkdir(mode=PRIVATE_DIR, exist_ok=True)
+    os.replace(snap.path, target / db_rel)
+    return db_rel, db_sha, db_size
+
+
+def _damage_warnings(damaged: list[dict[str, Any]]) -> list[str]:
+    """One warning per version the store gave back with another hash than recorded."""
+    return [
+        f"Saugykloje sugadinta versija {v['key']} ({v['version_id']}): jos SHA-256 "
+        f"{v['sha256']}, o įrašytas {v['recorded_sha256']}. Paleiskite vientisumo patikrą."
+        for v in damaged
+    ]
+
+
+def _manifest_body(
+    store: ObjectStore,
+    row_id: int,
+    created_at: dt.datetime,
+    snap: database.Snapshot,
+    db_rel: str,
+    versions: list[dict[str, Any]],
+    files: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """What the manifest says: the database, the audit head, every version and file."""
+    return {
+        "format": manifest.FORMAT,
+        "version": manifest.FORMAT_VERSION,
+        "backup_id": row_id,
+        "created_at": created_at.isoformat(),
+        "snapshot_at": snap.taken_at.isoformat(),
+        "bucket": store.bucket,
+        "database": {
+            "dialect": snap.dialect,
+            "file": db_rel,
+            "schema": snap.schema,
+            "revisions": list(snap.revisions),
+            "tool": snap.tool,
+        },
+        "audit": {"events": snap.audit_events, "head": snap.audit_head},
+        "objects": versions,
+        "files": dict(sorted(files.items())),
+    }
 
 
 def _record_completed(

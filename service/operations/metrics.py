@@ -281,70 +281,104 @@ class _RecordsCollector(Collector):
     def _records(self, runtime: Runtime) -> Iterator[Metric]:
         now = utcnow()
         try:
-            with session_scope(runtime.engine) as session:
-                per_kind = session.exec(
-                    select(Document.kind, func.count()).group_by(col(Document.kind))
-                ).all()
-                void = session.exec(
-                    select(func.count()).where(RegistryEntry.status == EntryStatus.void)
-                ).one()
-                last_run = session.exec(
-                    select(FixityRun).order_by(col(FixityRun.id).desc()).limit(1)
-                ).first()
-                clean_run = last_clean_fixity(session)
-                backup = session.exec(
-                    select(BackupRun)
-                    .where(BackupRun.status == BackupStatus.completed)
-                    .order_by(col(BackupRun.finished_at).desc())
-                    .limit(1)
-                ).first()
+            read = _read_records(runtime)
         except DependencyUnavailable:
             return  # the database is down: /metrics still answers with what the process knows
-        issued = CounterMetricFamily(
-            "bylos_documents_issued", "Documents registered, by kind.", labels=["kind"]
-        )
-        for kind, count in per_kind:
-            issued.add_metric([kind], count)
-        yield issued
-        yield CounterMetricFamily(
-            "bylos_registry_void_numbers", "Registry numbers voided, with a reason.", value=void
-        )
-        results = GaugeMetricFamily(
-            "bylos_fixity_last_run_objects",
-            "Objects of the last fixity run, by result.",
-            labels=["result"],
-        )
-        if last_run is not None:
-            report = last_run.report or {}
-            results.add_metric(["ok"], last_run.ok)
-            for key in _FIXITY_RESULTS:
-                found = report.get(key)
-                results.add_metric([key], len(found) if isinstance(found, list) else 0)
-        yield results
-        yield GaugeMetricFamily(
-            "bylos_fixity_last_run_clean",
-            "1 when the last fixity run found nothing wrong, 0 otherwise (absent: never run).",
-            value=float(fixity_clean(last_run)) if last_run is not None else math.nan,
-        )
-        clean_at = clean_run.finished_at if clean_run else None
-        yield GaugeMetricFamily(
-            "bylos_fixity_last_clean_timestamp_seconds",
-            "When the last clean fixity run finished (Unix time).",
-            value=_timestamp(clean_at),
-        )
-        yield GaugeMetricFamily(
-            "bylos_fixity_last_clean_age_seconds",
-            "Seconds since the last clean fixity run (+Inf: never).",
-            value=_age(clean_at, now),
-        )
-        backup_at = backup.finished_at if backup else None
-        yield GaugeMetricFamily(
-            "bylos_backup_last_completed_timestamp_seconds",
-            "When the last completed backup finished (Unix time).",
-            value=_timestamp(backup_at),
-        )
-        yield GaugeMetricFamily(
-            "bylos_backup_age_seconds",
-            "Seconds since the last completed backup (+Inf: never).",
-            value=_age(backup_at, now),
-        )
+        yield from _register_families(read)
+        yield from _fixity_families(read.last_run, read.clean_run, now)
+        yield from _backup_families(read.backup, now)
+
+
+@dataclass(frozen=True, slots=True)
+class _Records:
+    """The database's figures /metrics reports, read in one short transaction."""
+
+    per_kind: list[tuple[str, int]]
+    void: int
+    last_run: FixityRun | None
+    clean_run: FixityRun | None
+    backup: BackupRun | None
+
+
+def _read_records(runtime: Runtime) -> _Records:
+    """Read the figures; DependencyUnavailable when the database is down."""
+    with session_scope(runtime.engine) as session:
+        per_kind = session.exec(
+            select(Document.kind, func.count()).group_by(col(Document.kind))
+        ).all()
+        void = session.exec(
+            select(func.count()).where(RegistryEntry.status == EntryStatus.void)
+        ).one()
+        last_run = session.exec(
+            select(FixityRun).order_by(col(FixityRun.id).desc()).limit(1)
+        ).first()
+        clean_run = last_clean_fixity(session)
+        backup = session.exec(
+            select(BackupRun)
+            .where(BackupRun.status == BackupStatus.completed)
+            .order_by(col(BackupRun.finished_at).desc())
+            .limit(1)
+        ).first()
+    return _Records(list(per_kind), void, last_run, clean_run, backup)
+
+
+def _register_families(read: _Records) -> Iterator[Metric]:
+    """Documents issued by kind and numbers voided."""
+    issued = CounterMetricFamily(
+        "bylos_documents_issued", "Documents registered, by kind.", labels=["kind"]
+    )
+    for kind, count in read.per_kind:
+        issued.add_metric([kind], count)
+    yield issued
+    yield CounterMetricFamily(
+        "bylos_registry_void_numbers", "Registry numbers voided, with a reason.", value=read.void
+    )
+
+
+def _fixity_families(
+    last_run: FixityRun | None, clean_run: FixityRun | None, now: dt.datetime
+) -> Iterator[Metric]:
+    """The last fixity run's results, and when the last clean one finished."""
+    results = GaugeMetricFamily(
+        "bylos_fixity_last_run_objects",
+        "Objects of the last fixity run, by result.",
+        labels=["result"],
+    )
+    if last_run is not None:
+        report = last_run.report or {}
+        results.add_metric(["ok"], last_run.ok)
+        for key in _FIXITY_RESULTS:
+            found = report.get(key)
+            results.add_metric([key], len(found) if isinstance(found, list) else 0)
+    yield results
+    yield GaugeMetricFamily(
+        "bylos_fixity_last_run_clean",
+        "1 when the last fixity run found nothing wrong, 0 otherwise (absent: never run).",
+        value=float(fixity_clean(last_run)) if last_run is not None else math.nan,
+    )
+    clean_at = clean_run.finished_at if clean_run else None
+    yield GaugeMetricFamily(
+        "bylos_fixity_last_clean_timestamp_seconds",
+        "When the last clean fixity run finished (Unix time).",
+        value=_timestamp(clean_at),
+    )
+    yield GaugeMetricFamily(
+        "bylos_fixity_last_clean_age_seconds",
+        "Seconds since the last clean fixity run (+Inf: never).",
+        value=_age(clean_at, now),
+    )
+
+
+def _backup_families(backup: BackupRun | None, now: dt.datetime) -> Iterator[Metric]:
+    """When the last completed backup finished, and how long ago."""
+    backup_at = backup.finished_at if backup else None
+    yield GaugeMetricFamily(
+        "bylos_backup_last_completed_timestamp_seconds",
+        "When the last completed backup finished (Unix time).",
+        value=_timestamp(backup_at),
+    )
+    yield GaugeMetricFamily(
+        "bylos_backup_age_seconds",
+        "Seconds since the last completed backup (+Inf: never).",
+        value=_age(backup_at, now),
+    )

@@ -339,6 +339,28 @@ def run_restore(
     actor = actor or Actor(id=None, name="bylos restore")
     started = utcnow()
     source = source.resolve()
+    found, records = _checked_source(source, config, progress)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    progress.phase("store", None)
+    with _target_store(config) as store:
+        progress.phase("database", None)
+        _restore_database(source, found, config)
+        engine = make_engine(config.database_url)
+        try:
+            report = _restore_onto(engine, store, source, found, records, started, actor, progress)
+        finally:
+            engine.dispose()
+        # Leaving the block stops the embedded store; a restored data dir is only ready for
+        # Bylos once its SeaweedFS has shut down cleanly.
+        progress.phase("stop", None)
+    return report
+
+
+def _checked_source(
+    source: Path, config: Components, progress: Progress
+) -> tuple[dict[str, Any], list[VersionRecord]]:
+    """The backup's manifest and versions, refused before anything is written: a changed
+    backup, a target that is not empty, metadata the store can't carry."""
     found = check_backup(source, progress)
     _check_data_dir(config)
     problem = database.target_problem(config.database_url)
@@ -349,49 +371,54 @@ def run_restore(
         for name, value in record.metadata.items():
             if not (name.isascii() and value.isascii()):
                 raise RestoreRefused(f"Versijos {record.key} metaduomenys ne ASCII: „{name}“.")
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    progress.phase("store", None)
-    with _target_store(config) as store:
-        progress.phase("database", None)
-        db = found["database"]
-        try:
-            database.restore(
-                source / db["file"], db["dialect"], db.get("schema"), config.database_url
-            )
-        except database.DatabaseError as exc:
-            raise RestoreRefused(str(exc)) from exc
-        engine = make_engine(config.database_url)
-        try:
-            head_matches = _audit_head(engine) == found["audit"]["head"]
-            # A backup of an older Bylos is brought up to this version's schema.
-            migrate(engine)
-            mapping, locks = _put_all(store, source, records, progress)
-            _remap(engine, mapping)
-            voided = _void_reservations(engine)
-            restore_id = _record_restore(engine, source, found, mapping, voided, started, actor)
-            progress.phase("fixity", None)
-            checked = fixity.run(engine, store, actor)
-            with session_scope(engine) as session:
-                chain = audit.verify(session)
-            data = [r for r in records if not r.delete_marker]
-            report = RestoreReport(
-                restore_id=restore_id,
-                versions=len(mapping),
-                locks_applied=locks,
-                locks_expired=sum(1 for r in data if r.retain_until is not None) - locks,
-                legal_holds=sum(1 for r in data if r.legal_hold),
-                delete_markers=len(records) - len(data),
-                voided_reservations=voided,
-                audit_head_matches=head_matches,
-                audit_ok=chain.ok,
-                audit_events=chain.events,
-                audit_first_broken=chain.first_broken,
-                fixity=checked,
-                next_numbers=_next_numbers(engine),
-            )
-        finally:
-            engine.dispose()
-        # Leaving the block stops the embedded store; a restored data dir is only ready for
-        # Bylos once its SeaweedFS has shut down cleanly.
-        progress.phase("stop", None)
-    return report
+    return found, records
+
+
+def _restore_database(source: Path, found: dict[str, Any], config: Components) -> None:
+    """Load the backup's database dump into the empty target database."""
+    db = found["database"]
+    try:
+        database.restore(source / db["file"], db["dialect"], db.get("schema"), config.database_url)
+    except database.DatabaseError as exc:
+        raise RestoreRefused(str(exc)) from exc
+
+
+def _restore_onto(
+    engine: Engine,
+    store: ObjectStore,
+    source: Path,
+    found: dict[str, Any],
+    records: list[VersionRecord],
+    started: dt.datetime,
+    actor: Actor,
+    progress: Progress,
+) -> RestoreReport:
+    """Bring the restored database up to date, write the versions again, remap and record
+    them, then check fixity and the audit chain for the report."""
+    head_matches = _audit_head(engine) == found["audit"]["head"]
+    # A backup of an older Bylos is brought up to this version's schema.
+    migrate(engine)
+    mapping, locks = _put_all(store, source, records, progress)
+    _remap(engine, mapping)
+    voided = _void_reservations(engine)
+    restore_id = _record_restore(engine, source, found, mapping, voided, started, actor)
+    progress.phase("fixity", None)
+    checked = fixity.run(engine, store, actor)
+    with session_scope(engine) as session:
+        chain = audit.verify(session)
+    data = [r for r in records if not r.delete_marker]
+    return RestoreReport(
+        restore_id=restore_id,
+        versions=len(mapping),
+        locks_applied=locks,
+        locks_expired=sum(1 for r in data if r.retain_until is not None) - locks,
+        legal_holds=sum(1 for r in data if r.legal_hold),
+        delete_markers=len(records) - len(data),
+        voided_reservations=voided,
+        audit_head_matches=head_matches,
+        audit_ok=chain.ok,
+        audit_events=chain.events,
+        audit_first_broken=chain.first_broken,
+        fixity=checked,
+        next_numbers=_next_numbers(engine),
+    )

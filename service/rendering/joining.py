@@ -33,6 +33,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import BinaryIO, Final
 
 import pikepdf
@@ -170,86 +171,139 @@ def join_docx(documents: Sequence[bytes]) -> bytes:
         raise JoinFailed(str(exc)) from exc
 
 
+@dataclass(slots=True)
+class _Package:
+    """The base document's package parts a join rewrites, and the members it adds."""
+
+    rels: etree._Element
+    types: etree._Element
+    header_footers: dict[str | None, etree._Element]  # relationship id -> header/footer rel
+    overrides: dict[str | None, str | None]  # part name -> content type
+    extra_members: dict[str, bytes] = field(default_factory=dict)
+
+
 def _join(documents: Sequence[bytes]) -> bytes:
     archives = [zipfile.ZipFile(io.BytesIO(data)) for data in documents]
     base = archives[0]
     rels = _parse(base.read(DOCUMENT_RELS))
     types = _parse(base.read(CONTENT_TYPES))
-    header_footer_types = {
-        rel.get("Id"): rel for rel in rels if rel.get("Type", "").endswith(("/header", "/footer"))
-    }
-    overrides = {o.get("PartName"): o.get("ContentType") for o in types}
-    extra_members: dict[str, bytes] = {}
+    package = _Package(
+        rels=rels,
+        types=types,
+        header_footers={
+            rel.get("Id"): rel
+            for rel in rels
+            if rel.get("Type", "").endswith(("/header", "/footer"))
+        },
+        overrides={o.get("PartName"): o.get("ContentType") for o in types},
+    )
     joined_body: list[etree._Element] = []
     final_section: etree._Element | None = None
     base_document = _parse(base.read(DOCUMENT))
 
     for index, archive in enumerate(archives):
         document = base_document if index == 0 else _parse(archive.read(DOCUMENT))
-        body = document.find(_w("body"))
-        if body is None:
-            raise JoinFailed("document without a body")
-        children = list(body)
-        section = children[-1] if children and children[-1].tag == _w("sectPr") else None
-        if section is None:
-            raise JoinFailed("document without a final section")
-        content = children[:-1]
+        content, section = _content_and_section(document)
         if index > 0:
-            own_rels = _parse(archive.read(DOCUMENT_RELS))
-            renamed: dict[str, str] = {}
-            for rel in own_rels:
-                rel_id = rel.get("Id")
-                if rel_id not in header_footer_types:
-                    continue
-                target = rel.get("Target", "")
-                folder, _, filename = target.rpartition("/")
-                new_target = f"{folder + '/' if folder else ''}bylos{index}-{filename}"
-                new_id = f"rIdBylos{index}x{rel_id}"
-                renamed[rel_id] = new_id
-                member = f"word/{target}"
-                extra_members[f"word/{new_target}"] = archive.read(member)
-                rels_member = f"word/_rels/{filename}.rels"
-                if rels_member in archive.namelist():
-                    extra_members[f"word/_rels/bylos{index}-{filename}.rels"] = archive.read(
-                        rels_member
-                    )
-                etree.SubElement(
-                    rels,
-                    f"{{{PKG_REL_NS}}}Relationship",
-                    {"Id": new_id, "Type": rel.get("Type"), "Target": new_target},
-                )
-                content_type = overrides.get(f"/{member}")
-                if content_type is not None:
-                    etree.SubElement(
-                        types,
-                        f"{{{CT_NS}}}Override",
-                        {"PartName": f"/word/{new_target}", "ContentType": content_type},
-                    )
-            for reference in section:
-                if reference.tag in (_w("headerReference"), _w("footerReference")):
-                    old = reference.get(f"{_R}id")
-                    if old not in renamed:
-                        raise JoinFailed("header or footer outside the shared relationships")
-                    reference.set(f"{_R}id", renamed[old])
-        _restart_numbering(section)
-        first_paragraph = next((p for element in content for p in element.iter(_w("p"))), None)
-        if first_paragraph is None:
-            raise JoinFailed("document without a paragraph")
-        _mark(first_paragraph, index)
-        if index < len(archives) - 1:
-            _end_section(content, section)
-        else:
+            _adopt_headers_footers(package, archive, index, section)
+        last = index == len(archives) - 1
+        _make_own_section(content, section, index, last=last)
+        if last:
             final_section = section
         joined_body.extend(content)
 
+    assert final_section is not None
+    _replace_body(base_document, joined_body, final_section)
+    out = _write_joined(base, base_document, package)
+    for archive in archives:
+        archive.close()
+    return out
+
+
+def _content_and_section(document: etree._Element) -> tuple[list[etree._Element], etree._Element]:
+    """A document's body content and its final section properties, which every one must have."""
+    body = document.find(_w("body"))
+    if body is None:
+        raise JoinFailed("document without a body")
+    children = list(body)
+    section = children[-1] if children and children[-1].tag == _w("sectPr") else None
+    if section is None:
+        raise JoinFailed("document without a final section")
+    return children[:-1], section
+
+
+def _adopt_headers_footers(
+    package: _Package, archive: zipfile.ZipFile, index: int, section: etree._Element
+) -> None:
+    """Copy a later document's header and footer parts under new names and point its section
+    at them: they carry its own registration number, so they can't be shared."""
+    own_rels = _parse(archive.read(DOCUMENT_RELS))
+    renamed: dict[str, str] = {}
+    for rel in own_rels:
+        rel_id = rel.get("Id")
+        if rel_id not in package.header_footers:
+            continue
+        target = rel.get("Target", "")
+        folder, _, filename = target.rpartition("/")
+        new_target = f"{folder + '/' if folder else ''}bylos{index}-{filename}"
+        new_id = f"rIdBylos{index}x{rel_id}"
+        renamed[rel_id] = new_id
+        member = f"word/{target}"
+        package.extra_members[f"word/{new_target}"] = archive.read(member)
+        rels_member = f"word/_rels/{filename}.rels"
+        if rels_member in archive.namelist():
+            package.extra_members[f"word/_rels/bylos{index}-{filename}.rels"] = archive.read(
+                rels_member
+            )
+        etree.SubElement(
+            package.rels,
+            f"{{{PKG_REL_NS}}}Relationship",
+            {"Id": new_id, "Type": rel.get("Type"), "Target": new_target},
+        )
+        content_type = package.overrides.get(f"/{member}")
+        if content_type is not None:
+            etree.SubElement(
+                package.types,
+                f"{{{CT_NS}}}Override",
+                {"PartName": f"/word/{new_target}", "ContentType": content_type},
+            )
+    for reference in section:
+        if reference.tag in (_w("headerReference"), _w("footerReference")):
+            old = reference.get(f"{_R}id")
+            if old not in renamed:
+                raise JoinFailed("header or footer outside the shared relationships")
+            reference.set(f"{_R}id", renamed[old])
+
+
+def _make_own_section(
+    content: list[etree._Element], section: etree._Element, index: int, *, last: bool
+) -> None:
+    """Number the document's pages from 1, mark where it starts, and end its section after it
+    (the last document's section stays the body's final one)."""
+    _restart_numbering(section)
+    first_paragraph = next((p for element in content for p in element.iter(_w("p"))), None)
+    if first_paragraph is None:
+        raise JoinFailed("document without a paragraph")
+    _mark(first_paragraph, index)
+    if not last:
+        _end_section(content, section)
+
+
+def _replace_body(
+    base_document: etree._Element, joined_body: list[etree._Element], final_section: etree._Element
+) -> None:
+    """Put every document's content, then the last one's section, into the base's body."""
     body = base_document.find(_w("body"))
     for child in list(body):
         body.remove(child)
     for element in joined_body:
         body.append(element)
-    assert final_section is not None
     body.append(final_section)
 
+
+def _write_joined(base: zipfile.ZipFile, base_document: etree._Element, package: _Package) -> bytes:
+    """The base's members with the rewritten document, relationships and content types, then
+    the copied header and footer parts."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as joined:
         for info in base.infolist():
@@ -259,18 +313,18 @@ def _join(documents: Sequence[bytes]) -> bytes:
                     base_document, xml_declaration=True, encoding="UTF-8", standalone=True
                 )
             elif name == DOCUMENT_RELS:
-                data = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+                data = etree.tostring(
+                    package.rels, xml_declaration=True, encoding="UTF-8", standalone=True
+                )
             elif name == CONTENT_TYPES:
                 data = etree.tostring(
-                    types, xml_declaration=True, encoding="UTF-8", standalone=True
+                    package.types, xml_declaration=True, encoding="UTF-8", standalone=True
                 )
             else:
                 data = base.read(name)
             joined.writestr(name, data)
-        for name, data in extra_members.items():
+        for name, data in package.extra_members.items():
             joined.writestr(name, data)
-    for archive in archives:
-        archive.close()
     return out.getvalue()
 
 

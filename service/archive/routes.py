@@ -13,6 +13,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from retention.rules import RetentionRule
 from service.archive import disposal, holds, journal, retention_admin, service
+from service.archive.answers import (
+    AuditVerifyOut,
+    DestroyedRecordOut,
+    DisposalExecutedOut,
+    DisposalOut,
+    DueOut,
+    EvaluationOut,
+    FixityReportOut,
+    JournalTransferOut,
+    ReevaluatedOut,
+    RuleChangedOut,
+)
 from service.archive.service import DisposalIn, HoldIn
 from service.audit import log as audit
 from service.audit.log import Actor
@@ -62,7 +74,22 @@ def get_rules(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     return retention_admin.rules_out(runtime.rules)
 
 
-@router.post("/retention/rules/import")
+class RulesChangedOut(RulesOut):
+    """A rule table imported or a rule edited (retention_admin._commit_rules): the rules in
+    force after it, what changed and the documents re-evaluated."""
+
+    rule_set: int | None = Field(
+        default=None, description="Naujos taisyklių versijos id; nėra, jei niekas nepasikeitė."
+    )
+    changed: list[RuleChangedOut]
+    unchanged: int
+    documents: list[EvaluationOut]
+
+
+# Keys a function leaves out stay out of the answer (exclude_unset), as it produced them.
+@router.post(
+    "/retention/rules/import", response_model=RulesChangedOut, response_model_exclude_unset=True
+)
 async def import_rules(request: Request, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     data = await request.body()
     if len(data) > _MAX_TABLE:
@@ -71,10 +98,17 @@ async def import_rules(request: Request, runtime: RuntimeDep, user: CurrentUser)
 
 
 # retention_admin.edit_rule checks the changes against the whole rule (in Lithuanian).
-@router.patch("/retention/rules/{rule_id}", openapi_extra=json_body(changes_of=RetentionRule))
+@router.patch(
+    "/retention/rules/{rule_id}",
+    response_model=RulesChangedOut,
+    response_model_exclude_unset=True,
+    openapi_extra=json_body(changes_of=RetentionRule),
+)
 @router.put(
     "/retention/rules/{rule_id}",
     name="replace_rule",
+    response_model=RulesChangedOut,
+    response_model_exclude_unset=True,
     openapi_extra=json_body(changes_of=RetentionRule),
 )
 def edit_rule(
@@ -108,7 +142,12 @@ class EventIn(BaseModel):
     note: Annotated[OptionalProse, Field(max_length=500)] = ""
 
 
-@router.post("/retention/events", openapi_extra=json_body(EventIn))
+@router.post(
+    "/retention/events",
+    response_model=EvaluationOut,
+    response_model_exclude_unset=True,
+    openapi_extra=json_body(EventIn),
+)
 def record_event(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, object]:
@@ -124,7 +163,10 @@ class ReevaluateIn(BaseModel):
 
 
 @router.post(
-    "/retention/reevaluate", openapi_extra=json_body(ReevaluateIn, required=False, nullable=True)
+    "/retention/reevaluate",
+    response_model=ReevaluatedOut,
+    response_model_exclude_unset=True,
+    openapi_extra=json_body(ReevaluateIn, required=False, nullable=True),
 )
 def reevaluate(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
@@ -134,12 +176,12 @@ def reevaluate(
     return retention_admin.reevaluate_year(runtime, user, request.year)
 
 
-@router.get("/retention/due")
+@router.get("/retention/due", response_model=DueOut)
 def due(runtime: RuntimeDep, user: CurrentUser, on: DateQuery = None) -> dict[str, Any]:
     return disposal.due(runtime, on or today_vilnius())
 
 
-@router.get("/retention/destroyed")
+@router.get("/retention/destroyed", response_model=list[DestroyedRecordOut])
 def destroyed(
     runtime: RuntimeDep, user: CurrentUser, year: YearQuery = None
 ) -> list[dict[str, Any]]:
@@ -204,26 +246,32 @@ def release_hold(
 # -- disposal --------------------------------------------------------------------------------
 
 
-@router.post("/disposals", status_code=201, openapi_extra=json_body(DisposalIn))
+@router.post(
+    "/disposals", status_code=201, response_model=DisposalOut, openapi_extra=json_body(DisposalIn)
+)
 def propose_disposal(
     runtime: RuntimeDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> dict[str, Any]:
     return service.propose_disposal(runtime, user, parse_payload(DisposalIn, body))
 
 
-@router.get("/disposals/{disposal_id}")
+@router.get("/disposals/{disposal_id}", response_model=DisposalOut)
 def get_disposal(disposal_id: RowIdPath, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     return disposal.get(runtime, disposal_id)
 
 
-@router.post("/disposals/{disposal_id}/approve")
+@router.post("/disposals/{disposal_id}/approve", response_model=DisposalOut)
 def approve_disposal(
     disposal_id: RowIdPath, runtime: RuntimeDep, user: CurrentUser
 ) -> dict[str, Any]:
     return disposal.approve(runtime, user, disposal_id)
 
 
-@router.post("/disposals/{disposal_id}/execute")
+@router.post(
+    "/disposals/{disposal_id}/execute",
+    response_model=DisposalExecutedOut,
+    response_model_exclude_unset=True,
+)
 def execute_disposal(
     disposal_id: RowIdPath, runtime: RuntimeDep, user: CurrentUser
 ) -> dict[str, Any]:
@@ -246,7 +294,7 @@ class FixityRunOut(BaseModel):
     report: dict[str, Any]
 
 
-@router.post("/fixity/runs")
+@router.post("/fixity/runs", response_model=FixityReportOut, response_model_exclude_unset=True)
 def run_fixity(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     return service.run_fixity(runtime, user)
 
@@ -258,7 +306,7 @@ def fixity_runs(
     return service.fixity_runs(runtime, limit)
 
 
-@router.get("/audit/verify")
+@router.get("/audit/verify", response_model=AuditVerifyOut)
 def verify_audit(runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     """The chain recomputed and compared with every anchor in the write-once store."""
     return service.verify_audit(runtime)
@@ -284,7 +332,12 @@ def create_export(
 # -- journal transfer ------------------------------------------------------------------------
 
 
-@router.post("/journal-transfers", status_code=201, dependencies=[Depends(require_pledge)])
+@router.post(
+    "/journal-transfers",
+    status_code=201,
+    response_model=JournalTransferOut,
+    dependencies=[Depends(require_pledge)],
+)
 async def journal_transfer(
     request: Request,
     runtime: RuntimeDep,

@@ -7,7 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
+from service.archive.answers import DateText
 from service.books import service
 from service.books.service import AgreementIn
 from service.contract import PDF, XLSX, file_answer, json_body
@@ -22,6 +24,61 @@ router = APIRouter(tags=["books"])
 # Who may call each: the policy table (service/access/policy.py).
 
 
+class YearInventoryRefOut(BaseModel):
+    document_id: str
+    number: str
+
+
+class YearCaseOut(BaseModel):
+    """One case of the year as the archivist sees it (year.YearCase.as_dict)."""
+
+    index: str
+    title: str
+    retention_rule: str
+    group: str
+    group_lt: str
+    state: str
+    state_lt: str
+    closed_on: DateText | None
+    documents: int
+    sheets: int
+    first_date: DateText | None
+    last_date: DateText | None
+    replaced: int
+    destroyed: int
+    inventory: YearInventoryRefOut | None
+    destruction_acts: list[str]
+    disposals: list[int]
+    missing: list[str]
+    cover: str = Field(description="Bylos viršelio (PDF) adresas.")
+
+
+class YearTotalsOut(BaseModel):
+    cases: int
+    documents: int
+    sheets: int
+    destroyed: int
+    missing: int
+
+
+class YearInventoryOut(BaseModel):
+    group: str
+    group_lt: str
+    document_id: str
+    number: str
+    commission_agreed: bool
+
+
+class YearOut(BaseModel):
+    """The archivist's year: its cases, counts by state and inventories (year.year_view)."""
+
+    year: int
+    cases: list[YearCaseOut]
+    counts: dict[str, int] = Field(description="Bylų skaičius pagal būseną.")
+    totals: YearTotalsOut
+    inventories: list[YearInventoryOut]
+
+
 @router.get("/api/archive/years/{year}.xlsx", response_class=Response, responses=file_answer(XLSX))
 def archive_year_xlsx(year: YearPath, runtime: RuntimeDep, user: CurrentUser) -> Response:
     return Response(
@@ -31,7 +88,7 @@ def archive_year_xlsx(year: YearPath, runtime: RuntimeDep, user: CurrentUser) ->
     )
 
 
-@router.get("/api/archive/years/{year}")
+@router.get("/api/archive/years/{year}", response_model=YearOut)
 def archive_year(year: YearPath, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     return service.year_view(runtime, year)
 

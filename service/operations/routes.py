@@ -4,18 +4,88 @@ the pledge gate (a backup holds every pupil's records)."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from service.deps import CurrentUser, RuntimeDep, require_pledge
 from service.operations import service
 from service.operations.jobs import BackupJobs
+from service.operations.models import BackupStatus
 from service.runtime import Runtime
 from service.users.models import User
 
 router = APIRouter(prefix="/api", tags=["operations"], dependencies=[Depends(require_pledge)])
+
+
+InstantText = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+
+class BackupReportOut(BaseModel):
+    """A finished backup (backup.BackupReport)."""
+
+    id: int
+    target: str
+    created_at: InstantText
+    versions: int
+    files: int
+    bytes_total: int
+    bytes_copied: int
+    files_copied: int
+    object_bytes_copied: int
+    database_bytes: int
+    manifest_sha256: str
+    warnings: list[str]
+
+
+class BackupJobOut(BaseModel):
+    """A backup started from the API and how far it got (jobs.BackupJob.as_dict)."""
+
+    id: int | None
+    started_by: str
+    started_at: InstantText
+    phase: str
+    phase_title: str
+    done_bytes: int
+    total_bytes: int | None
+    finished: bool
+    error: str | None
+    report: BackupReportOut | None
+
+
+class BackupRunOut(BaseModel):
+    """One backup as recorded (a backup_runs row)."""
+
+    id: int
+    target: str
+    status: BackupStatus
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    started_by: int | None
+    started_by_name: str
+    versions: int
+    files: int
+    bytes_total: int
+    bytes_copied: int
+    files_copied: int
+    manifest_sha256: str | None
+    error: str | None
+
+
+class BackupsOut(BaseModel):
+    """How the last backups went and whether one is running (backups_overview)."""
+
+    configured: bool
+    target: str | None
+    max_age_hours: float
+    last_completed: BackupRunOut | None
+    age_hours: float | None
+    overdue: bool
+    running: BackupJobOut | None
+    runs: list[BackupRunOut]
 
 
 def jobs_of(request: Request) -> BackupJobs:
@@ -31,11 +101,11 @@ def backups_overview(request: Request, runtime: Runtime, user: User) -> dict[str
     return service.backups_overview(runtime, request.app.state.settings, jobs_of(request))
 
 
-@router.post("/backups", status_code=202)
+@router.post("/backups", status_code=202, response_model=BackupJobOut)
 def post_backup(request: Request, runtime: RuntimeDep, user: CurrentUser) -> JSONResponse:
     return JSONResponse(start_backup(request, runtime, user), status_code=202)
 
 
-@router.get("/backups")
+@router.get("/backups", response_model=BackupsOut)
 def get_backups(request: Request, runtime: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     return backups_overview(request, runtime, user)

@@ -26,7 +26,6 @@ from retention.compute import provisional_lock_until, retain_until
 from retention.rules import RuleSet
 from service.audit import log as audit
 from service.audit.log import Actor
-from service.cases.models import Case
 from service.cases.plan import open_case, open_case_for_filing
 from service.db import session_scope
 from service.documents import kinds, versions
@@ -74,7 +73,10 @@ class _Reserved:
     school: SchoolProfile
     prepared: Prepared
     correction: dict[str, Any] | None
-    case: Case
+    # The case the document is filed in: its id and index are all the later steps need (the
+    # case's row stays with the plan, above documents/).
+    case_id: int
+    case_index: str
     entry: RegistryEntry
 
 
@@ -254,8 +256,8 @@ class Issuer:
         attached: object,
     ) -> Document:
         reserved = self._reserve_number(spec, payload, user, supersedes, reason, today, attached)
-        entry, case = reserved.entry, reserved.case
-        assert entry.id is not None and case.id is not None
+        entry = reserved.entry
+        assert entry.id is not None
         document_id = str(uuid.uuid4())
         try:
             document = self._produce(
@@ -272,7 +274,7 @@ class Issuer:
                 extra=reserved.prepared.context,
             )
             document.registry_entry_id = entry.id
-            document.case_id = case.id
+            document.case_id = reserved.case_id
             if supersedes is not None:
                 document.version = supersedes.version + 1
                 document.supersedes_id = supersedes.id
@@ -322,7 +324,8 @@ class Issuer:
             entry = numbering.reserve(
                 session, register, on=today, title=spec.title, reserved_by=user.id
             )
-        return _Reserved(school, prepared, correction, case, entry)
+            assert case.id is not None
+        return _Reserved(school, prepared, correction, case.id, case.index, entry)
 
     def _commit_issued(
         self,
@@ -338,7 +341,7 @@ class Issuer:
     ) -> None:
         """(3) The record, its registry entry and the audit event commit together."""
         hooks = spec.hooks
-        entry, case = reserved.entry, reserved.case
+        entry = reserved.entry
         assert entry.id is not None
         with session_scope(self.engine) as session:
             if supersedes is not None:
@@ -360,7 +363,7 @@ class Issuer:
                     "kind": spec.slug,
                     "number": entry.number,
                     "sha256": document.sha256,
-                    "case": case.index,
+                    "case": reserved.case_index,
                     "supersedes": supersedes.id if supersedes else None,
                     "reason": reason,
                 },

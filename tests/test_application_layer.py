@@ -1,6 +1,7 @@
-"""One application layer: pages are thin adapters over the features' use-cases, as the API's
-routes are. Checked on the source of service/web: no page imports a route module (it calls the
-use-case the route calls), and no query is written there (queries live in the features)."""
+"""One application layer: pages and CLI commands are thin adapters over the features'
+use-cases, as the API's routes are. Checked on the source of service/web and of the CLI modules:
+no page or command imports a route module (it calls the use-case the route calls), and no query
+is written there (queries live in the features)."""
 
 from __future__ import annotations
 
@@ -126,3 +127,19 @@ def test_the_checks_see_what_they_forbid() -> None:
         "line 6: db.get(...)",
     ]
     assert _opens_sessions(sample) == [4]
+
+
+def _cli_sources() -> list[Path]:
+    return sorted([ROOT / "service" / "cli.py", *(ROOT / "service").glob("*/cli.py")])
+
+
+def test_cli_commands_are_adapters_too() -> None:
+    """The `bylos` commands call the features' use-cases as the routes and pages do: no route
+    module, no query of their own (they open the unit of work a command runs in)."""
+    assert len(_cli_sources()) > 3
+    offenders = {
+        _rel(p): found
+        for p in _cli_sources()
+        if (found := _route_imports(tree := ast.parse(p.read_text())) + _query_constructs(tree))
+    }
+    assert offenders == {}

@@ -305,6 +305,15 @@ def by_login(session: Session, login: str) -> User | None:
     return session.exec(select(User).where(User.login == login)).first()
 
 
+def people_by_number(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(col(User.id))))
+
+
+def by_number_or_login(session: Session, who: str) -> User | None:
+    """A person by their number (digits) or their login, as the CLI names them."""
+    return session.get(User, int(who)) if who.isdigit() else by_login(session, who)
+
+
 def add_user(
     session: Session,
     actor: User,

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from service.db import make_engine, migrate, session_scope
 from service.errors import InvalidPayload, NotFound, ServiceError
@@ -94,10 +94,7 @@ def password_for(login: str | None, option: str | None) -> str | None:
 
 def _find(session: Session, who: str) -> User:
     """A person by their number or login."""
-    if who.isdigit():
-        user = session.get(User, int(who))
-    else:
-        user = session.exec(select(User).where(User.login == who)).first()
+    user = accounts.by_number_or_login(session, who)
     if user is None:
         raise NotFound(f"Naudotojas „{who}“ nerastas (nurodykite numerį arba prisijungimo vardą).")
     return user
@@ -126,7 +123,7 @@ def register(users_app: typer.Typer, database_url: Callable[[], str]) -> None:
         """Naudotojai: numeris, prisijungimo vardas, vaidmenys, būsena."""
 
         def work(session: Session) -> str:
-            rows = session.exec(select(User).order_by(col(User.id)))
+            rows = accounts.people_by_number(session)
             return "\n".join(
                 f"{u.id}\t{u.login or '—'}\t{u.name}\t{u.roles}\t"
                 f"{'aktyvus' if u.active else 'išjungtas'}"

@@ -6,13 +6,16 @@ APT_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv fonts-liberati
 	fonts-dejavu-core poppler-utils chromium
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres setup system-deps lint bench clean screens document-pictures
+.PHONY: run test test-sqlite test-postgres check setup system-deps lint bench clean screens document-pictures
 
 run: setup
 	$(VENV)/bin/bylos serve
 
 # pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
 test: setup lint
+	@$(MAKE) --no-print-directory test-sqlite
+
+test-sqlite: setup
 	@set +e; $(VENV)/bin/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest neįvykdė nė vieno testo" >&2; exit 1; fi; exit $$rc
 
@@ -21,6 +24,20 @@ test-postgres: setup
 	@set +e; BYLOS_TEST_POSTGRES_URL=$${BYLOS_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	$(VENV)/bin/pytest -m db $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest neįvykdė nė vieno PostgreSQL testo" >&2; exit 1; fi; exit $$rc
+
+# What CI runs: lint, then both suites side by side. Alone, a suite keeps about one of two cores
+# busy (one Python process waiting on LibreOffice, SeaweedFS and a browser in turns), so the two
+# together take little longer than the longer one. Each has its own temporary directory; the
+# SQLite suite prints as it goes, the PostgreSQL suite's log is printed whole when it is done.
+check: setup lint
+	@set +e; logs=$$(mktemp -d /tmp/bylos-check.XXXXXX); \
+	$(MAKE) --no-print-directory test-postgres PYTEST_ARGS="$(PYTEST_ARGS) --basetemp=$$logs/postgres" \
+		> $$logs/postgres.log 2>&1 & postgres=$$!; \
+	$(MAKE) --no-print-directory test-sqlite PYTEST_ARGS="$(PYTEST_ARGS) --basetemp=$$logs/sqlite"; \
+	rs=$$?; wait $$postgres; rp=$$?; \
+	echo "=== PostgreSQL: duomenų bazės testai (išėjimo kodas $$rp) ==="; cat $$logs/postgres.log; \
+	echo "=== SQLite $$rs, PostgreSQL $$rp (0 = visi testai praėjo) ==="; \
+	rm -rf $$logs; [ $$rs -eq 0 ] && [ $$rp -eq 0 ]
 
 setup: system-deps $(VENV)/.installed .venv-uno/.installed
 

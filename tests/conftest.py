@@ -9,14 +9,14 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from service.app import create_app
-from service.db import make_engine, migrate, session_scope, throwaway_schema
+from service.db import make_engine, migrate, session_scope
 from service.rendering.pdf import ConverterPool
 from service.school_year import calendars
 from service.school_year.calendar import previous_school_year, school_year_of, suggested_calendar
@@ -28,7 +28,15 @@ from storage.objectstore import ObjectStore
 from storage.seaweed import EmbeddedSeaweed
 from tests.school import TEST_SCHOOL_SETTINGS
 
-pytest_plugins = ["tests.fixtures.objectstore", "tests.fixtures.converter"]
+if TYPE_CHECKING:
+    # Only a type here: importing the plugin module first would stop pytest rewriting its asserts.
+    from tests.fixtures.database import Databases
+
+pytest_plugins = [
+    "tests.fixtures.objectstore",
+    "tests.fixtures.converter",
+    "tests.fixtures.database",
+]
 
 # The contract's example payloads, kept in the repository (examples/).
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -36,12 +44,10 @@ POSTGRES_URL = os.environ.get("BYLOS_TEST_POSTGRES_URL")
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """A database nobody else uses: a SQLite file, or a fresh PostgreSQL schema."""
-    if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'bylos.sqlite3'}"
-        return
-    with throwaway_schema(POSTGRES_URL, "t") as url:
+def database_url(tmp_path: Path, databases: Databases) -> Iterator[str]:
+    """A database nobody else uses, at the newest schema: a SQLite file, or a PostgreSQL
+    database (tests/fixtures/database.py copies both from one migrated per session)."""
+    with databases.copy(tmp_path) as url:
         yield url
 
 

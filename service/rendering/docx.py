@@ -559,12 +559,10 @@ def _entry(member: _Member, rendered: Mapping[str, bytes]) -> _Entry:
     return _Entry(name, flags, compress_type, crc, size, data)
 
 
-def _local_header(entry: _Entry, dostime: int, dosdate: int) -> bytes:
-    return struct.pack(
-        "<4s2B4HL2L2H",
-        b"PK\x03\x04",
-        _VERSION,
-        0,
+def _shared_fields(entry: _Entry, dostime: int, dosdate: int) -> tuple[int, ...]:
+    """What a local header and its central record both hold, in the same order: flags,
+    method, time, date, CRC, compressed size, size, name length."""
+    return (
         entry.flags,
         entry.compress_type,
         dostime,
@@ -573,36 +571,22 @@ def _local_header(entry: _Entry, dostime: int, dosdate: int) -> bytes:
         len(entry.data),
         entry.size,
         len(entry.name),
-        0,
     )
+
+
+def _local_header(entry: _Entry, dostime: int, dosdate: int) -> bytes:
+    # Version needed (two bytes) before the shared fields; no extra field after them.
+    shared = _shared_fields(entry, dostime, dosdate)
+    return struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", _VERSION, 0, *shared, 0)
 
 
 def _central_record(entry: _Entry, dostime: int, dosdate: int, offset: int) -> bytes:
-    return (
-        struct.pack(
-            "<4s4B4HL2L5H2L",
-            b"PK\x01\x02",
-            _VERSION,
-            _CREATE_SYSTEM,
-            _VERSION,
-            0,
-            entry.flags,
-            entry.compress_type,
-            dostime,
-            dosdate,
-            entry.crc,
-            len(entry.data),
-            entry.size,
-            len(entry.name),
-            0,
-            0,
-            0,
-            0,
-            _EXTERNAL_ATTR,
-            offset,
-        )
-        + entry.name
-    )
+    # Version made by (and on which system), version needed; after the shared fields: no extra
+    # field, comment, disk number or internal attributes, the external ones, the local offset.
+    shared = _shared_fields(entry, dostime, dosdate)
+    head = (b"PK\x01\x02", _VERSION, _CREATE_SYSTEM, _VERSION, 0)
+    tail = (0, 0, 0, 0, _EXTERNAL_ATTR, offset)
+    return struct.pack("<4s4B4HL2L5H2L", *head, *shared, *tail) + entry.name
 
 
 def _write_zip(

@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute, iter_route_contexts
+from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
@@ -50,7 +51,7 @@ from service.runtime import Runtime
 from service.school_profile.profile import in_force as school_in_force
 from service.school_profile.routes import router as school_router
 from service.school_year.routes import router as school_year_router
-from service.settings import Settings
+from service.settings import Components, Settings
 from service.timeutil import utcnow
 from service.users.routes import router as users_router
 from service.validation import describe
@@ -65,53 +66,83 @@ log = logging.getLogger("bylos")
 STALE_RESERVATION = dt.timedelta(minutes=10)
 
 
+def _open_engine(config: Components, stack: AsyncExitStack) -> Engine:
+    """The migrated database, with the numbers reserved by requests that died released."""
+    engine = prepared_engine(config, stack)
+    with session_scope(engine) as session:
+        numbering.void_stale_reservations(session, older_than=utcnow() - STALE_RESERVATION)
+    return engine
+
+
+def _open_store(app: FastAPI, config: Components, stack: AsyncExitStack) -> ObjectStorePort:
+    """The injected store (tests), or the configured one, started for the app's lifetime."""
+    injected: Injected = app.state.injected
+    # The embedded SeaweedFS's launcher, when the service started one: its stats() count
+    # the store's crashes and restarts (health, metrics).
+    app.state.store_launcher = None
+    if injected.store is not None:
+        injected.store.ensure_bucket()
+        return injected.store
+    opened = start_store(config, stack, attach_to_running=False)
+    app.state.store_launcher = opened.launcher
+    return opened.store
+
+
+def _open_converter(
+    app: FastAPI, settings: Settings, config: Components, stack: AsyncExitStack
+) -> Converter:
+    """The injected converter (tests), or a LibreOffice worker pool behind the queue."""
+    injected: Injected = app.state.injected
+    workers = injected.converter
+    if workers is None:
+        workers = stack.enter_context(
+            ConverterPool(
+                size=settings.converter_workers,
+                uno_python_bin=config.uno_bin,
+                work_dir=settings.data_dir / "converter",
+                timeout_s=settings.converter_timeout_s,
+            )
+        )
+    if not isinstance(workers, ConverterPool):
+        return workers
+    # One queue in front of the workers: fair admission, then batched conversion.
+    return stack.enter_context(
+        ConversionQueue(
+            workers,
+            batching=settings.converter_batching,
+            max_batch=settings.converter_batch_max,
+            max_batch_bytes=settings.converter_batch_max_kib * 1024,
+            capacity=settings.converter_queue_capacity,
+            wait_s=settings.converter_queue_wait_s,
+            max_waiting=settings.converter_queue_max_waiting,
+        )
+    )
+
+
+async def _start_schedules(runtime: Runtime, settings: Settings, stack: AsyncExitStack) -> None:
+    """The periodic fixity check and audit anchoring, stopped when the app stops."""
+    await stack.enter_async_context(scheduled_fixity(runtime, settings.fixity_interval_hours))
+    await stack.enter_async_context(
+        scheduled_anchors(
+            runtime,
+            AnchorPolicy(
+                retention_years=settings.audit_anchor_retention_years,
+                interval_minutes=settings.audit_anchor_interval_minutes,
+            ),
+        )
+    )
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     config = settings.components()
     async with AsyncExitStack() as stack:
-        engine = prepared_engine(config, stack)
-        with session_scope(engine) as session:
-            numbering.void_stale_reservations(session, older_than=utcnow() - STALE_RESERVATION)
-
-        injected = app.state.injected
-        store: ObjectStorePort
-        # The embedded SeaweedFS's launcher, when the service started one: its stats() count
-        # the store's crashes and restarts (health, metrics).
-        app.state.store_launcher = None
-        if injected.store is not None:
-            store = injected.store
-            store.ensure_bucket()
-        else:
-            opened = start_store(config, stack, attach_to_running=False)
-            store, app.state.store_launcher = opened.store, opened.launcher
-
-        converter: Converter
-        workers = injected.converter
-        if workers is None:
-            workers = stack.enter_context(
-                ConverterPool(
-                    size=settings.converter_workers,
-                    uno_python_bin=config.uno_bin,
-                    work_dir=settings.data_dir / "converter",
-                    timeout_s=settings.converter_timeout_s,
-                )
-            )
-        if isinstance(workers, ConverterPool):
-            # One queue in front of the workers: fair admission, then batched conversion.
-            converter = stack.enter_context(
-                ConversionQueue(
-                    workers,
-                    batching=settings.converter_batching,
-                    max_batch=settings.converter_batch_max,
-                    max_batch_bytes=settings.converter_batch_max_kib * 1024,
-                    capacity=settings.converter_queue_capacity,
-                    wait_s=settings.converter_queue_wait_s,
-                    max_waiting=settings.converter_queue_max_waiting,
-                )
-            )
-        else:
-            converter = workers
+        # Each part is closed by the exit stack in reverse order, also when a later one fails
+        # to start.
+        engine = _open_engine(config, stack)
+        store = _open_store(app, config, stack)
+        converter = _open_converter(app, settings, config, stack)
         app.state.runtime = Runtime(
             engine=engine,
             store=store,
@@ -121,18 +152,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             kinds=load_kinds(),
             records=config.records,
         )
-        await stack.enter_async_context(
-            scheduled_fixity(app.state.runtime, settings.fixity_interval_hours)
-        )
-        await stack.enter_async_context(
-            scheduled_anchors(
-                app.state.runtime,
-                AnchorPolicy(
-                    retention_years=settings.audit_anchor_retention_years,
-                    interval_minutes=settings.audit_anchor_interval_minutes,
-                ),
-            )
-        )
+        await _start_schedules(app.state.runtime, settings, stack)
         yield
 
 

@@ -96,6 +96,54 @@ def reevaluate(
     return report
 
 
+# A rule as it was (None: new) and as it is to be.
+_Change = tuple[RetentionRule | None, RetentionRule]
+
+
+def _changes(current: RuleSet, new_rules: list[RetentionRule]) -> tuple[list[_Change], RuleSet]:
+    """The rules that differ from the set in force, and the set with them merged in."""
+    merged = current
+    changes: list[_Change] = []
+    for rule in new_rules:
+        before = current.get(rule.id) if rule.id in current else None
+        if before == rule:
+            continue
+        changes.append((before, rule))
+        merged = merged.with_rule(rule)
+    return changes, merged
+
+
+def _record_changes(
+    session: Session, version_id: int, changes: list[_Change], user: User | None, source: str
+) -> None:
+    """One history row and one audit event per rule added or changed."""
+    actor = _actor(user)
+    for before, after in changes:
+        session.add(
+            RuleChange(
+                rule_set_id=version_id,
+                rule_id=after.id,
+                change="changed" if before else "added",
+                before=before.model_dump(mode="json") if before else None,
+                after=after.model_dump(mode="json"),
+                changed_by=user.id if user else None,
+            )
+        )
+        audit.record(
+            session,
+            actor,
+            "retention.rule_changed" if before else "retention.rule_added",
+            subject_type="retention_rule",
+            subject_id=after.id,
+            detail={
+                "source": source,
+                "rule_set": version_id,
+                "before": before.model_dump(mode="json") if before else None,
+                "after": after.model_dump(mode="json"),
+            },
+        )
+
+
 def _commit_rules(
     runtime: Runtime,
     new_rules: list[RetentionRule],
@@ -103,17 +151,10 @@ def _commit_rules(
     source: str,
 ) -> dict[str, Any]:
     current = runtime.rules
-    merged = current
-    changes: list[tuple[RetentionRule | None, RetentionRule]] = []
-    for rule in new_rules:
-        before = current.get(rule.id) if rule.id in current else None
-        if before == rule:
-            continue
-        changes.append((before, rule))
-        merged = merged.with_rule(rule)
+    changes, merged = _changes(current, new_rules)
     if not changes:
         return {"changed": [], "unchanged": len(new_rules), "documents": [], **rules_out(current)}
-    actor = _actor(user)
+    # The new set, its history and the documents' new dates in one transaction.
     with session_scope(runtime.engine) as session:
         version = RuleSetVersion(
             rules_json=merged.to_json(), source=source, created_by=user.id if user else None
@@ -121,30 +162,7 @@ def _commit_rules(
         session.add(version)
         session.flush()
         assert version.id is not None
-        for before, after in changes:
-            session.add(
-                RuleChange(
-                    rule_set_id=version.id,
-                    rule_id=after.id,
-                    change="changed" if before else "added",
-                    before=before.model_dump(mode="json") if before else None,
-                    after=after.model_dump(mode="json"),
-                    changed_by=user.id if user else None,
-                )
-            )
-            audit.record(
-                session,
-                actor,
-                "retention.rule_changed" if before else "retention.rule_added",
-                subject_type="retention_rule",
-                subject_id=after.id,
-                detail={
-                    "source": source,
-                    "rule_set": version.id,
-                    "before": before.model_dump(mode="json") if before else None,
-                    "after": after.model_dump(mode="json"),
-                },
-            )
+        _record_changes(session, version.id, changes, user, source)
         documents = reevaluate(session, runtime, merged, {after.id for _, after in changes})
     # Only after the commit: requests issued from now on use the new rules.
     runtime.rules = merged

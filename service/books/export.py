@@ -253,69 +253,85 @@ def _read_year(engine: Engine, year: int, cases: list[Case]) -> _Year:
     return _Year(docs, destroyed, journals, inventories, register_rows)
 
 
+# What to fetch from the store: object key, version, expected SHA-256, where it goes in the bag.
+_Fetch = tuple[str, str, str, Path]
+
+
 def _write_documents(
     root: Path, rules: RuleSet, found: _Year, by_case: dict[int | None, Case]
-) -> list[tuple[str, str, str, Path]]:
+) -> list[_Fetch]:
     """Each document's metadata JSON, in its case's folder; what to fetch from the store (the
     PDFs and journal files of the documents not destroyed, the inventories in force)."""
-    docs, destroyed, journals = found.docs, found.destroyed, found.journals
-    fetches: list[tuple[str, str, str, Path]] = []
-    for doc in docs:
+    fetches: list[_Fetch] = []
+    for doc in found.docs:
         case = by_case[doc.case_id]
         folder = root / "bylos" / _safe(case.index)
         folder.mkdir(parents=True, exist_ok=True)
         stem = _safe(doc.number)
-        stub = destroyed.get(doc.id)
-        meta: dict[str, Any] = {
-            "id": doc.id,
-            "kind": doc.kind,
-            "title": doc.title,
-            "version": doc.version,
-            "supersedes": doc.supersedes_id,
-            "superseded_by": doc.superseded_by_id,
-            "registration": {
-                "register": doc.register_code,
-                "year": doc.year,
-                "seq": doc.seq,
-                "number": doc.number,
-                "date": doc.registered_on.isoformat(),
-            },
-            "case": {"index": case.index, "title": case.title, "year": case.year},
-            "file": {"sha256": doc.sha256, "size": doc.size, "media_type": doc.media_type},
-            "retention": {
-                "rule": doc.retention_rule,
-                "term": rules.get(doc.retention_rule).term if doc.retention_rule in rules else None,
-                "retain_until": doc.retain_until.isoformat() if doc.retain_until else None,
-                "permanent": doc.permanent,
-            },
-            "destroyed": (
-                {"act": stub.act_number, "at": stub.destroyed_at.isoformat()} if stub else None
-            ),
-            "payload": doc.payload,
-        }
+        stub = found.destroyed.get(doc.id)
+        meta = _document_metadata(doc, case, rules, stub)
         (folder / f"{stem}.json").write_text(
             json.dumps(meta, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
         )
-        if stub is not None:
-            continue
-        pdf = folder / f"{stem}.pdf"
-        fetches.append((doc.object_key, doc.object_version_id, doc.sha256, pdf))
-        journal = journals.get(doc.id)
-        if journal is not None:
-            fetches.append(
-                (
-                    journal.object_key,
-                    journal.object_version_id,
-                    journal.sha256,
-                    folder / f"{stem}-{_safe(journal.file_name)}",
-                )
-            )
+        # A destroyed document's files are gone: the bag keeps its metadata and the act.
+        if stub is None:
+            fetches.extend(_document_files(doc, found.journals.get(doc.id), folder, stem))
     # The year's inventories in force (Taisyklės: the inventories are the cases' finding aid).
     for inv in found.inventories:
         folder = root / "apyrasai"
         folder.mkdir(parents=True, exist_ok=True)
         fetches.append(
             (inv.object_key, inv.object_version_id, inv.sha256, folder / f"{_safe(inv.number)}.pdf")
+        )
+    return fetches
+
+
+def _document_metadata(
+    doc: Document, case: Case, rules: RuleSet, stub: DestroyedDocument | None
+) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "kind": doc.kind,
+        "title": doc.title,
+        "version": doc.version,
+        "supersedes": doc.supersedes_id,
+        "superseded_by": doc.superseded_by_id,
+        "registration": {
+            "register": doc.register_code,
+            "year": doc.year,
+            "seq": doc.seq,
+            "number": doc.number,
+            "date": doc.registered_on.isoformat(),
+        },
+        "case": {"index": case.index, "title": case.title, "year": case.year},
+        "file": {"sha256": doc.sha256, "size": doc.size, "media_type": doc.media_type},
+        "retention": {
+            "rule": doc.retention_rule,
+            "term": rules.get(doc.retention_rule).term if doc.retention_rule in rules else None,
+            "retain_until": doc.retain_until.isoformat() if doc.retain_until else None,
+            "permanent": doc.permanent,
+        },
+        "destroyed": (
+            {"act": stub.act_number, "at": stub.destroyed_at.isoformat()} if stub else None
+        ),
+        "payload": doc.payload,
+    }
+
+
+def _document_files(
+    doc: Document, journal: JournalFile | None, folder: Path, stem: str
+) -> list[_Fetch]:
+    """A kept document's PDF, and its journal file if one was uploaded, beside its JSON."""
+    pdf = folder / f"{stem}.pdf"
+    fetches: list[_Fetch] = [(doc.object_key, doc.object_version_id, doc.sha256, pdf)]
+    if journal is not None:
+        fetches.append(
+            (
+                journal.object_key,
+                journal.object_version_id,
+                journal.sha256,
+                folder / f"{stem}-{_safe(journal.file_name)}",
+            )
         )
     return fetches
 

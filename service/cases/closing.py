@@ -249,43 +249,26 @@ def _issue_inventories(
     # permanent and the long-term cases each on their own; temporary cases on none).
     cases, documents = plan.cases, plan.documents
     inventory_case = (today.year, spec.case_index)
-    closing = {(c.year, c.index) for c in cases}
     count_missing_pages(runtime.engine, runtime.store, documents)
     by_case: dict[int, list[Document]] = {}
     for d in documents:
         by_case.setdefault(d.case_id, []).append(d)
     wanted = [g for g in INVENTORIED if any(groups[c.index] == g for c in cases)]
     inventories: dict[Group, Document] = {}
+    # The inventories' own case counts them only when it closes with them, i.e. is in ``cases``.
     for group in wanted:
-        entries = []
-        for case in cases:
-            if groups[case.index] != group:
-                continue
-            found = facts(by_case.get(case.id or 0, []), runtime.records)
-            count, first, last = found.documents, found.first, found.last
-            note = ""
-            if (case.year, case.index) == inventory_case and inventory_case in closing:
-                # The inventories themselves are filed into this case before it closes; their
-                # sheets are not known until they are printed.
-                count, first, last = count + len(wanted), first or today, today
-                note = f"Įskaitant šių bylų apyrašus ({len(wanted)})"
-            if found.uncounted:
-                note = "; ".join(
-                    n for n in (note, f"neįskaičiuoti {found.uncounted} dok. lapai") if n
-                )
-            entries.append(
-                {
-                    "index": case.index,
-                    "title": case.title,
-                    "first_date": first.isoformat() if first else None,
-                    "last_date": last.isoformat() if last else None,
-                    "documents": count,
-                    "sheets": found.sheets,
-                    "retention": retention_term_text(runtime.rules, case.retention_rule),
-                    "closed_on": closed_on.isoformat(),
-                    "note": note,
-                }
+        entries = [
+            _inventory_entry(
+                runtime,
+                case,
+                by_case.get(case.id or 0, []),
+                closed_on,
+                today,
+                filed_here=len(wanted) if (case.year, case.index) == inventory_case else 0,
             )
+            for case in cases
+            if groups[case.index] == group
+        ]
         payload = {
             "year": year,
             "group": group.value,
@@ -295,6 +278,39 @@ def _issue_inventories(
         }
         inventories[group] = runtime.issuer.issue(spec, payload, user).document
     return inventories
+
+
+def _inventory_entry(
+    runtime: Runtime,
+    case: Case,
+    documents: list[Document],
+    closed_on: dt.date,
+    today: dt.date,
+    *,
+    filed_here: int,
+) -> dict[str, object]:
+    """One case's row of an inventory; ``filed_here`` inventories are filed into this case."""
+    found = facts(documents, runtime.records)
+    count, first, last = found.documents, found.first, found.last
+    note = ""
+    if filed_here:
+        # The inventories themselves are filed into this case before it closes; their
+        # sheets are not known until they are printed.
+        count, first, last = count + filed_here, first or today, today
+        note = f"Įskaitant šių bylų apyrašus ({filed_here})"
+    if found.uncounted:
+        note = "; ".join(n for n in (note, f"neįskaičiuoti {found.uncounted} dok. lapai") if n)
+    return {
+        "index": case.index,
+        "title": case.title,
+        "first_date": first.isoformat() if first else None,
+        "last_date": last.isoformat() if last else None,
+        "documents": count,
+        "sheets": found.sheets,
+        "retention": retention_term_text(runtime.rules, case.retention_rule),
+        "closed_on": closed_on.isoformat(),
+        "note": note,
+    }
 
 
 def _close_and_record(

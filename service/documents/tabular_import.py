@@ -35,6 +35,7 @@ from typing import Any
 import openpyxl
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from service import spreadsheets
 from service.documents.achievement_summary import MAX_PUPILS, MAX_SUBJECTS, AchievementSummary
@@ -431,67 +432,78 @@ def summary_from_file(data: bytes, filename: str) -> dict[str, Any]:
     return summary_from_rows(read_rows(data, filename))
 
 
+# The heading rows of the blank summary: a label in column A, the teacher writes B.
+_HEADING_LABELS = (
+    "Klasė",
+    "Mokslo metai",
+    "Laikotarpis",
+    "Klasės vadovas",
+    "Pavaduotojas ugdymui",
+    "Laikotarpiai",
+)
+# Sample subject columns; the teacher renames, adds or removes them (the guide's step 2).
+_SAMPLE_SUBJECTS = (
+    "Lietuvių kalba ir literatūra",
+    "Matematika",
+    "Anglų kalba",
+    "Istorija",
+    "Gamtos mokslai",
+    "Dailė",
+    "Muzika",
+    "Fizinis ugdymas",
+    "Tikyba",
+)
+_GUIDE = (
+    "Kaip pildyti suvestinę",
+    "1. Viršuje įrašykite klasę, mokslo metus (pvz., 2025-2026), laikotarpį "
+    "(pvz., II pusmetis) ir klasės vadovo vardą, pavardę (B stulpelyje).",
+    "2. Dalykų stulpeliai yra tarp „Pavardė“ ir „Praleista“: pervadinkite, pridėkite ar "
+    "pašalinkite juos pagal klasės ugdymo planą.",
+    "3. Kiekvienam mokiniui – viena eilutė. Įvertinimai: 1–10 arba įsk, nsk, atl, neat, pp, "
+    "np, npt, pt, pg, a. Tuščias langelis – įvertinimo nėra.",
+    "4. Praleista ir Pateisinta – pamokų skaičiai (pateisintų negali būti daugiau nei "
+    "praleistų). Pastabos – neprivalomos.",
+    "5. Metinė suvestinė: eilutėje „Laikotarpiai“ įrašykite, pvz., „I pusmetis; II pusmetis“, "
+    "o dalyko langelyje – kiekvieno laikotarpio ir metinį įvertinimą per „/“ (pvz., 8/9/9). "
+    "Po „Pastabos“ pridėkite stulpelius „Sprendimas“ (keliamas, papildomi darbai, kartoja) "
+    "ir „Papildomi darbai“ (pvz., „Matematika: 5; Fizika“ – be įvertinimo, kol neįvertinta). "
+    "Pusmečio suvestinėje „Laikotarpiai“ paliekama tuščia.",
+    "6. Įkelkite failą: POST /api/documents/achievement-summary/upload (laukas „file“). "
+    "Jei faile yra klaidų, parodomos visos su eilute ir stulpeliu, ir niekas neišduodama.",
+)
+
+
 def blank_summary_template() -> bytes:
     """The XLSX a class teacher fills in (the layout in this module's docstring)."""
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "Suvestinė"
-    bold = Font(bold=True)
-    for label in (
-        "Klasė",
-        "Mokslo metai",
-        "Laikotarpis",
-        "Klasės vadovas",
-        "Pavaduotojas ugdymui",
-        "Laikotarpiai",
-    ):
-        sheet.append([label, ""])
-        sheet.cell(sheet.max_row, 1).font = bold
-    sheet.append([])
-    subjects = [
-        "Lietuvių kalba ir literatūra",
-        "Matematika",
-        "Anglų kalba",
-        "Istorija",
-        "Gamtos mokslai",
-        "Dailė",
-        "Muzika",
-        "Fizinis ugdymas",
-        "Tikyba",
-    ]
-    sheet.append(["Vardas", "Pavardė", *subjects, "Praleista", "Pateisinta", "Pastabos"])
-    fill = PatternFill("solid", fgColor="E7E6E6")
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
-        cell.fill = fill
-    sheet.column_dimensions["A"].width = 18
-    sheet.column_dimensions["B"].width = 20
+    _write_blank_summary(sheet)
     guide = book.create_sheet("Instrukcija")
-    for line in (
-        "Kaip pildyti suvestinę",
-        "1. Viršuje įrašykite klasę, mokslo metus (pvz., 2025-2026), laikotarpį "
-        "(pvz., II pusmetis) ir klasės vadovo vardą, pavardę (B stulpelyje).",
-        "2. Dalykų stulpeliai yra tarp „Pavardė“ ir „Praleista“: pervadinkite, pridėkite ar "
-        "pašalinkite juos pagal klasės ugdymo planą.",
-        "3. Kiekvienam mokiniui – viena eilutė. Įvertinimai: 1–10 arba įsk, nsk, atl, neat, pp, "
-        "np, npt, pt, pg, a. Tuščias langelis – įvertinimo nėra.",
-        "4. Praleista ir Pateisinta – pamokų skaičiai (pateisintų negali būti daugiau nei "
-        "praleistų). Pastabos – neprivalomos.",
-        "5. Metinė suvestinė: eilutėje „Laikotarpiai“ įrašykite, pvz., „I pusmetis; II pusmetis“, "
-        "o dalyko langelyje – kiekvieno laikotarpio ir metinį įvertinimą per „/“ (pvz., 8/9/9). "
-        "Po „Pastabos“ pridėkite stulpelius „Sprendimas“ (keliamas, papildomi darbai, kartoja) "
-        "ir „Papildomi darbai“ (pvz., „Matematika: 5; Fizika“ – be įvertinimo, kol neįvertinta). "
-        "Pusmečio suvestinėje „Laikotarpiai“ paliekama tuščia.",
-        "6. Įkelkite failą: POST /api/documents/achievement-summary/upload (laukas „file“). "
-        "Jei faile yra klaidų, parodomos visos su eilute ir stulpeliu, ir niekas neišduodama.",
-    ):
+    for line in _GUIDE:
         guide.append([line])
     guide.column_dimensions["A"].width = 120
     neutralise_workbook(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _write_blank_summary(sheet: Worksheet) -> None:
+    """The heading rows, an empty row, then the pupils' header row: what the reader expects."""
+    sheet.title = "Suvestinė"
+    bold = Font(bold=True)
+    for label in _HEADING_LABELS:
+        sheet.append([label, ""])
+        sheet.cell(sheet.max_row, 1).font = bold
+    sheet.append([])
+    sheet.append(["Vardas", "Pavardė", *_SAMPLE_SUBJECTS, "Praleista", "Pateisinta", "Pastabos"])
+    fill = PatternFill("solid", fgColor="E7E6E6")
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+        cell.fill = fill
+    sheet.column_dimensions["A"].width = 18
+    sheet.column_dimensions["B"].width = 20
 
 
 def _set_path(target: dict[str, Any], path: str, value: object) -> None:

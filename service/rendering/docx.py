@@ -39,11 +39,15 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.coreprops import CoreProperties
 from docx.opc.oxml import serialize_part_xml
+from docx.opc.package import OpcPackage
+from docx.opc.part import Part
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docxtpl import DocxTemplate
 from lxml import etree  # type: ignore[import-untyped]
 from markupsafe import Markup, escape
@@ -389,15 +393,46 @@ def _compile(template: Path) -> _Compiled | None:
     helper.init_docx()
     document = helper.docx
     package = document.part.package
-    core_parts = [
-        rel.target_part for rel in package.rels.values() if rel.reltype == RT.CORE_PROPERTIES
-    ]
+    core_parts = _parts_related(package, RT.CORE_PROPERTIES)
+    # What the fast path does not reproduce goes through docxtpl (the module's docstring).
     if len(core_parts) != 1:
         return None
     if any(part.content_type == _FOOTNOTES_CONTENT_TYPE for part in package.iter_parts()):
         return None
 
-    body = _ENV.from_string(_prepare_source(helper.patch_xml(helper.get_xml())))
+    body = _compile_xml(helper, helper.get_xml())
+    headers_footers = _compile_headers_footers(helper)
+    shell = _emptied_body(document.element)
+    document_member = document.part.partname.membername
+    core_member = core_parts[0].partname.membername
+    app_parts = _parts_related(package, RT.EXTENDED_PROPERTIES)
+    app_member = app_parts[0].partname.membername if app_parts else None
+    rendered = {document_member, core_member, *(part.member for part in headers_footers)}
+    if app_member is not None:
+        rendered.add(app_member)
+    return _Compiled(
+        members=_saved_members(document, rendered),
+        document_member=document_member,
+        document_shell=serialize_part_xml(shell),
+        body=body,
+        headers_footers=headers_footers,
+        core_member=core_member,
+        core_xml=core_parts[0].blob,
+        app_member=app_member,
+    )
+
+
+def _parts_related(package: OpcPackage, reltype: str) -> list[Part]:
+    """The package-level parts related by ``reltype`` (core or app properties)."""
+    return [rel.target_part for rel in package.rels.values() if rel.reltype == reltype]
+
+
+def _compile_xml(helper: _Template, xml: str) -> jinja2.Template:
+    """A part's XML as docxtpl's render would hand it to Jinja, compiled."""
+    return _ENV.from_string(_prepare_source(helper.patch_xml(xml)))
+
+
+def _compile_headers_footers(helper: _Template) -> tuple[_XmlTemplate, ...]:
     headers_footers: list[_XmlTemplate] = []
     for uri in (helper.HEADER_URI, helper.FOOTER_URI):
         for _rel_key, part in helper.get_headers_footers(uri):
@@ -405,25 +440,23 @@ def _compile(template: Path) -> _Compiled | None:
             headers_footers.append(
                 _XmlTemplate(
                     member=part.partname.membername,
-                    template=_ENV.from_string(_prepare_source(helper.patch_xml(xml))),
+                    template=_compile_xml(helper, xml),
                     encoding=helper.get_headers_footers_encoding(xml),
                 )
             )
+    return tuple(headers_footers)
 
-    shell = copy.deepcopy(document.element)
+
+def _emptied_body(element: BaseOxmlElement) -> BaseOxmlElement:
+    """A copy of document.xml's root with an empty <w:body>, taken before anything is saved."""
+    shell = copy.deepcopy(element)
     shell_body = shell.find(qn("w:body"))
     for child in list(shell_body):
         shell_body.remove(child)
-    document_member = document.part.partname.membername
-    core_member = core_parts[0].partname.membername
-    app_parts = [
-        rel.target_part for rel in package.rels.values() if rel.reltype == RT.EXTENDED_PROPERTIES
-    ]
-    app_member = app_parts[0].partname.membername if app_parts else None
-    rendered = {document_member, core_member, *(part.member for part in headers_footers)}
-    if app_member is not None:
-        rendered.add(app_member)
+    return shell
 
+
+def _saved_members(document: DocxDocument, rendered: set[str]) -> tuple[_Member, ...]:
     # Saved before anything is rendered: every member not rendered per document is already
     # what python-docx writes for it.
     saved = io.BytesIO()
@@ -436,16 +469,7 @@ def _compile(template: Path) -> _Compiled | None:
             members.append(
                 _Member(info.filename, info.compress_type, info.CRC, info.file_size, data)
             )
-    return _Compiled(
-        members=tuple(members),
-        document_member=document_member,
-        document_shell=serialize_part_xml(shell),
-        body=body,
-        headers_footers=tuple(headers_footers),
-        core_member=core_member,
-        core_xml=core_parts[0].blob,
-        app_member=app_member,
-    )
+    return tuple(members)
 
 
 def _stored_bytes(archive: bytes, info: zipfile.ZipInfo) -> bytes:
@@ -506,6 +530,65 @@ def _deflate(data: bytes) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One member as written: its header fields and its stored (compressed) data."""
+
+    name: bytes
+    flags: int
+    compress_type: int
+    crc: int
+    size: int
+    data: bytes
+
+
+def _entry(member: _Member, rendered: Mapping[str, bytes]) -> _Entry:
+    """A rendered member is deflated here; any other is copied as the template stored it."""
+    if member.name in rendered:
+        raw = rendered[member.name]
+        crc, size, compress_type = zlib.crc32(raw), len(raw), zipfile.ZIP_DEFLATED
+        data = _deflate(raw)
+    else:
+        crc, size, compress_type = member.crc, member.size, member.compress_type
+        data = member.data
+    # zipfile sets the UTF-8 flag only for a name that is not plain ASCII.
+    try:
+        name, flags = member.name.encode("ascii"), 0
+    except UnicodeEncodeError:
+        name, flags = member.name.encode("utf-8"), _UTF8_FLAG
+    return _Entry(name, flags, compress_type, crc, size, data)
+
+
+def _shared_fields(entry: _Entry, dostime: int, dosdate: int) -> tuple[int, ...]:
+    """What a local header and its central record both hold, in the same order: flags,
+    method, time, date, CRC, compressed size, size, name length."""
+    return (
+        entry.flags,
+        entry.compress_type,
+        dostime,
+        dosdate,
+        entry.crc,
+        len(entry.data),
+        entry.size,
+        len(entry.name),
+    )
+
+
+def _local_header(entry: _Entry, dostime: int, dosdate: int) -> bytes:
+    # Version needed (two bytes) before the shared fields; no extra field after them.
+    shared = _shared_fields(entry, dostime, dosdate)
+    return struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", _VERSION, 0, *shared, 0)
+
+
+def _central_record(entry: _Entry, dostime: int, dosdate: int, offset: int) -> bytes:
+    # Version made by (and on which system), version needed; after the shared fields: no extra
+    # field, comment, disk number or internal attributes, the external ones, the local offset.
+    shared = _shared_fields(entry, dostime, dosdate)
+    head = (b"PK\x01\x02", _VERSION, _CREATE_SYSTEM, _VERSION, 0)
+    tail = (0, 0, 0, 0, _EXTERNAL_ATTR, offset)
+    return struct.pack("<4s4B4HL2L5H2L", *head, *shared, *tail) + entry.name
+
+
 def _write_zip(
     members: Iterable[_Member],
     rendered: Mapping[str, bytes],
@@ -517,65 +600,15 @@ def _write_zip(
     out = io.BytesIO()
     central: list[bytes] = []
     for member in members:
-        if member.name in rendered:
-            raw = rendered[member.name]
-            crc, size, compress_type = zlib.crc32(raw), len(raw), zipfile.ZIP_DEFLATED
-            data = _deflate(raw)
-        else:
-            crc, size, compress_type = member.crc, member.size, member.compress_type
-            data = member.data
-        try:
-            name, flags = member.name.encode("ascii"), 0
-        except UnicodeEncodeError:
-            name, flags = member.name.encode("utf-8"), _UTF8_FLAG
+        entry = _entry(member, rendered)
         offset = out.tell()
-        out.write(
-            struct.pack(
-                "<4s2B4HL2L2H",
-                b"PK\x03\x04",
-                _VERSION,
-                0,
-                flags,
-                compress_type,
-                dostime,
-                dosdate,
-                crc,
-                len(data),
-                size,
-                len(name),
-                0,
-            )
-        )
-        out.write(name)
-        out.write(data)
-        central.append(
-            struct.pack(
-                "<4s4B4HL2L5H2L",
-                b"PK\x01\x02",
-                _VERSION,
-                _CREATE_SYSTEM,
-                _VERSION,
-                0,
-                flags,
-                compress_type,
-                dostime,
-                dosdate,
-                crc,
-                len(data),
-                size,
-                len(name),
-                0,
-                0,
-                0,
-                0,
-                _EXTERNAL_ATTR,
-                offset,
-            )
-            + name
-        )
+        out.write(_local_header(entry, dostime, dosdate))
+        out.write(entry.name)
+        out.write(entry.data)
+        central.append(_central_record(entry, dostime, dosdate, offset))
     start = out.tell()
-    for entry in central:
-        out.write(entry)
+    for record in central:
+        out.write(record)
     size = out.tell() - start
     out.write(
         struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central), size, start, 0)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
@@ -9,7 +12,8 @@ from starlette.responses import Response
 from service.access.policy import may
 from service.archive import service as archive
 from service.documents import service
-from service.documents.kinds import kind_or_404
+from service.documents.kinds import KindSpec, kind_or_404
+from service.documents.schemas import DocumentOut
 from service.output import content_disposition
 from service.web.access import AppRuntime, PledgedUser
 from service.web.kind_forms import FORMS
@@ -29,6 +33,49 @@ def _year(value: str | None) -> tuple[int | None, str | None]:
     return None, f"Metai turi būti skaičius nuo 2000 iki 2100, gauta „{value[:20]}“."
 
 
+@dataclass(frozen=True, slots=True)
+class _Search:
+    """What the API's listing is asked for; a field it cannot take is dropped, with a problem."""
+
+    query: str
+    year: int | None
+    kind: str | None
+    problems: list[str]
+
+
+def _search(kinds: Mapping[str, KindSpec], q: str, rusis: str, metai: str) -> _Search:
+    problems: list[str] = []
+    query = q.strip()
+    if len(query) > MAX_QUERY:
+        problems.append(f"Paieškos tekstas per ilgas (daugiausia {MAX_QUERY} simbolių).")
+        query = ""
+    year, problem = _year(metai.strip())
+    if problem:
+        problems.append(problem)
+    kind = rusis or None
+    if kind is not None and kind not in kinds:
+        problems.append(f"Dokumento rūšis „{kind[:50]}“ nežinoma.")
+        kind = None
+    return _Search(query, year, kind, problems)
+
+
+def _narrowed(
+    documents: list[DocumentOut], classes: dict[str, str], registras: str, busena: str, klase: str
+) -> list[DocumentOut]:
+    """Narrowing the API's answer further: by register, version state and class."""
+    if registras:
+        documents = [d for d in documents if d.registration.register_code == registras]
+    if busena == "galiojantys":
+        documents = [d for d in documents if d.superseded_by is None]
+    elif busena == "pakeisti":
+        documents = [d for d in documents if d.superseded_by is not None]
+    class_name = klase.strip()[:20]
+    if class_name:
+        wanted = class_name.casefold()
+        documents = [d for d in documents if classes.get(d.id, "").casefold() == wanted]
+    return documents
+
+
 @router.get("/dokumentai")
 def document_list(
     request: Request,
@@ -42,42 +89,21 @@ def document_list(
     busena: str = "",
 ) -> Response:
     readable = {s.slug: s.title for s in runtime.kinds.values() if user.role_set & s.read_roles}
-    problems: list[str] = []
-    query = q.strip()
-    if len(query) > MAX_QUERY:
-        problems.append(f"Paieškos tekstas per ilgas (daugiausia {MAX_QUERY} simbolių).")
-        query = ""
-    year, problem = _year(metai.strip())
-    if problem:
-        problems.append(problem)
-    kind = rusis or None
-    if kind is not None and kind not in runtime.kinds:
-        problems.append(f"Dokumento rūšis „{kind[:50]}“ nežinoma.")
-        kind = None
+    search = _search(runtime.kinds, q, rusis, metai)
     # The API's own listing: the same role rules (a kind you may not read -> 403).
     found = service.find_with_classes(
         runtime.engine,
         runtime.kinds,
         runtime.rules,
         user,
-        kind=kind,
-        year=year,
-        q=query or None,
+        kind=search.kind,
+        year=search.year,
+        q=search.query or None,
         limit=500,
     )
-    documents, classes = found.documents, found.classes
-    registers = sorted({d.registration.register_code for d in documents} | {registras} - {""})
-    # Narrowing the API's answer further: by register, version state and class.
-    if registras:
-        documents = [d for d in documents if d.registration.register_code == registras]
-    if busena == "galiojantys":
-        documents = [d for d in documents if d.superseded_by is None]
-    elif busena == "pakeisti":
-        documents = [d for d in documents if d.superseded_by is not None]
-    class_name = klase.strip()[:20]
-    if class_name:
-        wanted = class_name.casefold()
-        documents = [d for d in documents if classes.get(d.id, "").casefold() == wanted]
+    # The register filter offers every register in the answer, and the one asked for.
+    registers = sorted({d.registration.register_code for d in found.documents} | {registras} - {""})
+    documents = _narrowed(found.documents, found.classes, registras, busena, klase)
     return render(
         request,
         "documents.html",
@@ -86,7 +112,7 @@ def document_list(
             "total": len(documents),
             "kinds": readable,
             "registers": registers,
-            "classes": classes,
+            "classes": found.classes,
             "filters": {
                 "q": q[:MAX_QUERY],
                 "rusis": rusis,
@@ -95,7 +121,7 @@ def document_list(
                 "registras": registras,
                 "busena": busena,
             },
-            "problems": problems,
+            "problems": search.problems,
         },
     )
 

@@ -93,7 +93,19 @@ def _certificates(directory: Path) -> None:
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bylos SeaweedFS CA")])
-    ca = (
+    write_private(directory / "ca.crt", _pem_cert(_ca(ca_key, ca_name, start)))
+    for name in COMPONENTS:
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = _component_certificate(name, key, ca_key, ca_name, start)
+        write_private(directory / f"{name}.key", _pem_key(key))
+        write_private(directory / f"{name}.crt", _pem_cert(cert))
+
+
+def _ca(
+    ca_key: ec.EllipticCurvePrivateKey, ca_name: x509.Name, start: dt.datetime
+) -> x509.Certificate:
+    """The self-signed CA: signs the components' certificates and nothing else."""
+    return (
         x509.CertificateBuilder()
         .subject_name(ca_name)
         .issuer_name(ca_name)
@@ -118,38 +130,40 @@ def _certificates(directory: Path) -> None:
         )
         .sign(ca_key, hashes.SHA256())
     )
-    write_private(directory / "ca.crt", _pem_cert(ca))
-    for name in COMPONENTS:
-        key = ec.generate_private_key(ec.SECP256R1())
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"bylos-{name}")]))
-            .issuer_name(ca_name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(start)
-            .not_valid_after(_NO_EXPIRY)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                # Each component is a server to some and a client of others.
-                x509.ExtendedKeyUsage(
-                    [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
-                ),
-                critical=False,
-            )
-            .add_extension(
-                x509.SubjectAlternativeName(
-                    [
-                        x509.DNSName("localhost"),
-                        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                    ]
-                ),
-                critical=False,
-            )
-            .sign(ca_key, hashes.SHA256())
+
+
+def _component_certificate(
+    name: str,
+    key: ec.EllipticCurvePrivateKey,
+    ca_key: ec.EllipticCurvePrivateKey,
+    ca_name: x509.Name,
+    start: dt.datetime,
+) -> x509.Certificate:
+    """One component's certificate, for localhost and 127.0.0.1 only."""
+    return (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"bylos-{name}")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(_NO_EXPIRY)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            # Each component is a server to some and a client of others.
+            x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+            ),
+            critical=False,
         )
-        write_private(directory / f"{name}.key", _pem_key(key))
-        write_private(directory / f"{name}.crt", _pem_cert(cert))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
 
 
 def _toml_string(value: str) -> str:

@@ -25,15 +25,16 @@ test-postgres: setup
 	$(VENV)/bin/pytest -m db $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest neįvykdė nė vieno PostgreSQL testo" >&2; exit 1; fi; exit $$rc
 
-# What CI runs: lint, then both suites side by side. Alone, a suite keeps about one of two cores
-# busy (one Python process waiting on LibreOffice, SeaweedFS and a browser in turns), so the two
-# together take little longer than the longer one. Each has its own temporary directory; the
-# SQLite suite prints as it goes, the PostgreSQL suite's log is printed whole when it is done.
+# What CI runs: lint, then both suites side by side. A suite is one Python process that waits in
+# turns on LibreOffice, SeaweedFS, PostgreSQL and a browser, so alone it leaves much of the two
+# cores idle; together the two take less than one after the other. Each has its own temporary
+# directory; the SQLite suite prints as it goes, the PostgreSQL suite's log is printed whole when
+# it is done; both end with their slowest tests.
 check: setup lint
 	@set +e; logs=$$(mktemp -d /tmp/bylos-check.XXXXXX); \
-	$(MAKE) --no-print-directory test-postgres PYTEST_ARGS="$(PYTEST_ARGS) --basetemp=$$logs/postgres" \
+	$(MAKE) --no-print-directory test-postgres PYTEST_ARGS="$(PYTEST_ARGS) --durations=15 --basetemp=$$logs/postgres" \
 		> $$logs/postgres.log 2>&1 & postgres=$$!; \
-	$(MAKE) --no-print-directory test-sqlite PYTEST_ARGS="$(PYTEST_ARGS) --basetemp=$$logs/sqlite"; \
+	$(MAKE) --no-print-directory test-sqlite PYTEST_ARGS="$(PYTEST_ARGS) --durations=15 --basetemp=$$logs/sqlite"; \
 	rs=$$?; wait $$postgres; rp=$$?; \
 	echo "=== PostgreSQL: duomenų bazės testai (išėjimo kodas $$rp) ==="; cat $$logs/postgres.log; \
 	echo "=== SQLite $$rs, PostgreSQL $$rp (0 = visi testai praėjo) ==="; \

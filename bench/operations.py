@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from bench.seeding import document_row
 from service.audit.log import Actor
 from service.cases.models import Case, CaseStatus
 from service.db import make_engine, migrate, session_scope
@@ -140,26 +141,13 @@ def _seed(
                 session.add(entry)
                 session.flush()
                 session.add(
-                    Document(
-                        id=doc_id,
-                        kind="progress-report",
+                    document_row(
+                        doc_id,
+                        entry,
+                        case.id,
+                        pdf,
+                        docx,
                         title="Ataskaita",
-                        registry_entry_id=entry.id or 0,
-                        register_code="TA",
-                        year=year,
-                        seq=seq,
-                        number=entry.number,
-                        registered_on=entry.date,
-                        case_id=case.id or 0,
-                        sha256=pdf.sha256,
-                        size=pdf.size,
-                        object_key=pdf.key,
-                        object_version_id=pdf.version_id,
-                        docx_key=docx.key,
-                        docx_version_id=docx.version_id,
-                        docx_sha256=docx.sha256,
-                        docx_size=docx.size,
-                        retention_rule="v1511-progress-report",
                         retain_until=lock,
                         lock_until=lock,
                         payload={"seq": seq},

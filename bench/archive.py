@@ -23,12 +23,11 @@ import httpx2 as httpx
 from sqlmodel import select
 
 from bench.measure import reset_peak, status_kib
-from bench.seeding import document_row, pledged_token
+from bench.seeding import add_report, pledged_token
 from bench.server import Server
 from service.archive.fixity import Expected, check
 from service.cases.models import Case, CaseStatus
 from service.db import make_engine, migrate, session_scope
-from service.registry.models import EntryStatus, RegistryEntry
 from service.users.models import Role, User
 from storage.objectstore import ObjectStore
 from storage.seaweed import EmbeddedSeaweed
@@ -163,32 +162,17 @@ def _seed_year(server: Server, store: ObjectStore, year: int, docs: int, doc_kib
                     seq.to_bytes(8, "big") + blob[8:],
                     retain_until=None,
                 )
-                entry = RegistryEntry(
-                    register_code="TA",
-                    year=year,
+                # No DOCX is stored: the PDF's object stands for it.
+                add_report(
+                    session,
+                    doc_id,
                     seq=seq,
-                    number=f"TA-{seq}",
-                    date=dt.date(year, 6, 1),
-                    title="Ataskaita",
-                    status=EntryStatus.registered,
-                    document_id=doc_id,
-                )
-                session.add(entry)
-                session.flush()
-                # One blob stands for both files: the export reads each object once.
-                session.add(
-                    document_row(
-                        doc_id,
-                        entry,
-                        cases[seq % len(cases)].id,
-                        pdf,
-                        pdf,
-                        title="Ataskaita",
-                        retain_until=dt.date(year + 1, 12, 31),
-                        lock_until=dt.date(year + 1, 12, 31),
-                        payload={"seq": seq},
-                        created_by=owner,
-                    )
+                    on=dt.date(year, 6, 1),
+                    case_id=cases[seq % len(cases)].id,
+                    pdf=pdf,
+                    docx=pdf,
+                    lock_until=dt.date(year + 1, 12, 31),
+                    created_by=owner,
                 )
     finally:
         engine.dispose()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bench.seeding import document_row
+from bench.seeding import add_report
 from service.audit.log import Actor
 from service.cases.models import Case, CaseStatus
 from service.db import make_engine, migrate, session_scope
@@ -31,7 +31,6 @@ from service.operations import manifest
 from service.operations.backup import run_backup
 from service.operations.restore import run_restore
 from service.registry.defaults import ensure_default_registers
-from service.registry.models import EntryStatus, RegistryEntry
 from service.settings import Settings
 from service.users.accounts import create_user
 from service.users.models import Role, User
@@ -128,31 +127,16 @@ def _seed(
                     content_type=DOCX_MEDIA,
                 )
                 stored += pdf.size + docx.size
-                entry = RegistryEntry(
-                    register_code="TA",
-                    year=year,
+                add_report(
+                    session,
+                    doc_id,
                     seq=seq,
-                    number=f"TA-{seq}",
-                    date=dt.date.today(),
-                    title="Ataskaita",
-                    status=EntryStatus.registered,
-                    document_id=doc_id,
-                )
-                session.add(entry)
-                session.flush()
-                session.add(
-                    document_row(
-                        doc_id,
-                        entry,
-                        case.id,
-                        pdf,
-                        docx,
-                        title="Ataskaita",
-                        retain_until=lock,
-                        lock_until=lock,
-                        payload={"seq": seq},
-                        created_by=owner,
-                    )
+                    on=dt.date.today(),
+                    case_id=case.id,
+                    pdf=pdf,
+                    docx=docx,
+                    lock_until=lock,
+                    created_by=owner,
                 )
     finally:
         engine.dispose()

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlmodel import Session
+
 from service.db import make_engine, session_scope
 from service.documents.models import Document
-from service.registry.models import RegistryEntry
+from service.registry.models import EntryStatus, RegistryEntry
 from service.users.accounts import create_user, issue_token
 from service.users.models import Role
 from storage.objectstore import StoredObject
@@ -74,4 +76,46 @@ def document_row(
         lock_until=lock_until,
         payload=payload,
         created_by=created_by,
+    )
+
+
+def add_report(
+    session: Session,
+    doc_id: str,
+    *,
+    seq: int,
+    on: dt.date,
+    case_id: int | None,
+    pdf: StoredObject,
+    docx: StoredObject,
+    lock_until: dt.date,
+    created_by: int,
+) -> None:
+    """Register report TA-``seq`` on ``on`` and record it, kept and locked until
+    ``lock_until``, as the document whose files were stored as ``pdf`` and ``docx``."""
+    entry = RegistryEntry(
+        register_code="TA",
+        year=on.year,
+        seq=seq,
+        number=f"TA-{seq}",
+        date=on,
+        title="Ataskaita",
+        status=EntryStatus.registered,
+        document_id=doc_id,
+    )
+    session.add(entry)
+    session.flush()
+    session.add(
+        document_row(
+            doc_id,
+            entry,
+            case_id,
+            pdf,
+            docx,
+            title="Ataskaita",
+            retain_until=lock_until,
+            lock_until=lock_until,
+            payload={"seq": seq},
+            created_by=created_by,
+        )
     )

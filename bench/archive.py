@@ -9,7 +9,6 @@ their bytes are one real-sized PDF-like blob each — rather than converted by L
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import os
 import shutil
@@ -23,13 +22,12 @@ from pathlib import Path
 import httpx2 as httpx
 from sqlmodel import select
 
+from bench.measure import reset_peak, status_kib
+from bench.seeding import add_report, pledged_token
 from bench.server import Server
 from service.archive.fixity import Expected, check
 from service.cases.models import Case, CaseStatus
 from service.db import make_engine, migrate, session_scope
-from service.documents.models import Document
-from service.registry.models import EntryStatus, RegistryEntry
-from service.users.accounts import create_user, issue_token
 from service.users.models import Role, User
 from storage.objectstore import ObjectStore
 from storage.seaweed import EmbeddedSeaweed
@@ -48,19 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _status(pid: int) -> dict[str, int]:
     """VmRSS / VmHWM of a process in KiB (Linux /proc)."""
-    values: dict[str, int] = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            values[name] = int(rest.split()[0])
-    return values
-
-
-def _reset_peak(pid: int) -> None:
-    """Reset VmHWM to the current RSS (Linux: "5" to clear_refs), so a peak is per upload."""
-    # Not permitted: the peak then spans the process's life (an upper bound).
-    with contextlib.suppress(OSError):
-        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    return {name: status_kib(pid, name) for name in ("VmRSS", "VmHWM")}
 
 
 def _fixity(store: ObjectStore, tmp: Path, total_mib: int, object_mib: int) -> list[str]:
@@ -107,24 +93,6 @@ def _fixity(store: ObjectStore, tmp: Path, total_mib: int, object_mib: int) -> l
     ]
 
 
-def _token(database_url: str) -> str:
-    engine = make_engine(database_url)
-    try:
-        with session_scope(engine) as session:
-            user = create_user(
-                session,
-                name="Aldona Archyvarė",
-                position="Archyvarė",
-                roles=[Role.archivist, Role.admin],
-            )
-            # The pledge gate is not what is measured: marked as given.
-            user.pledge_document_id = "bench"
-            session.add(user)
-            return issue_token(session, user)
-    finally:
-        engine.dispose()
-
-
 def _journal(server: Server, headers: dict[str, str], size_mib: int) -> list[str]:
     assert server.proc is not None
     block = os.urandom(MiB)
@@ -135,7 +103,7 @@ def _journal(server: Server, headers: dict[str, str], size_mib: int) -> list[str
 
     def upload(mib: int) -> tuple[float, float, dict[str, int], dict[str, int]]:
         assert server.proc is not None
-        _reset_peak(server.proc.pid)
+        reset_peak(server.proc.pid)
         before = _status(server.proc.pid)
         started = time.perf_counter()
         response = httpx.post(
@@ -194,44 +162,17 @@ def _seed_year(server: Server, store: ObjectStore, year: int, docs: int, doc_kib
                     seq.to_bytes(8, "big") + blob[8:],
                     retain_until=None,
                 )
-                entry = RegistryEntry(
-                    register_code="TA",
-                    year=year,
+                # No DOCX is stored: the PDF's object stands for it.
+                add_report(
+                    session,
+                    doc_id,
                     seq=seq,
-                    number=f"TA-{seq}",
-                    date=dt.date(year, 6, 1),
-                    title="Ataskaita",
-                    status=EntryStatus.registered,
-                    document_id=doc_id,
-                )
-                session.add(entry)
-                session.flush()
-                session.add(
-                    Document(
-                        id=doc_id,
-                        kind="progress-report",
-                        title="Ataskaita",
-                        registry_entry_id=entry.id or 0,
-                        register_code="TA",
-                        year=year,
-                        seq=seq,
-                        number=entry.number,
-                        registered_on=entry.date,
-                        case_id=cases[seq % len(cases)].id or 0,
-                        sha256=pdf.sha256,
-                        size=pdf.size,
-                        object_key=pdf.key,
-                        object_version_id=pdf.version_id,
-                        docx_key=pdf.key,
-                        docx_version_id=pdf.version_id,
-                        docx_sha256=pdf.sha256,
-                        docx_size=pdf.size,
-                        retention_rule="v1511-progress-report",
-                        retain_until=dt.date(year + 1, 12, 31),
-                        lock_until=dt.date(year + 1, 12, 31),
-                        payload={"seq": seq},
-                        created_by=owner,
-                    )
+                    on=dt.date(year, 6, 1),
+                    case_id=cases[seq % len(cases)].id,
+                    pdf=pdf,
+                    docx=pdf,
+                    lock_until=dt.date(year + 1, 12, 31),
+                    created_by=owner,
                 )
     finally:
         engine.dispose()
@@ -279,7 +220,13 @@ def run(args: argparse.Namespace) -> list[str]:
             )
             server.start()
             try:
-                headers = {"Authorization": f"Bearer {_token(server.database_url)}"}
+                token, _ = pledged_token(
+                    server.database_url,
+                    name="Aldona Archyvarė",
+                    position="Archyvarė",
+                    roles=[Role.archivist, Role.admin],
+                )
+                headers = {"Authorization": f"Bearer {token}"}
                 rows += _journal(server, headers, args.journal_mib)
                 store = seaweed.object_store(bucket)
                 _seed_year(server, store, 2001, args.export_docs, args.export_doc_kib)

@@ -3,6 +3,7 @@ latencies and completion times, and the memory of the service with its LibreOffi
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import statistics
@@ -26,6 +27,22 @@ def _children() -> dict[int, list[int]]:
         parent = int(stat.rpartition(")")[2].split()[1])
         tree.setdefault(parent, []).append(int(entry.name))
     return tree
+
+
+def status_kib(pid: int, field: str) -> int:
+    """One line of /proc/<pid>/status in KiB (VmRSS, VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name == field:
+            return int(rest.split()[0])
+    raise RuntimeError(f"no {field} for {pid}")
+
+
+def reset_peak(pid: int) -> None:
+    """Reset VmHWM to the current RSS (Linux: "5" to clear_refs), so a peak is per request."""
+    # Not permitted: the peak then spans the process's life (an upper bound).
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
 def tree_rss(pid: int) -> int:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from bench.seeding import add_report
 from service.audit.log import Actor
 from service.cases.models import Case, CaseStatus
 from service.db import make_engine, migrate, session_scope
@@ -30,7 +31,6 @@ from service.operations import manifest
 from service.operations.backup import run_backup
 from service.operations.restore import run_restore
 from service.registry.defaults import ensure_default_registers
-from service.registry.models import EntryStatus, RegistryEntry
 from service.settings import Settings
 from service.users.accounts import create_user
 from service.users.models import Role, User
@@ -127,44 +127,16 @@ def _seed(
                     content_type=DOCX_MEDIA,
                 )
                 stored += pdf.size + docx.size
-                entry = RegistryEntry(
-                    register_code="TA",
-                    year=year,
+                add_report(
+                    session,
+                    doc_id,
                     seq=seq,
-                    number=f"TA-{seq}",
-                    date=dt.date.today(),
-                    title="Ataskaita",
-                    status=EntryStatus.registered,
-                    document_id=doc_id,
-                )
-                session.add(entry)
-                session.flush()
-                session.add(
-                    Document(
-                        id=doc_id,
-                        kind="progress-report",
-                        title="Ataskaita",
-                        registry_entry_id=entry.id or 0,
-                        register_code="TA",
-                        year=year,
-                        seq=seq,
-                        number=entry.number,
-                        registered_on=entry.date,
-                        case_id=case.id or 0,
-                        sha256=pdf.sha256,
-                        size=pdf.size,
-                        object_key=pdf.key,
-                        object_version_id=pdf.version_id,
-                        docx_key=docx.key,
-                        docx_version_id=docx.version_id,
-                        docx_sha256=docx.sha256,
-                        docx_size=docx.size,
-                        retention_rule="v1511-progress-report",
-                        retain_until=lock,
-                        lock_until=lock,
-                        payload={"seq": seq},
-                        created_by=owner,
-                    )
+                    on=dt.date.today(),
+                    case_id=case.id,
+                    pdf=pdf,
+                    docx=docx,
+                    lock_until=lock,
+                    created_by=owner,
                 )
     finally:
         engine.dispose()

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import httpx2 as httpx
 
+from bench.measure import status_kib
+from bench.seeding import pledged_token
 from bench.server import Server
-from service.db import make_engine, session_scope
-from service.users.accounts import create_user, issue_token
 from service.users.models import Role
 
 GOAL_P95_S = 1.0
@@ -39,26 +39,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--signin-clients", type=int, default=40, help="concurrent clients")
 
 
-def _kib(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name == field:
-            return int(rest.split()[0])
-    raise RuntimeError(f"no {field} for {pid}")
-
-
 def _reader_token(database_url: str) -> str:
-    engine = make_engine(database_url)
-    try:
-        with session_scope(engine) as session:
-            user = create_user(
-                session, name="Rasa Raštinienė", position="Raštinės vedėja",
-                roles=[Role.office_manager],
-            )  # fmt: skip
-            user.pledge_document_id = "bench"  # the gate is not what is measured
-            return issue_token(session, user)
-    finally:
-        engine.dispose()
+    token, _ = pledged_token(
+        database_url,
+        name="Rasa Raštinienė",
+        position="Raštinės vedėja",
+        roles=[Role.office_manager],
+    )
+    return token
 
 
 def _time_registers(client: httpx.Client, stop: threading.Event, out: list[float]) -> None:
@@ -104,7 +92,7 @@ def _timed_phase(
     pid = server.proc.pid
     with contextlib.suppress(OSError):
         Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS
-    before = _kib(pid, "VmRSS")
+    before = status_kib(pid, "VmRSS")
     latencies: list[float] = []
     stop = threading.Event()
     answers: Counter[int] = Counter()
@@ -129,7 +117,7 @@ def _timed_phase(
             stop.set()
             timer.join()
     wall = time.perf_counter() - started
-    growth = max(0, _kib(pid, "VmHWM") - before) / 1024
+    growth = max(0, status_kib(pid, "VmHWM") - before) / 1024
     return latencies, answers, growth, wall
 
 

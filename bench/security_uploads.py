@@ -11,7 +11,6 @@ so the bounds are seen not to tax real files.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import io
 import tempfile
 import time
@@ -21,11 +20,11 @@ from pathlib import Path
 import httpx2 as httpx
 from openpyxl import Workbook
 
+from bench.measure import reset_peak, status_kib
+from bench.seeding import pledged_token
 from bench.server import Server, lead_classes
 from bench.upload_bombs import BOMBS
-from service.db import make_engine, session_scope
 from service.timeutil import today_vilnius
-from service.users.accounts import create_user, issue_token
 from service.users.models import Role
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,38 +39,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _kib(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name == field:
-            return int(rest.split()[0])
-    raise RuntimeError(f"no {field} for {pid}")
-
-
-def _reset_peak(pid: int) -> None:
-    # Linux: "5" to clear_refs resets VmHWM to the current RSS, so each peak is per request.
-    with contextlib.suppress(OSError):
-        Path(f"/proc/{pid}/clear_refs").write_text("5")
-
-
 def _token(database_url: str) -> str:
-    engine = make_engine(database_url)
-    try:
-        with session_scope(engine) as session:
-            user = create_user(
-                session,
-                name="Jūratė Mockienė",
-                position="Klasės vadovė",
-                roles=[Role.class_teacher, Role.archivist],
-            )
-            # The pledge gate is not what is measured: marked as given.
-            user.pledge_document_id = "bench"
-            session.add(user)
-            token = issue_token(session, user)
-            user_id = user.id
-    finally:
-        engine.dispose()
-    assert user_id is not None
+    token, user_id = pledged_token(
+        database_url,
+        name="Jūratė Mockienė",
+        position="Klasės vadovė",
+        roles=[Role.class_teacher, Role.archivist],
+    )
     lead_classes(database_url, user_id, "5a")  # the summary's class is hers
     return token
 
@@ -83,12 +57,12 @@ def _measure(
     worst_s = worst_mib = 0.0
     status, detail = 0, ""
     for _ in range(repeats):
-        _reset_peak(pid)
-        before = _kib(pid, "VmRSS")
+        reset_peak(pid)
+        before = status_kib(pid, "VmRSS")
         started = time.perf_counter()
         response = send()
         elapsed = time.perf_counter() - started
-        growth = max(0, _kib(pid, "VmHWM") - before) / 1024
+        growth = max(0, status_kib(pid, "VmHWM") - before) / 1024
         worst_s, worst_mib = max(worst_s, elapsed), max(worst_mib, growth)
         status = response.status_code
         try:

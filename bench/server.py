@@ -3,6 +3,7 @@ through HTTP: started on a free port, waited for, and stopped with SIGTERM like 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -24,6 +25,18 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 120) -> bool:
+    """Whether the `bylos serve` ``proc`` at ``url`` answered its health check before it exited
+    or ``timeout_s`` passed (start-up includes LibreOffice and SeaweedFS)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                return True
+        time.sleep(0.3)
+    return False
 
 
 # Bylos refuses official documents until the school sets its profile; the benches issue as this
@@ -88,17 +101,8 @@ class Server:
             self.proc = subprocess.Popen(
                 [str(BIN / "bylos"), "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.3)
-        raise RuntimeError(f"server did not start; see {self.log}")
+        if not wait_healthy(self.url, self.proc):
+            raise RuntimeError(f"server did not start; see {self.log}")
 
     def stop(self) -> None:
         if self.proc is None:

@@ -28,6 +28,7 @@ from retention.terms import TermParseError, Trigger, parse_term
 
 __all__ = [
     "INDEXES",
+    "RULE_FIELDS",
     "RetentionRule",
     "RuleDataError",
     "RuleSet",
@@ -120,6 +121,11 @@ class RetentionRule(BaseModel):
             raise ValueError(
                 f"terminas „{self.term}“ skaičiuojamas nuo įvykio, todėl trigger turi būti „event“"
             )
+
+
+# A rule's fields in the model's order: the columns of an imported table, the fields of the
+# archivist's form (all but the id, which names the rule being edited).
+RULE_FIELDS: tuple[str, ...] = tuple(RetentionRule.model_fields)
 
 
 def _describe(years: int | None, permanent: bool) -> str:

@@ -12,25 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from retention.rules import RetentionRule, RuleDataError, parse_rule
+from retention.rules import RULE_FIELDS, RetentionRule, RuleDataError, parse_rule
 from retention.terms import TermParseError, Trigger, parse_term
 
 __all__ = ["parse_rows"]
 
-_FIELDS = (
-    "id",
-    "index",
-    "item",
-    "title",
-    "term",
-    "years",
-    "permanent",
-    "trigger",
-    "event_name",
-    "source",
-    "verified",
-    "note",
-)
 _ALIASES: dict[str, str] = {
     "rodyklė": "index",
     "rodykle": "index",
@@ -57,7 +43,7 @@ _FALSE = {"false", "0", "ne", "n", "no", ""}
 
 def _column(header: object) -> str | None:
     name = " ".join(str(header or "").replace("\u00a0", " ").split()).casefold()
-    if name in _FIELDS:
+    if name in RULE_FIELDS:
         return name
     return _ALIASES.get(name)
 

@@ -16,8 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from types import TracebackType
-from typing import BinaryIO, Final, Protocol, Self
+from typing import BinaryIO, Final, Protocol
 from urllib.parse import urlsplit
 
 import urllib3
@@ -39,6 +38,7 @@ from storage.errors import (
     StoreUnreachable,
 )
 from storage.hashing import HashingReader
+from storage.lifecycle import Closing
 
 __all__ = [
     "ListedVersion",
@@ -276,7 +276,7 @@ def _raise_for_put(response: BaseHTTPResponse) -> None:
     raise S3Error.fromxml(response)
 
 
-class _ObjectStream(Iterator[bytes]):
+class _ObjectStream(Iterator[bytes], Closing):
     """Streams a GET body, checks it against the stored SHA-256 at the end, always releases.
 
     A class rather than a generator so that the request is made (and a missing key reported)
@@ -347,22 +347,11 @@ class _ObjectStream(Iterator[bytes]):
             response.close()
             response.release_conn()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def __del__(self) -> None:
         self.close()
 
 
-class ObjectStore:
+class ObjectStore(Closing):
     """S3 adapter for one Object Lock bucket (SeaweedFS, MinIO, AWS)."""
 
     def __init__(
@@ -424,17 +413,6 @@ class ObjectStore:
     def close(self) -> None:
         """Close pooled connections (idempotent)."""
         self._http.clear()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- bucket ------------------------------------------------------------------------------
 

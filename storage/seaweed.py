@@ -31,14 +31,14 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Final, Self
+from typing import Final
 
 import urllib3
 from minio import Minio
 from minio.error import MinioException
 
 from storage.errors import LaunchFailed, StoreUnreachable
+from storage.lifecycle import Running
 from storage.objectstore import ObjectStore
 from storage.process_group import leader_exited, stop_group
 from storage.seaweed_security import GrpcClientFiles, ensure_security, write_private
@@ -119,7 +119,7 @@ def _log_tail(path: Path) -> str:
     return "\n".join(lines[-_LOG_TAIL_LINES:])
 
 
-class EmbeddedSeaweed:
+class EmbeddedSeaweed(Running):
     """One ``weed mini`` process group serving S3 on ``host``; a context manager.
 
     The S3 identity (``access_key``/``secret_key``, Admin actions) is written to an ``-s3.config``
@@ -255,18 +255,6 @@ class EmbeddedSeaweed:
         )
 
     # -- lifecycle ---------------------------------------------------------------------------
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def start(self) -> None:
         """Start weed and return once S3 answers with our credentials (LaunchFailed if not)."""

@@ -67,6 +67,20 @@ class Issued:
 
 
 @dataclass(frozen=True, slots=True)
+class _Request:
+    """One issue request once checked, as the steps (0) to (3) carry it."""
+
+    spec: KindSpec
+    payload: BaseModel
+    rule: Any
+    user: User
+    supersedes: Document | None
+    reason: str | None
+    idempotency_key: str | None
+    attached: object
+
+
+@dataclass(frozen=True, slots=True)
 class _Reserved:
     """What step (1) settled in its transaction, used by the steps after it."""
 
@@ -87,6 +101,12 @@ def _request_hash(kind: str, data: object, supersedes: str | None) -> str:
 
 def _actor(user: User) -> Actor:
     return Actor(id=user.id, name=user.name)
+
+
+def _key_row(session: Session, user_id: int, key: str) -> IdempotencyKey | None:
+    return session.exec(
+        select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+    ).first()
 
 
 def build_context(
@@ -172,7 +192,7 @@ class Issuer:
                 return Issued(earlier, replayed=True)
         try:
             document = self._issue(
-                spec, payload, rule, user, supersedes, reason, idempotency_key, attached
+                _Request(spec, payload, rule, user, supersedes, reason, idempotency_key, attached)
             )
             return Issued(document, replayed=False)
         except BaseException:
@@ -186,11 +206,7 @@ class Issuer:
         digest = _request_hash(spec.slug, data, supersedes.id if supersedes else None)
         try:
             with session_scope(self.engine) as session:
-                row = session.exec(
-                    select(IdempotencyKey).where(
-                        IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
-                    )
-                ).first()
+                row = _key_row(session, user_id, key)
                 if row is None:
                     session.add(IdempotencyKey(user_id=user_id, key=key, request_hash=digest))
                     return None
@@ -209,61 +225,35 @@ class Issuer:
 
     def _release_key(self, user_id: int, key: str) -> None:
         with session_scope(self.engine) as session:
-            row = session.exec(
-                select(IdempotencyKey).where(
-                    IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
-                )
-            ).first()
+            row = _key_row(session, user_id, key)
             if row is not None and row.document_id is None:
                 session.delete(row)
 
-    def _issue(
-        self,
-        spec: KindSpec,
-        payload: BaseModel,
-        rule: Any,
-        user: User,
-        supersedes: Document | None,
-        reason: str | None,
-        idempotency_key: str | None,
-        attached: object,
-    ) -> Document:
+    def _issue(self, request: _Request) -> Document:
         today = today_vilnius()
         # The retention date is computed before a number is taken: a date whose term does not
         # fit the calendar is the request's fault and must not void a number.
-        _term_and_lock(rule, payload, today)
+        _term_and_lock(request.rule, request.payload, today)
         # A store that is down (restarting after a crash) would void the number taken below:
         # refuse now with 503, before anything is spent.
         with store_errors():
             self.store.ensure_available()
         # (0) A converter place, fairly shared between users, before anything is spent.
-        assert user.id is not None
-        with self.converter.reserve(f"user:{user.id}"):
-            return self._issue_holding_place(
-                spec, payload, rule, user, supersedes, reason, idempotency_key, today, attached
-            )
+        assert request.user.id is not None
+        with self.converter.reserve(f"user:{request.user.id}"):
+            return self._issue_holding_place(request, today)
 
-    def _issue_holding_place(
-        self,
-        spec: KindSpec,
-        payload: BaseModel,
-        rule: Any,
-        user: User,
-        supersedes: Document | None,
-        reason: str | None,
-        idempotency_key: str | None,
-        today: dt.date,
-        attached: object,
-    ) -> Document:
-        reserved = self._reserve_number(spec, payload, user, supersedes, reason, today, attached)
+    def _issue_holding_place(self, request: _Request, today: dt.date) -> Document:
+        spec, user, supersedes = request.spec, request.user, request.supersedes
+        reserved = self._reserve_number(request, today)
         entry = reserved.entry
         assert entry.id is not None
         document_id = str(uuid.uuid4())
         try:
             document = self._produce(
                 spec,
-                payload,
-                rule,
+                request.payload,
+                request.rule,
                 user,
                 document_id,
                 entry.number,
@@ -278,41 +268,27 @@ class Issuer:
             if supersedes is not None:
                 document.version = supersedes.version + 1
                 document.supersedes_id = supersedes.id
-            self._commit_issued(
-                spec,
-                payload,
-                user,
-                supersedes,
-                reason,
-                idempotency_key,
-                document_id,
-                document,
-                reserved,
-            )
+            self._commit_issued(request, document_id, document, reserved)
             return document
         except BaseException as exc:
             self._void(entry.id, entry.number, spec, user, exc)
             raise
 
-    def _reserve_number(
-        self,
-        spec: KindSpec,
-        payload: BaseModel,
-        user: User,
-        supersedes: Document | None,
-        reason: str | None,
-        today: dt.date,
-        attached: object,
-    ) -> _Reserved:
+    def _reserve_number(self, request: _Request, today: dt.date) -> _Reserved:
         """(1) File into the open case and take the number; bad input never gets this far, nor
         does a document that would print a missing or placeholder school (409)."""
+        spec, user, supersedes = request.spec, request.user, request.supersedes
         hooks = spec.hooks
         with session_scope(self.engine) as session:
             school = school_profile.current(session, self.school)
             school_profile.ensure_complete(school)
-            prepared = hooks.prepare(session, payload, user, attached) if hooks else Prepared()
+            prepared = (
+                hooks.prepare(session, request.payload, user, request.attached)
+                if hooks
+                else Prepared()
+            )
             correction = (
-                versions.correction_context(session, supersedes, reason)
+                versions.correction_context(session, supersedes, request.reason)
                 if supersedes is not None
                 else None
             )
@@ -328,18 +304,10 @@ class Issuer:
         return _Reserved(school, prepared, correction, case.id, case.index, entry)
 
     def _commit_issued(
-        self,
-        spec: KindSpec,
-        payload: BaseModel,
-        user: User,
-        supersedes: Document | None,
-        reason: str | None,
-        idempotency_key: str | None,
-        document_id: str,
-        document: Document,
-        reserved: _Reserved,
+        self, request: _Request, document_id: str, document: Document, reserved: _Reserved
     ) -> None:
         """(3) The record, its registry entry and the audit event commit together."""
+        spec, user, supersedes = request.spec, request.user, request.supersedes
         hooks = spec.hooks
         entry = reserved.entry
         assert entry.id is not None
@@ -350,9 +318,9 @@ class Issuer:
             session.flush()
             numbering.confirm(session, entry.id, document_id)
             if hooks:
-                hooks.record(session, document, payload, user, reserved.prepared.state)
-            if idempotency_key and user.id is not None:
-                self._bind_key(session, user.id, idempotency_key, document_id)
+                hooks.record(session, document, request.payload, user, reserved.prepared.state)
+            if request.idempotency_key and user.id is not None:
+                self._bind_key(session, user.id, request.idempotency_key, document_id)
             audit.record(
                 session,
                 _actor(user),
@@ -365,16 +333,12 @@ class Issuer:
                     "sha256": document.sha256,
                     "case": reserved.case_index,
                     "supersedes": supersedes.id if supersedes else None,
-                    "reason": reason,
+                    "reason": request.reason,
                 },
             )
 
     def _bind_key(self, session: Session, user_id: int, key: str, document_id: str) -> None:
-        row = session.exec(
-            select(IdempotencyKey).where(
-                IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
-            )
-        ).first()
+        row = _key_row(session, user_id, key)
         if row is not None:
             row.document_id = document_id
             session.add(row)

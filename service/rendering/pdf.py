@@ -26,10 +26,9 @@ import xmlrpc.client
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from service.errors import ConverterUnavailable, DocumentRejected
+from storage.lifecycle import Running
 from storage.process_group import (
     group_members,
     leader_exited,
@@ -130,7 +129,7 @@ class _Worker:
         return all(_is_running(pid) for pid in self.soffice_pids)
 
 
-class ConverterPool:
+class ConverterPool(Running):
     """A fixed number of warm LibreOffice workers converting DOCX to PDF/A-2b.
 
     ``uno_python_bin`` is the ``bin`` directory of the venv made by ``setup_uno.sh``
@@ -187,18 +186,6 @@ class ConverterPool:
     @property
     def size(self) -> int:
         return self._size
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- lifecycle ---------------------------------------------------------------------------
 

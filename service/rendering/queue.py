@@ -35,6 +35,7 @@ from typing import Final, Generic, Protocol, TypeVar
 
 from service.errors import ConverterBusy, ConverterUnavailable, ServiceError
 from service.rendering.joining import body_size, join_docx, join_key, split_pdf
+from storage.lifecycle import Closing
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ class QueueStats:
     handoff_s: float = 0.0  # total time from queueing to a dispatcher's pick-up (direct ones)
 
 
-class ConversionQueue:
+class ConversionQueue(Closing):
     """Fair admission and batched conversion over a :class:`Pool`."""
 
     def __init__(
@@ -253,12 +254,6 @@ class ConversionQueue:
             )
         for thread in self._dispatchers:
             thread.join(timeout=5)
-
-    def __enter__(self) -> ConversionQueue:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- admission -----------------------------------------------------------------------------
 

@@ -148,6 +148,24 @@ def _get(session: Session, user_id: int) -> User:
     return user
 
 
+def _record(
+    session: Session,
+    actor: User | None,
+    action: str,
+    user_id: int | None,
+    detail: dict[str, object] | None = None,
+) -> None:
+    """Audit a change to person ``user_id`` made by ``actor`` (None: the console operator)."""
+    audit.record(
+        session,
+        _actor(actor) if actor else SYSTEM_CLI,
+        action,
+        subject_type="user",
+        subject_id=str(user_id),
+        detail=detail,
+    )
+
+
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise InvalidPayload(f"Slaptažodis turi būti bent {MIN_PASSWORD} simbolių.")
@@ -164,13 +182,12 @@ def change_roles(session: Session, actor: User, user_id: int, roles: list[Role])
         )
     before = sorted(_get(session, user_id).role_set)
     user = set_roles(session, user_id, roles)
-    audit.record(
+    _record(
         session,
-        _actor(actor),
+        actor,
         "user.roles_changed",
-        subject_type="user",
-        subject_id=str(user_id),
-        detail={"before": [r.value for r in before], "after": sorted(user.roles.split())},
+        user_id,
+        {"before": [r.value for r in before], "after": sorted(user.roles.split())},
     )
     return user
 
@@ -183,14 +200,7 @@ def deactivate(session: Session, actor: User | None, user_id: int) -> User:
     user.active = False
     session.add(user)
     ended = sessions.end_all(session, user_id)
-    audit.record(
-        session,
-        _actor(actor) if actor else SYSTEM_CLI,
-        "user.deactivated",
-        subject_type="user",
-        subject_id=str(user_id),
-        detail={"sessions_ended": ended},
-    )
+    _record(session, actor, "user.deactivated", user_id, {"sessions_ended": ended})
     return user
 
 
@@ -198,13 +208,7 @@ def reactivate(session: Session, actor: User | None, user_id: int) -> User:
     user = _get(session, user_id)
     user.active = True
     session.add(user)
-    audit.record(
-        session,
-        _actor(actor) if actor else SYSTEM_CLI,
-        "user.reactivated",
-        subject_type="user",
-        subject_id=str(user_id),
-    )
+    _record(session, actor, "user.reactivated", user_id)
     return user
 
 
@@ -220,14 +224,7 @@ def change_own_password(session: Session, user: User, current: str, new: str) ->
     stored.password_hash = hash_password(new)
     session.add(stored)
     ended = sessions.end_all(session, user.id)
-    audit.record(
-        session,
-        _actor(user),
-        "user.password_changed",
-        subject_type="user",
-        subject_id=str(user.id),
-        detail={"sessions_ended": ended},
-    )
+    _record(session, user, "user.password_changed", user.id, {"sessions_ended": ended})
 
 
 def reset_password(session: Session, actor: User | None, user_id: int, new: str) -> None:
@@ -245,14 +242,7 @@ def reset_password(session: Session, actor: User | None, user_id: int, new: str)
     user.password_hash = hash_password(new)
     session.add(user)
     ended = sessions.end_all(session, user_id)
-    audit.record(
-        session,
-        _actor(actor) if actor else SYSTEM_CLI,
-        "user.password_reset",
-        subject_type="user",
-        subject_id=str(user_id),
-        detail={"sessions_ended": ended},
-    )
+    _record(session, actor, "user.password_reset", user_id, {"sessions_ended": ended})
 
 
 def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
@@ -271,14 +261,7 @@ def revoke_token(
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)
-        audit.record(
-            session,
-            _actor(actor) if actor else SYSTEM_CLI,
-            "token.revoked",
-            subject_type="user",
-            subject_id=str(token.user_id),
-            detail={"token_id": token_id},
-        )
+        _record(session, actor, "token.revoked", token.user_id, {"token_id": token_id})
     return token
 
 
@@ -287,13 +270,7 @@ def issue_token_for(session: Session, actor: User | None, user_id: int) -> str:
     if not user.active:
         raise Conflict(f"Naudotojas Nr. {user_id} išjungtas: prieigos rakto išduoti negalima.")
     token = issue_token(session, user)
-    audit.record(
-        session,
-        _actor(actor) if actor else SYSTEM_CLI,
-        "token.issued",
-        subject_type="user",
-        subject_id=str(user_id),
-    )
+    _record(session, actor, "token.issued", user_id)
     return token
 
 
@@ -328,14 +305,7 @@ def add_user(
     user = create_user(
         session, name=name, position=position, roles=roles, login=login, password=password
     )
-    audit.record(
-        session,
-        _actor(actor),
-        "user.created",
-        subject_type="user",
-        subject_id=str(user.id),
-        detail={"login": user.login, "roles": user.roles},
-    )
+    _record(session, actor, "user.created", user.id, {"login": user.login, "roles": user.roles})
     return user
 
 
@@ -358,14 +328,7 @@ def verify_sign_in(engine: Engine, login: str, password: str, address: str) -> i
         if password_needs_rehash(stored):
             user.password_hash = hash_password(password)
             db.add(user)
-        audit.record(
-            db,
-            Actor(id=user.id, name=user.name),
-            "user.signed_in",
-            subject_type="user",
-            subject_id=str(user.id),
-            detail={"address": address},
-        )
+        _record(db, user, "user.signed_in", user.id, {"address": address})
         return user.id
 
 

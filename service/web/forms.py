@@ -8,7 +8,7 @@ Nothing about a kind's rules lives here: the form only carries what the person t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,6 +130,22 @@ def _normal(f: Field, value: str) -> str:
     return value
 
 
+def too_long(limit: int = MAX_FIELD_CHARS) -> str:
+    """What is shown beside a field whose value is over ``limit`` characters."""
+    return f"reikšmė per ilga (daugiausia {limit} simbolių)"
+
+
+def read_fields(form: Mapping[str, object], names: Iterable[str]) -> dict[str, str]:
+    """The named plain fields of a page's own form, trimmed. A value is cut one character past
+    MAX_FIELD_CHARS: a pasted megabyte is not kept, and ``over_limit`` still sees it too long."""
+    return {name: str(form.get(name, "")).strip()[: MAX_FIELD_CHARS + 1] for name in names}
+
+
+def over_limit(values: Mapping[str, str]) -> dict[str, str]:
+    """The refusal of each value over MAX_FIELD_CHARS, by field name."""
+    return {name: too_long() for name, value in values.items() if len(value) > MAX_FIELD_CHARS}
+
+
 def read_form(spec: FormSpec, form: Mapping[str, str]) -> Filled:
     """Take only the spec's fields; trim; drop rows left wholly empty (renumbering the rest)."""
     filled = Filled()
@@ -153,8 +169,7 @@ def read_form(spec: FormSpec, form: Mapping[str, str]) -> Filled:
     }
     for name, value in _all_values(filled):
         if len(value) > limits.get(name, MAX_FIELD_CHARS):
-            limit = limits.get(name, MAX_FIELD_CHARS)
-            filled.add_error(name, f"reikšmė per ilga (daugiausia {limit} simbolių)")
+            filled.add_error(name, too_long(limits.get(name, MAX_FIELD_CHARS)))
     return filled
 
 

@@ -7,6 +7,33 @@ from dataclasses import dataclass
 from service.lt import ALLOWED_MARKS_TEXT
 from service.web.forms import Field, FormSpec, Group, Rows
 
+# The pupil's name, as every kind about one pupil asks it.
+STUDENT_NAME = (Field("student.first_name", "Vardas"), Field("student.last_name", "Pavardė"))
+
+
+def _attendance(prefix: str = "") -> tuple[Field, ...]:
+    """Lessons missed and how many of them were excused (``prefix``: where in the payload)."""
+    return (
+        Field(f"{prefix}missed_lessons", "Praleista pamokų", type="number", width="narrow"),
+        Field(f"{prefix}excused_lessons", "Iš jų pateisinta", type="number", width="narrow"),
+    )
+
+
+def _marks(name: str, legend: str, when: Field, rows: int) -> Rows:
+    """A table of marks, one a row: the subject, when (``when``) and the mark."""
+    return Rows(
+        name,
+        legend,
+        (
+            Field("subject", "Dalykas", width="wide"),
+            when,
+            Field("mark", "Įvertinimas", type="mark", width="narrow"),
+        ),
+        rows=rows,
+        hint=f"Įvertinimas: {ALLOWED_MARKS_TEXT}. Tuščios eilutės nepaisomos.",
+    )
+
+
 LEAVING_CERTIFICATE = FormSpec(
     kind="leaving-certificate",
     title="Mokinio pasiekimų pažyma",
@@ -19,8 +46,7 @@ LEAVING_CERTIFICATE = FormSpec(
         Group(
             "Mokinys",
             (
-                Field("student.first_name", "Vardas"),
-                Field("student.last_name", "Pavardė"),
+                *STUDENT_NAME,
                 Field("class_name", "Klasė", hint="pvz., 6b", width="narrow"),
             ),
         ),
@@ -46,24 +72,13 @@ LEAVING_CERTIFICATE = FormSpec(
                 ),
             ),
         ),
-        Rows(
+        _marks(
             "results",
             "Mokymosi pasiekimai",
-            (
-                Field("subject", "Dalykas", width="wide"),
-                Field("period", "Laikotarpis", hint="pvz., I trimestras"),
-                Field("mark", "Įvertinimas", type="mark", width="narrow"),
-            ),
+            Field("period", "Laikotarpis", hint="pvz., I trimestras"),
             rows=8,
-            hint=f"Įvertinimas: {ALLOWED_MARKS_TEXT}. Tuščios eilutės nepaisomos.",
         ),
-        Group(
-            "Lankomumas",
-            (
-                Field("missed_lessons", "Praleista pamokų", type="number", width="narrow"),
-                Field("excused_lessons", "Iš jų pateisinta", type="number", width="narrow"),
-            ),
-        ),
+        Group("Lankomumas", _attendance()),
     ),
 )
 
@@ -149,8 +164,7 @@ CHANGE_ACT = FormSpec(
         Group(
             "Mokinys ir dalykas",
             (
-                Field("student.first_name", "Vardas"),
-                Field("student.last_name", "Pavardė"),
+                *STUDENT_NAME,
                 Field("class_name", "Klasė", width="narrow"),
                 Field("subject", "Dalykas"),
                 Field("period", "Laikotarpis", hint="pvz., I pusmetis"),
@@ -160,16 +174,14 @@ CHANGE_ACT = FormSpec(
             "Klaidingi duomenys",
             (
                 Field("wrong.mark", "Įvertinimas", type="mark", width="narrow"),
-                Field("wrong.missed_lessons", "Praleista pamokų", type="number", width="narrow"),
-                Field("wrong.excused_lessons", "Iš jų pateisinta", type="number", width="narrow"),
+                *_attendance("wrong."),
             ),
         ),
         Group(
             "Teisingi duomenys",
             (
                 Field("correct.mark", "Įvertinimas", type="mark", width="narrow"),
-                Field("correct.missed_lessons", "Praleista pamokų", type="number", width="narrow"),
-                Field("correct.excused_lessons", "Iš jų pateisinta", type="number", width="narrow"),
+                *_attendance("correct."),
             ),
         ),
         Group(
@@ -213,28 +225,16 @@ PROGRESS_REPORT = FormSpec(
         Group(
             "Mokinys ir mėnuo",
             (
-                Field("student.first_name", "Vardas"),
-                Field("student.last_name", "Pavardė"),
+                *STUDENT_NAME,
                 Field("class_name", "Klasė", width="narrow"),
                 Field("month", "Mėnuo", type="month", hint="pvz., 2026-10"),
             ),
         ),
-        Rows(
-            "marks",
-            "Mėnesio įvertinimai",
-            (
-                Field("subject", "Dalykas", width="wide"),
-                Field("date", "Data", type="date"),
-                Field("mark", "Įvertinimas", type="mark", width="narrow"),
-            ),
-            rows=10,
-            hint=f"Įvertinimas: {ALLOWED_MARKS_TEXT}. Tuščios eilutės nepaisomos.",
-        ),
+        _marks("marks", "Mėnesio įvertinimai", Field("date", "Data", type="date"), rows=10),
         Group(
             "Lankomumas",
             (
-                Field("missed_lessons", "Praleista pamokų", type="number", width="narrow"),
-                Field("excused_lessons", "Iš jų pateisinta", type="number", width="narrow"),
+                *_attendance(),
                 Field("late", "Pavėluota kartų", type="number", width="narrow"),
             ),
         ),

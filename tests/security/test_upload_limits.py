@@ -23,6 +23,7 @@ import httpx2 as httpx
 import pytest
 import uvicorn
 
+from bench.server import free_port
 from service.app import create_app
 from service.db import session_scope
 from service.rendering.pdf import ConverterPool
@@ -33,7 +34,6 @@ from storage.objectstore import ObjectStore
 from storage.seaweed import EmbeddedSeaweed
 from tests.school import TEST_SCHOOL_SETTINGS
 from tests.web.conftest import PASSWORD, register_pledge
-from tests.web.serve import free_port
 
 SUMMARY_PREVIEW = "/isduoti/achievement-summary/perziura"
 MiB = 1024 * 1024

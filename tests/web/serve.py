@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx2 as httpx
 
+from bench.seeding import document_row
+from bench.server import free_port, wait_healthy
 from service.bootstrap import open_store
 from service.cases.models import Case, CaseStatus
 from service.db import make_engine, session_scope
-from service.documents.models import Document
 from service.registry import numbering
 from service.school_year.calendar import previous_school_year, school_year_of
 from service.settings import Settings
@@ -27,13 +26,6 @@ from service.timeutil import today_vilnius
 from tests.school import TEST_SCHOOL_ENV
 
 BYLOS = Path(sys.executable).parent / "bylos"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -127,26 +119,13 @@ class Server:
                 put_pdf = store.put(f"{stem}.pdf", pdf, retain_until=None)
                 put_docx = store.put(f"{stem}.docx", docx, retain_until=None)
                 session.add(
-                    Document(
-                        id=doc_id,
-                        kind="progress-report",
+                    document_row(
+                        doc_id,
+                        entry,
+                        case.id,
+                        put_pdf,
+                        put_docx,
                         title="Pažangos ataskaita",
-                        registry_entry_id=entry.id or 0,
-                        register_code="TA",
-                        year=year,
-                        seq=entry.seq,
-                        number=entry.number,
-                        registered_on=on,
-                        case_id=case.id or 0,
-                        sha256=put_pdf.sha256,
-                        size=put_pdf.size,
-                        object_key=put_pdf.key,
-                        object_version_id=put_pdf.version_id,
-                        docx_key=put_docx.key,
-                        docx_version_id=put_docx.version_id,
-                        docx_sha256=put_docx.sha256,
-                        docx_size=put_docx.size,
-                        retention_rule="v1511-progress-report",
                         retain_until=dt.date(year + 1, 12, 31),
                         lock_until=on,
                         payload={"seeded": True},
@@ -182,12 +161,8 @@ def _start(data_dir: Path) -> tuple[subprocess.Popen[bytes], dict[str, str], str
         with log_path.open("wb") as log:
             server = subprocess.Popen([str(BYLOS), "serve"], env=env, stdout=log, stderr=log)
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and server.poll() is None:
-            with suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                    return server, env, url
-            time.sleep(0.3)
+        if wait_healthy(url, server):
+            return server, env, url
         _stop(server)
         if "address already in use" not in log_path.read_text():
             break

@@ -22,8 +22,8 @@ from service.spreadsheets import XLSX_MEDIA_TYPE as XLSX
 from service.timeutil import today_vilnius
 from service.users.models import User
 from service.validation import parse_payload
+from service.web import forms
 from service.web.access import AppRuntime, PledgedUser, checked_form, runtime_of
-from service.web.forms import MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -110,10 +110,7 @@ def agreement(
     runtime: AppRuntime,
 ) -> Response:
     number = _year(year)
-    values = {
-        k: str(form.get(k, "")).strip()[: MAX_FIELD_CHARS + 1]
-        for k in ("document_id", "protocol_date", "protocol_number")
-    }
+    values = forms.read_fields(form, ("document_id", "protocol_date", "protocol_number"))
     try:
         wanted = parse_payload(
             AgreementIn, {k: v for k, v in values.items() if k != "document_id" and v}

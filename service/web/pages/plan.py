@@ -33,7 +33,6 @@ from service.web.access import (
     runtime_of,
     unit_of_work,
 )
-from service.web.forms import MAX_FIELD_CHARS
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -196,17 +195,23 @@ def _named_by_words(message: str) -> str:
     return "index" if "indeksas" in message.lower() else forms.FORM_ERROR
 
 
-def _read(form: FormData, prefix: str, fields: tuple[str, ...]) -> dict[str, str]:
-    return {f"{prefix}.{f}": str(form.get(f, "")).strip()[: MAX_FIELD_CHARS + 1] for f in fields}
+def _read(
+    form: FormData, prefix: str, fields: tuple[str, ...]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The fields under their names on the page (``case.title``), and those too long."""
+    values = {f"{prefix}.{name}": value for name, value in forms.read_fields(form, fields).items()}
+    return values, forms.over_limit(values)
 
 
-def _too_long(values: dict[str, str]) -> dict[str, str]:
-    limit = f"reikšmė per ilga (daugiausia {MAX_FIELD_CHARS} simbolių)"
-    return {k: limit for k, v in values.items() if len(v) > MAX_FIELD_CHARS}
-
-
-def _registers(text: str) -> list[str]:
-    return [code.strip() for code in text.replace(";", ",").split(",") if code.strip()]
+def _case_body(values: dict[str, str]) -> dict[str, object]:
+    """The case fields read (all or all but the index) as the API's JSON body."""
+    body: dict[str, object] = {name.removeprefix("case."): value for name, value in values.items()}
+    body["registers"] = [
+        code.strip()
+        for code in values["case.registers"].replace(";", ",").split(",")
+        if code.strip()
+    ]
+    return body
 
 
 @router.post("/planas/{year}/bylos")
@@ -217,15 +222,9 @@ def add_case(
     runtime: AppRuntime,
     form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
-    values = _read(form, "case", CASE_FIELDS)
-    errors = _too_long(values)
+    values, errors = _read(form, "case", CASE_FIELDS)
     if not errors:
-        body = {
-            "index": values["case.index"],
-            "title": values["case.title"],
-            "retention_rule": values["case.retention_rule"],
-            "registers": _registers(values["case.registers"]),
-        }
+        body = _case_body(values)
         errors = _change_errors(
             request,
             "case",
@@ -247,8 +246,7 @@ def put_area(
     runtime: AppRuntime,
     form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
-    values = _read(form, "area", AREA_FIELDS)
-    errors = _too_long(values)
+    values, errors = _read(form, "area", AREA_FIELDS)
     if not errors and not values["area.index"]:
         errors = {"area.index": "nurodykite srities indeksą (pvz., „1“)"}
     if not errors:
@@ -353,14 +351,9 @@ def change_case(
     form: Annotated[FormData, Depends(checked_form)],
 ) -> Response:
     index = str(form.get("index", "")).strip()[:40]
-    values = _read(form, "case", CASE_FIELDS[1:])
-    errors = _too_long(values)
+    values, errors = _read(form, "case", CASE_FIELDS[1:])
     if not errors:
-        body = {
-            "title": values["case.title"],
-            "retention_rule": values["case.retention_rule"],
-            "registers": _registers(values["case.registers"]),
-        }
+        body = _case_body(values)
         errors = _change_errors(
             request,
             "case",

@@ -29,7 +29,7 @@ from service.web.access import (
     runtime_of,
     unit_of_work,
 )
-from service.web.forms import FORM_ERROR, MAX_FIELD_CHARS
+from service.web.forms import FORM_ERROR
 from service.web.rendering import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
@@ -160,9 +160,8 @@ def _field_of(detail: str) -> str:
 
 
 def _read(form: FormData, fields: tuple[str, ...]) -> tuple[dict[str, str], dict[str, list[str]]]:
-    values = {f: str(form.get(f, "")).strip()[: MAX_FIELD_CHARS + 1] for f in fields}
-    limit = f"reikšmė per ilga (daugiausia {MAX_FIELD_CHARS} simbolių)"
-    return values, {f: [limit] for f, v in values.items() if len(v) > MAX_FIELD_CHARS}
+    values = forms.read_fields(form, fields)
+    return values, {name: [refusal] for name, refusal in forms.over_limit(values).items()}
 
 
 @router.post("/registrai")

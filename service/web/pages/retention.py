@@ -13,6 +13,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from retention import rules as retention_rules
 from service.access.policy import may
 from service.archive import disposal, retention_admin, service
 from service.archive.service import DisposalIn
@@ -149,19 +150,8 @@ def execute(
 
 # -- the archivist changes the rules ---------------------------------------------------------
 
-RULE_FIELDS = (
-    "index",
-    "item",
-    "title",
-    "term",
-    "years",
-    "permanent",
-    "trigger",
-    "event_name",
-    "source",
-    "verified",
-    "note",
-)
+# What the form edits: every field of a rule but its id, which the address names.
+RULE_FIELDS = tuple(name for name in retention_rules.RULE_FIELDS if name != "id")
 IMPORT_NOTICE = "Lentelė importuota: pakeista taisyklių – {changed}, nepakeista – {unchanged}."
 
 
@@ -284,7 +274,7 @@ def _changes(values: dict[str, str], errors: dict[str, list[str]]) -> dict[str, 
     changes: dict[str, object] = {}
     for name in ("index", "item", "title", "term", "source", "note"):
         if len(values[name]) > MAX_FIELD_CHARS:
-            errors[name] = [f"reikšmė per ilga (daugiausia {MAX_FIELD_CHARS} simbolių)"]
+            errors[name] = [forms.too_long()]
         changes[name] = values[name]
     changes["permanent"] = values["permanent"] == "1"
     changes["verified"] = values["verified"] == "1"

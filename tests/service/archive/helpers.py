@@ -8,6 +8,7 @@ import hashlib
 import uuid
 from typing import Any
 
+from bench.seeding import document_row
 from retention.rules import RetentionRule, RuleSet, default_rules
 from service.cases.models import Case, CaseStatus
 from service.db import session_scope
@@ -115,30 +116,18 @@ def stored_document(
     stem = f"{case.year}/{register}/{entry.seq:06d}-{doc_id}"
     put_pdf = service.store.put(f"{stem}.pdf", pdf, retain_until=lock_until)
     put_docx = service.store.put(f"{stem}.docx", docx, retain_until=lock_until)
-    doc = Document(
-        id=doc_id,
-        kind="progress-report",
+    doc = document_row(
+        doc_id,
+        entry,
+        case.id,
+        put_pdf,
+        put_docx,
         title="Bandomasis dokumentas",
-        registry_entry_id=entry.id or 0,
-        register_code=register,
-        year=case.year,
-        seq=entry.seq,
-        number=entry.number,
-        registered_on=on,
-        case_id=case.id or 0,
-        sha256=put_pdf.sha256,
-        size=put_pdf.size,
-        object_key=put_pdf.key,
-        object_version_id=put_pdf.version_id,
-        docx_key=put_docx.key,
-        docx_version_id=put_docx.version_id,
-        docx_sha256=put_docx.sha256,
-        docx_size=put_docx.size,
-        retention_rule=rule,
         retain_until=dt.date(case.year + TEST_YEARS, 12, 31),
         lock_until=lock_until or on,
         payload={"test": True},
         created_by=user.id or 0,
+        retention_rule=rule,
     )
     with session_scope(service.engine) as session:
         session.add(doc)

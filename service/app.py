@@ -52,6 +52,7 @@ from service.school_profile.routes import router as school_router
 from service.school_year.routes import router as school_year_router
 from service.settings import Settings
 from service.timeutil import utcnow
+from service.users import sessions
 from service.users.routes import router as users_router
 from service.validation import describe
 from service.web import install as install_web_pages
@@ -73,6 +74,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = prepared_engine(config, stack)
         with session_scope(engine) as session:
             numbering.void_stale_reservations(session, older_than=utcnow() - STALE_RESERVATION)
+            # Sessions long ended or expired go now, however many; sign-ins purge in batches.
+            sessions.purge(session, limit=None)
 
         injected = app.state.injected
         store: ObjectStorePort

@@ -53,11 +53,13 @@ from service.school_profile.routes import router as school_router
 from service.school_year.routes import router as school_year_router
 from service.settings import Components, Settings
 from service.timeutil import utcnow
+from service.users import sessions
 from service.users.routes import router as users_router
 from service.validation import describe
 from service.web import install as install_web_pages
 from service.web.access import page_gate
 from service.web.rendering import WebRoute
+from service.web.throttle import VerificationBusy
 from storage.objectstore import ObjectStorePort
 
 log = logging.getLogger("bylos")
@@ -67,10 +69,13 @@ STALE_RESERVATION = dt.timedelta(minutes=10)
 
 
 def _open_engine(config: Components, stack: AsyncExitStack) -> Engine:
-    """The migrated database, with the numbers reserved by requests that died released."""
+    """The migrated database, with the numbers reserved by requests that died released and the
+    sessions long ended or expired deleted."""
     engine = prepared_engine(config, stack)
     with session_scope(engine) as session:
         numbering.void_stale_reservations(session, older_than=utcnow() - STALE_RESERVATION)
+        # However many there are; sign-ins purge in batches.
+        sessions.purge(session, limit=None)
     return engine
 
 
@@ -169,12 +174,15 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
         metrics.dependency_failed(exc)
     elif isinstance(exc, NotAuthenticated) and request.headers.get("authorization"):
         metrics.signin_failures.labels("token").inc()
-    if exc.status_code >= 500:
+    # A refusal under a password-check storm is counted (signin_failures "busy"), not logged.
+    if exc.status_code >= 500 and not isinstance(exc, VerificationBusy):
         log.warning("%s: %s", exc.code, exc.detail, exc_info=exc.__cause__)
     response = _error(exc.status_code, exc.code, exc.detail)
-    if isinstance(exc, DependencyUnavailable):
-        # A dependency that is down comes back (the store is restarted by its supervisor).
-        response.headers["Retry-After"] = str(exc.retry_after_s)
+    retry: int | None = getattr(exc, "retry_after_s", None)
+    if retry is not None:
+        # A dependency that is down comes back (the store is restarted by its supervisor); a
+        # password check finds a free slot in seconds.
+        response.headers["Retry-After"] = str(retry)
     return response
 
 

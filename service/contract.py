@@ -7,7 +7,8 @@ operation documents that body for the answers the shared machinery can give it:
 - 4XX: any client error (no or wrong credentials, no pledge, not found, conflict, gone, too
   large, unreadable input, too many attempts). One range, because the same handlers answer
   them all; FastAPI's own 422 schema (``{"detail": [...]}``) is never what is sent.
-- 503: a dependency (database, store, converter) is down; ``Retry-After`` says when to ask again.
+- 503: a dependency (database, store, converter) is down, or every password-check slot is
+  taken; ``Retry-After`` says when to ask again.
 
 An operation that documents its own answer for one of these codes keeps it.
 
@@ -46,7 +47,9 @@ def _refusals() -> dict[str, dict[str, Any]]:
     return {
         "4XX": {"description": "Užklausa atmesta (priežastis – detail).", "content": body},
         "503": {
-            "description": "Duomenų bazė, saugykla ar keitiklis laikinai nepasiekiami.",
+            "description": (
+                "Duomenų bazė, saugykla ar keitiklis laikinai nepasiekiami arba tarnyba užimta."
+            ),
             "headers": {
                 "Retry-After": {
                     "description": "Po kiek sekundžių bandyti vėl.",

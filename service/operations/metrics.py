@@ -144,7 +144,8 @@ class Metrics:
         )
         self.signin_failures = Counter(
             "bylos_signin_failures",
-            "Refused sign-ins: a wrong password or an unknown or revoked API token.",
+            "Refused sign-ins: a wrong password or an unknown or revoked API token; busy: no "
+            "password-check slot freed (a sign-in or a password change).",
             ["method"],
             registry=self.registry,
         )

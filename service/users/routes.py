@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
@@ -16,6 +16,7 @@ from service.params import RowIdPath
 from service.users import accounts
 from service.users.models import ApiToken, Role, User
 from service.validation import Secret, Text, exactly, parse_payload
+from service.web.rendering import password_work
 
 router = APIRouter(prefix="/api", tags=["users"])
 
@@ -105,11 +106,18 @@ def reactivate(user_id: RowIdPath, session: SessionDep, user: CurrentUser) -> Us
 
 
 @router.post("/users/{user_id}/password", status_code=204, openapi_extra=json_body(PasswordIn))
-def reset_password(
-    user_id: RowIdPath, session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
+async def reset_password(
+    request: Request,
+    user_id: RowIdPath,
+    session: SessionDep,
+    user: CurrentUser,
+    body: Annotated[Any, Body()] = None,
 ) -> None:
     wanted = parse_payload(PasswordIn, body)
-    accounts.reset_password(session, user, user_id, wanted.password)
+    # Argon2 in a verification slot, as at sign-in (service/web/throttle.py).
+    await password_work(
+        request, lambda: accounts.reset_password(session, user, user_id, wanted.password)
+    )
 
 
 @router.get("/users/{user_id}/tokens", response_model=list[TokenOut])
@@ -128,11 +136,15 @@ def me(user: CurrentUser) -> UserOut:
 
 
 @router.post("/me/password", status_code=204, openapi_extra=json_body(OwnPasswordIn))
-def own_password(
-    session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
+async def own_password(
+    request: Request, session: SessionDep, user: CurrentUser, body: Annotated[Any, Body()] = None
 ) -> None:
     wanted = parse_payload(OwnPasswordIn, body)
-    accounts.change_own_password(session, user, wanted.current, wanted.new)
+    # Two Argon2 runs (the current password, the new one) in a verification slot: one account
+    # cannot pin the processor with password changes in parallel.
+    await password_work(
+        request, lambda: accounts.change_own_password(session, user, wanted.current, wanted.new)
+    )
 
 
 @router.get("/me/tokens", response_model=list[TokenOut])

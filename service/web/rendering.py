@@ -11,9 +11,10 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
+from anyio import to_thread
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
@@ -27,7 +28,13 @@ from service.users.pledge import MISSING
 from service.web import forms
 from service.web.navigation import menu
 from service.web.session import SessionCodec, WebSession
-from service.web.throttle import SignInThrottle, VerificationSlots
+from service.web.throttle import (
+    BUSY,
+    NoSlot,
+    SignInThrottle,
+    VerificationBusy,
+    VerificationSlots,
+)
 
 log = logging.getLogger("bylos.web")
 
@@ -89,6 +96,29 @@ def web_runtime(request: Request) -> Runtime:
     return runtime
 
 
+T = TypeVar("T")
+
+
+async def password_work(request: Request, work: Callable[[], T]) -> T:
+    """Run ``work`` (anything that checks or hashes a password with Argon2) in a worker thread
+    while holding one of the verification slots, as sign-in does. No slot freed within the
+    wait: VerificationBusy (503, Retry-After) and ``work`` never runs. The wait holds no worker
+    thread. Every request path to the password functions comes here, the API's as well as the
+    pages' (tests/security/test_signin.py finds them all in the source)."""
+    try:
+        async with web_runtime(request).slots.slot():
+            return await to_thread.run_sync(work)
+    except NoSlot:
+        request.app.state.metrics.signin_failures.labels("busy").inc()
+        raise VerificationBusy(BUSY) from None
+
+
+def retry_later(response: Response, exc: VerificationBusy) -> Response:
+    """The page a refused password form comes back as, told when to try again."""
+    response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
+
+
 def web_session(request: Request) -> WebSession:
     session: WebSession = request.state.web_session
     return session
@@ -136,10 +166,15 @@ _TITLES = {
 
 
 def _error_page(request: Request, exc: ServiceError) -> Response:
-    if exc.status_code >= 500:
+    if exc.status_code >= 500 and not isinstance(exc, VerificationBusy):
         log.warning("%s: %s", exc.code, exc.detail, exc_info=exc.__cause__)
     title = _TITLES.get(exc.status_code, "Tarnyba laikinai neveikia")
-    return error_page(request, exc.status_code, title, exc.detail)
+    response = error_page(request, exc.status_code, title, exc.detail)
+    retry: int | None = getattr(exc, "retry_after_s", None)
+    if retry is not None:
+        # A store restarting, a busy converter or password check: when to ask again.
+        response.headers["Retry-After"] = str(retry)
+    return response
 
 
 def _json_error(exc: ServiceError) -> Response:

@@ -9,8 +9,11 @@ cause):
 Past an allowance each further failure doubles the wait (1 min, 2 min ... 15 min).
 
 Argon2 spends 64 MiB and tens of milliseconds a check by design, so checks run a few at a time
-(``VerificationSlots``); a sign-in that cannot get a slot in a few seconds is told to retry
-instead of queueing threads and memory without bound.
+(``VerificationSlots``): every check or hash of a password on a request path (sign-in, one's own
+password change, an administrator's reset, a new account), through the API or a page
+(``rendering.password_work``). A request that cannot get a slot in a few seconds is told to
+retry (``VerificationBusy``) instead of queueing threads and memory without bound: one account
+making many password changes at once cannot pin the processor either.
 
 The address is the TCP peer's. Forwarded headers are believed only when that peer is one of the
 proxies the operator named (BYLOS_TRUSTED_PROXIES): anyone else could write any address there.
@@ -29,6 +32,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from service.errors import ServiceError
+
 ACCOUNT_FREE_FAILURES = 5
 ADDRESS_FREE_FAILURES = 20
 GLOBAL_FAILURES_PER_MINUTE = 100
@@ -40,6 +45,7 @@ MAX_WAIT_S = 15 * 60.0
 VERIFICATION_SLOTS = max(1, (os.cpu_count() or 2) // 2)
 SLOT_WAIT_S = 3.0
 RETRY_AFTER_S = 5
+BUSY = "Šiuo metu jungiasi per daug žmonių. Bandykite dar kartą po kelių sekundžių."
 
 
 @dataclass
@@ -124,6 +130,14 @@ class SignInThrottle:
 
 class NoSlot(Exception):
     """Every verification slot stayed busy: the sign-in is asked to retry."""
+
+
+class VerificationBusy(ServiceError):
+    """No verification slot freed in time: 503 with Retry-After, as a sign-in is answered, and
+    nothing was changed (the password work never started)."""
+
+    status_code = 503
+    retry_after_s = RETRY_AFTER_S
 
 
 class VerificationSlots:

@@ -7,6 +7,8 @@ password on a command line."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import os
 import subprocess
 import sys
@@ -18,8 +20,11 @@ from fastapi.testclient import TestClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlmodel import col, select
 
+from service.app import create_app
 from service.audit.models import AuditEvent
 from service.db import make_engine, migrate, session_scope
+from service.timeutil import utcnow
+from service.users import sessions
 from service.users.accounts import check_password, create_user, issue_token, user_for_token
 from service.users.models import Role, User, WebSessionRecord
 from service.web.session import COOKIE
@@ -244,6 +249,134 @@ def test_the_admin_page_deactivates_and_resets(service: Service) -> None:
         f"/admin/naudotojai/{user_id}/slaptazodis", data={"csrf": token, "password": "x"}
     )
     assert short.status_code == 422 and "bent 8 simbolių" in short.text
+
+
+# -- purging ended and expired sessions ----------------------------------------------------------
+
+
+def _session_rows(service: Service) -> dict[str, WebSessionRecord]:
+    with session_scope(service.engine) as session:
+        return {r.id_hash: r for r in session.exec(select(WebSessionRecord))}
+
+
+def _row_of(service: Service, client: TestClient) -> str:
+    """The id hash of the session row behind a client's cookie."""
+    cookie = client.cookies.get(COOKIE)
+    assert cookie
+    key = (service.client.app.state.settings.data_dir / "web-session.key").read_text().strip()  # type: ignore[attr-defined]
+    sid = URLSafeTimedSerializer(key.encode(), salt="bylos-web-session").loads(cookie)["sid"]
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def _backdate(service: Service, id_hash: str, **when: dt.datetime) -> None:
+    with session_scope(service.engine) as session:
+        row = session.get(WebSessionRecord, id_hash)
+        assert row is not None
+        for name, value in when.items():
+            setattr(row, name, value)
+        session.add(row)
+
+
+def test_sessions_long_ended_or_expired_are_purged_at_sign_in_and_their_cookies_refused(
+    service: Service,
+) -> None:
+    _person(service, "rasa")
+    now = utcnow()
+    long_ago = now - sessions.KEEP_ENDED - dt.timedelta(hours=1)
+    live = _browser(service, "rasa")
+    signed_out = _browser(service, "rasa")  # ended a moment ago: kept for a day
+    csrf = csrf_of(signed_out.get("/").text)
+    assert signed_out.post("/atsijungti", data={"csrf": csrf}).status_code == 200
+    ended_long_ago = _browser(service, "rasa")
+    expired_long_ago = _browser(service, "rasa")
+    expired_lately = _browser(service, "rasa")
+    ids = {
+        name: _row_of(service, client)
+        for name, client in {
+            "live": live,
+            "ended_long_ago": ended_long_ago,
+            "expired_long_ago": expired_long_ago,
+            "expired_lately": expired_lately,
+        }.items()
+    }
+    ids["signed_out"] = next(h for h, r in _session_rows(service).items() if r.ended_at is not None)
+    _backdate(service, ids["ended_long_ago"], ended_at=long_ago)
+    _backdate(
+        service,
+        ids["expired_long_ago"],
+        created_at=long_ago - sessions.LIFETIME,
+        expires_at=long_ago,
+    )
+    _backdate(
+        service,
+        ids["expired_lately"],
+        created_at=now - sessions.LIFETIME - dt.timedelta(hours=1),
+        expires_at=now - dt.timedelta(hours=1),
+    )
+    stolen = {
+        "ended_long_ago": ended_long_ago.cookies.get(COOKIE),
+        "expired_long_ago": expired_long_ago.cookies.get(COOKIE),
+    }
+    signed_in_before = _actions(service).count("user.signed_in")
+    assert set(_session_rows(service)) == set(ids.values())
+
+    newcomer = _browser(service, "rasa")  # this sign-in purges
+
+    left = _session_rows(service)
+    assert ids["ended_long_ago"] not in left and ids["expired_long_ago"] not in left
+    assert {ids["live"], ids["signed_out"], ids["expired_lately"], _row_of(service, newcomer)} == (
+        set(left)
+    )
+    assert _signed_in(live) and _signed_in(newcomer)
+    for name, cookie in stolen.items():
+        assert cookie, name
+        thief = _replay(service, cookie)
+        response = thief.get("/dokumentai", follow_redirects=False)
+        assert response.status_code == 303, name
+        assert response.headers["location"].startswith("/prisijungti"), name
+        assert set(_session_rows(service)) == set(left), name  # a replay brings nothing back
+    # The audit log keeps every sign-in: purging sessions deletes none of it.
+    assert _actions(service).count("user.signed_in") == signed_in_before + 1
+
+
+def _dead_rows(service: Service, user_id: int, count: int) -> None:
+    long_ago = utcnow() - sessions.KEEP_ENDED - dt.timedelta(days=3)
+    with session_scope(service.engine) as session:
+        for n in range(count):
+            session.add(
+                WebSessionRecord(
+                    id_hash=f"dead-{n:06d}",
+                    user_id=user_id,
+                    csrf="x",
+                    created_at=long_ago - sessions.LIFETIME,
+                    expires_at=long_ago,
+                    ended_at=long_ago if n % 2 else None,
+                )
+            )
+
+
+def test_one_sign_in_purges_a_bounded_batch_and_starting_the_service_purges_the_rest(
+    service: Service,
+) -> None:
+    user_id, _ = _person(service, "rasa")
+    live = _browser(service, "rasa")
+    backlog = sessions.PURGE_BATCH * 2 + 7
+    _dead_rows(service, user_id, backlog)
+
+    _browser(service, "rasa")
+    dead = [h for h in _session_rows(service) if h.startswith("dead-")]
+    assert len(dead) == backlog - sessions.PURGE_BATCH
+
+    app = service.client.app
+    assert isinstance(app, FastAPI)
+    restarted = create_app(
+        app.state.settings, store=service.store, converter=app.state.injected.converter
+    )
+    with TestClient(restarted) as client:
+        assert [h for h in _session_rows(service) if h.startswith("dead-")] == []
+        assert len(_session_rows(service)) == 2  # the two live sessions stay
+        client.cookies.set(COOKIE, live.cookies.get(COOKIE) or "")
+        assert _signed_in(client)
 
 
 # -- the CLI: never a password on the command line ----------------------------------------------

@@ -28,9 +28,12 @@ YEAR = today_vilnius().year
 
 @dataclass(frozen=True)
 class School:
-    """What the lists show: a certificate (with a hold on it) and a fixity run."""
+    """What the lists show: a certificate (with a hold on it) and a fixity run; an act of
+    destruction waiting for the director, and one carried out (its destroyed files listed)."""
 
     certificate_id: str
+    proposed_disposal: int
+    executed_disposal: int
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +64,25 @@ def school(server: Server) -> School:
         kit.ARCHIVIST["login"], "POST", "/api/cases/close", json={"year": YEAR, "indexes": ["1.2"]}
     )
     assert closed.status_code == 200, closed.text
-    return School(certificate_id=doc_id)
+    # Expired records cannot be made by waiting: old closed cases are written into the server's
+    # database, then destruction is proposed as the archivist would (and one carried out).
+    disposals: list[int] = []
+    for year in (1990, 1991):
+        server.seed_expired_case(year=year, index="3.3")
+        proposed = api(
+            kit.ARCHIVIST["login"],
+            "POST",
+            "/api/disposals",
+            json={"year": year, "case_indexes": ["3.3"]},
+        )
+        assert proposed.status_code == 201, proposed.text
+        disposals.append(int(proposed.json()["id"]))
+    waiting, done = disposals
+    approved = api(kit.DIRECTOR["login"], "POST", f"/api/disposals/{done}/approve")
+    assert approved.status_code == 200, approved.text
+    executed = api(kit.ARCHIVIST["login"], "POST", f"/api/disposals/{done}/execute")
+    assert executed.status_code == 200, executed.text
+    return School(certificate_id=doc_id, proposed_disposal=waiting, executed_disposal=done)
 
 
 def _csv(content: bytes) -> FilePayload:
@@ -85,8 +106,11 @@ class State:
         return bool(self.submit) and not self.shows
 
 
-def _states(doc_id: str) -> dict[str, list[State]]:
+def _states(school: School) -> dict[str, list[State]]:
     """Each person's page states, by login."""
+    doc_id = school.certificate_id
+    waiting = f"/archyvas/naikinimas/{school.proposed_disposal}"
+    done = f"/archyvas/naikinimas/{school.executed_disposal}"
     issue = "/isduoti/"
     return {
         kit.MANAGER["login"]: [
@@ -187,7 +211,9 @@ def _states(doc_id: str) -> dict[str, list[State]]:
                 "Išsaugoti taisyklę",
                 (("#r-years", "-3"), ("#r-title", "")),
             ),
-            State("naikinimas", "/archyvas/naikinimas"),
+            State("naikinimas", "/archyvas/naikinimas", shows="Naikinimo aktai"),
+            State("naikinimo aktas", waiting, shows="laukia direktoriaus patvirtinimo"),
+            State("naikinimas įvykdytas", done, shows="Sunaikinta"),
             State("atsarginės kopijos", "/archyvas/atsargines-kopijos"),
             State("sulaikymai", "/archyvas/sulaikymai", shows="Skundas dėl pažymos"),
             State("metų bylos", f"/archyvas/metai/{YEAR}", shows="Bylų apyrašai"),
@@ -212,6 +238,7 @@ def _states(doc_id: str) -> dict[str, list[State]]:
             State("pradžia", "/"),
             State("planas", "/planas"),
             State("naikinimas", "/archyvas/naikinimas"),
+            State("naikinimo aktas", waiting, shows="Tvirtinti naikinimą"),
         ],
         kit.NEWCOMER["login"]: [State("be pasižadėjimo", "/")],
     }
@@ -265,7 +292,7 @@ def test_every_page_state_meets_wcag_21_aa_and_reflows(
         page.get_by_role("button", name="Prisijungti").click()
         expect(page.locator("#klaidos")).to_be_focused()
         check(page, "prisijungimas, klaida")
-        for login, states in _states(school.certificate_id).items():
+        for login, states in _states(school).items():
             kit.sign_in(page, login)
             for state in states:
                 _reach(page, state)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -21,7 +22,8 @@ from service.web.access import (
     runtime_of,
     unit_of_work,
 )
-from service.web.rendering import WebRoute, render
+from service.web.rendering import WebRoute, password_work, render, retry_later
+from service.web.throttle import VerificationBusy
 
 router = APIRouter(route_class=WebRoute)
 
@@ -54,8 +56,13 @@ def account(request: Request, pranesimas: str = "") -> Response:
     return _page(request, notice=NOTICES.get(pranesimas, ""))
 
 
+async def _page_later(request: Request, errors: dict[str, str], status: int = 422) -> Response:
+    # The page reads the person's tokens from the database: in a worker thread, off the loop.
+    return await to_thread.run_sync(lambda: _page(request, errors, status=status))
+
+
 @router.post(URL + "/slaptazodis")
-def change_password(
+async def change_password(
     request: Request,
     user: SignedInUser,
     runtime: AppRuntime,
@@ -64,15 +71,22 @@ def change_password(
     current = str(form.get("current", ""))
     new = str(form.get("new", ""))
     if new != str(form.get("again", "")):
-        return _page(request, {"again": "Nesutampa su naujuoju slaptažodžiu."}, status=422)
+        return await _page_later(request, {"again": "Nesutampa su naujuoju slaptažodžiu."})
     try:
-        unit_of_work(
-            runtime, lambda session: accounts.change_own_password(session, user, current, new)
+        # Argon2 twice (the current password, the new one): in a verification slot.
+        await password_work(
+            request,
+            lambda: unit_of_work(
+                runtime, lambda session: accounts.change_own_password(session, user, current, new)
+            ),
         )
+    except VerificationBusy as busy:
+        page = await _page_later(request, {forms.FORM_ERROR: busy.detail}, busy.status_code)
+        return retry_later(page, busy)
     except InvalidPayload as exc:
         wrong_current = "„current“" in exc.detail
         message = "Neteisingas." if wrong_current else exc.detail
-        return _page(request, {"current" if wrong_current else "new": message}, status=422)
+        return await _page_later(request, {"current" if wrong_current else "new": message})
     # Every session of this person ended with the change, this one too: sign in again.
     return RedirectResponse("/prisijungti", 303)
 

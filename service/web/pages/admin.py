@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -26,7 +27,8 @@ from service.web.access import (
     unit_of_work,
 )
 from service.web.forms import MAX_FIELD_CHARS
-from service.web.rendering import WebRoute, render
+from service.web.rendering import WebRoute, password_work, render, retry_later
+from service.web.throttle import VerificationBusy
 
 router = APIRouter(route_class=WebRoute)
 
@@ -112,8 +114,21 @@ def _roles(form: FormData) -> list[Role]:
     return accounts.parse_roles(str(v) for v in form.getlist("roles"))
 
 
+async def _page_later(
+    request: Request,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    roles: list[str] | None = None,
+    status_code: int = 422,
+) -> Response:
+    # The page lists everyone from the database: in a worker thread, off the event loop.
+    return await to_thread.run_sync(
+        lambda: _page(request, values, errors, roles, status_code=status_code)
+    )
+
+
 @router.post("/admin/naudotojai")
-def add_user(
+async def add_user(
     request: Request,
     admin: PledgedUser,
     runtime: AppRuntime,
@@ -136,24 +151,34 @@ def add_user(
         errors["roles"] = "Pažymėkite bent vieną vaidmenį."
     values.pop("password")  # never sent back into the page
     if errors:
-        return _page(request, values, errors, chosen, status_code=422)
+        return await _page_later(request, values, errors, chosen)
     try:
-        unit_of_work(
-            runtime,
-            lambda session: accounts.add_user(
-                session,
-                admin,
-                name=values["name"],
-                position=values["position"],
-                roles=_roles(form),
-                login=values["login"],
-                password=password,
+        roles = _roles(form)
+        # The new password is hashed with Argon2: in a verification slot, as at sign-in.
+        await password_work(
+            request,
+            lambda: unit_of_work(
+                runtime,
+                lambda session: accounts.add_user(
+                    session,
+                    admin,
+                    name=values["name"],
+                    position=values["position"],
+                    roles=roles,
+                    login=values["login"],
+                    password=password,
+                ),
             ),
         )
+    except VerificationBusy as busy:
+        page = await _page_later(
+            request, values, {forms.FORM_ERROR: busy.detail}, chosen, busy.status_code
+        )
+        return retry_later(page, busy)
     except Conflict as exc:
-        return _page(request, values, {"login": exc.detail}, chosen, status_code=409)
+        return await _page_later(request, values, {"login": exc.detail}, chosen, 409)
     except InvalidPayload as exc:
-        return _page(request, values, {"_form": exc.detail}, chosen, status_code=422)
+        return await _page_later(request, values, {forms.FORM_ERROR: exc.detail}, chosen)
     return RedirectResponse("/admin/naudotojai?pranesimas=sukurtas", 303)
 
 
@@ -188,7 +213,7 @@ def change_state(
 
 
 @router.post("/admin/naudotojai/{user_id}/slaptazodis")
-def reset_password(
+async def reset_password(
     request: Request,
     user_id: RowIdPath,
     admin: PledgedUser,
@@ -198,11 +223,19 @@ def reset_password(
     """A new password for someone who forgot theirs; their sessions end."""
     password = str(form.get("password", ""))
     try:
-        unit_of_work(
-            runtime, lambda session: accounts.reset_password(session, admin, user_id, password)
+        # The new password is hashed with Argon2: in a verification slot, as at sign-in.
+        await password_work(
+            request,
+            lambda: unit_of_work(
+                runtime,
+                lambda session: accounts.reset_password(session, admin, user_id, password),
+            ),
         )
+    except VerificationBusy as busy:
+        page = await _page_later(request, errors={forms.FORM_ERROR: busy.detail}, status_code=503)
+        return retry_later(page, busy)
     except InvalidPayload as exc:
-        return _page(request, errors={f"{ROW_PASSWORD}{user_id}": exc.detail}, status_code=422)
+        return await _page_later(request, errors={f"{ROW_PASSWORD}{user_id}": exc.detail})
     return RedirectResponse("/admin/naudotojai?pranesimas=slaptazodis", 303)
 
 

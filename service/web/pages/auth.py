@@ -13,8 +13,15 @@ from starlette.responses import RedirectResponse, Response
 from service.proxies import client_address
 from service.users import accounts
 from service.web.access import checked_form, runtime_of
-from service.web.rendering import WebRoute, render, web_runtime, web_session
-from service.web.throttle import RETRY_AFTER_S, NoSlot
+from service.web.rendering import (
+    WebRoute,
+    password_work,
+    render,
+    retry_later,
+    web_runtime,
+    web_session,
+)
+from service.web.throttle import VerificationBusy
 
 router = APIRouter(route_class=WebRoute)
 
@@ -63,19 +70,13 @@ async def sign_in(request: Request, form: Annotated[FormData, Depends(checked_fo
         refused = refuse(f"Per daug nesėkmingų bandymų. Bandykite dar kartą po {minutes} min.", 429)
         refused.headers["Retry-After"] = str(wait)
         return refused
-    web = web_runtime(request)
+    engine = runtime_of(request).engine
     try:
-        async with web.slots.slot():
-            found = await to_thread.run_sync(
-                accounts.verify_sign_in, runtime_of(request).engine, login, password, address
-            )
-    except NoSlot:
-        request.app.state.metrics.signin_failures.labels("busy").inc()
-        busy = refuse(
-            "Šiuo metu jungiasi per daug žmonių. Bandykite dar kartą po kelių sekundžių.", 503
+        found = await password_work(
+            request, lambda: accounts.verify_sign_in(engine, login, password, address)
         )
-        busy.headers["Retry-After"] = str(RETRY_AFTER_S)
-        return busy
+    except VerificationBusy as busy:
+        return retry_later(refuse(busy.detail, busy.status_code), busy)
     if found is None:
         throttle.failed(login, address)
         request.app.state.metrics.signin_failures.labels("password").inc()

@@ -30,7 +30,7 @@ from service.audit import log as audit
 from service.audit.log import Actor
 from service.books import service as books
 from service.books.service import ExportIn
-from service.contract import BYTES, ZIP, file_answer, json_body
+from service.contract import BYTES, ZIP, InstantText, file_answer, json_body
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, require_pledge
 from service.documents.models import Document, JournalFile
@@ -206,8 +206,8 @@ class HoldOut(BaseModel):
     case: HoldCaseOut | None
     reason: str
     active: bool
-    created_at: Annotated[str, Field(json_schema_extra={"format": "date-time"})]
-    released_at: Annotated[str, Field(json_schema_extra={"format": "date-time"})] | None
+    created_at: InstantText
+    released_at: InstantText | None
     release_reason: str | None
 
 

@@ -21,7 +21,7 @@ so the document shows exactly the schema the handler validates against.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
@@ -30,6 +30,9 @@ from pydantic.json_schema import models_json_schema
 from service.spreadsheets import XLSX_MEDIA_TYPE
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+# An instant as the service writes it (datetime.isoformat()): the document says so, while the
+# answer stays the very string the service produced.
+InstantText = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 _METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 # FastAPI adds these for every operation with parameters or a body; Bylos never sends them.
 _FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")

@@ -9,6 +9,7 @@ below them in service/documents/kinds.py.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -28,57 +29,44 @@ from service.rendering.docx import TEMPLATES_DIR
 from service.users.models import Role
 from service.users.pledge import PLEDGE_KIND
 
-_MODELS: dict[str, tuple[type[BaseModel], frozenset[Role], frozenset[Role]]] = {
-    "case-inventory": (
-        CaseInventory,
-        frozenset({Role.archivist, Role.director}),
-        frozenset({Role.archivist, Role.director, Role.office_manager}),
-    ),
-    "leaving-certificate": (
-        LeavingCertificate,
-        frozenset({Role.office_manager, Role.director}),
-        frozenset({Role.office_manager, Role.director, Role.deputy, Role.archivist}),
+_Roles = frozenset[Role]
+
+# The office manager files the school's records and the archivist keeps them: they read
+# nearly every kind.
+_RECORD_KEEPERS: _Roles = frozenset({Role.office_manager, Role.archivist})
+# With the director, who answers for them: who reads what the archive itself produces.
+_ARCHIVE_READERS: _Roles = _RECORD_KEEPERS | {Role.director}
+# Who teaches a class and who oversees the teaching: they issue a class's own documents.
+_CLASS_STAFF: _Roles = frozenset({Role.class_teacher, Role.deputy})
+
+
+def _kind(
+    model: type[BaseModel], issue: Iterable[Role], read_also: Iterable[Role]
+) -> tuple[type[BaseModel], _Roles, _Roles]:
+    """A kind's model, who issues it and who reads it: whoever issues a kind reads it too."""
+    issuers = frozenset(issue)
+    return model, issuers, issuers | frozenset(read_also)
+
+
+_MODELS: dict[str, tuple[type[BaseModel], _Roles, _Roles]] = {
+    "case-inventory": _kind(CaseInventory, {Role.archivist, Role.director}, _ARCHIVE_READERS),
+    "leaving-certificate": _kind(
+        LeavingCertificate, {Role.office_manager, Role.director}, _ARCHIVE_READERS | {Role.deputy}
     ),
     # Issued only through the archive's own flows (a disposal proposal, a journal upload), which
     # supply what the payload must state; hence nobody may POST them to /api/documents.
-    "destruction-act": (
-        DestructionAct,
-        frozenset(),
-        frozenset({Role.archivist, Role.director, Role.office_manager}),
+    "destruction-act": _kind(DestructionAct, (), _ARCHIVE_READERS),
+    "journal-transfer": _kind(
+        JournalTransfer, (), {Role.archivist, Role.director, Role.deputy, Role.admin}
     ),
-    "journal-transfer": (
-        JournalTransfer,
-        frozenset(),
-        frozenset({Role.archivist, Role.director, Role.deputy, Role.admin}),
+    "change-act": _kind(ChangeAct, {Role.deputy, Role.admin}, _ARCHIVE_READERS),
+    "confidentiality-pledge": _kind(
+        ConfidentialityPledge, {Role.office_manager, Role.admin}, _ARCHIVE_READERS
     ),
-    "change-act": (
-        ChangeAct,
-        frozenset({Role.deputy, Role.admin}),
-        frozenset({Role.deputy, Role.admin, Role.director, Role.archivist, Role.office_manager}),
-    ),
-    "confidentiality-pledge": (
-        ConfidentialityPledge,
-        frozenset({Role.office_manager, Role.admin}),
-        frozenset({Role.office_manager, Role.admin, Role.director, Role.archivist}),
-    ),
-    "achievement-summary": (
-        AchievementSummary,
-        frozenset({Role.class_teacher, Role.deputy}),
-        # The office manager files the summaries (issue 10 item 8: she reads what she files).
-        frozenset(
-            {Role.class_teacher, Role.deputy, Role.director, Role.archivist, Role.office_manager}
-        ),
-    ),
-    "safety-briefing": (
-        SafetyBriefing,
-        frozenset({Role.class_teacher, Role.deputy}),
-        frozenset({Role.class_teacher, Role.deputy, Role.office_manager, Role.archivist}),
-    ),
-    "progress-report": (
-        ProgressReport,
-        frozenset({Role.class_teacher}),
-        frozenset({Role.class_teacher, Role.deputy, Role.archivist, Role.office_manager}),
-    ),
+    # The office manager files the summaries (issue 10 item 8: she reads what she files).
+    "achievement-summary": _kind(AchievementSummary, _CLASS_STAFF, _ARCHIVE_READERS),
+    "safety-briefing": _kind(SafetyBriefing, _CLASS_STAFF, _RECORD_KEEPERS),
+    "progress-report": _kind(ProgressReport, {Role.class_teacher}, _CLASS_STAFF | _RECORD_KEEPERS),
 }
 
 

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from service.contract import InstantText
+
 DateText = Annotated[str, Field(json_schema_extra={"format": "date"})]
-InstantText = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
 
 # -- retention -------------------------------------------------------------------------------

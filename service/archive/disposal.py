@@ -22,6 +22,7 @@ from service.audit.log import Actor
 from service.cases.facts import count_missing_pages, facts
 from service.cases.models import Case, CaseStatus
 from service.db import session_scope
+from service.documents.events import record_document_event
 from service.documents.kinds import kind_or_404
 from service.documents.models import Document
 from service.documents.retention import document_versions, event_on
@@ -430,13 +431,8 @@ def _describe_destroyed(
                 destroyed_by=user.id,
             )
         )
-        audit.record(
-            session,
-            actor,
-            "document.destroyed",
-            subject_type="document",
-            subject_id=doc.id,
-            detail={"number": doc.number, "sha256": doc.sha256, "act": disposal.act_number},
+        record_document_event(
+            session, actor, "document.destroyed", doc, sha256=doc.sha256, act=disposal.act_number
         )
 
 

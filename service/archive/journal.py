@@ -10,6 +10,7 @@ cover cannot be registered the object is deleted, so a broken upload leaves noth
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import tempfile
@@ -23,8 +24,8 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.requests import ClientDisconnect, Request
 
-from service.audit import log as audit
 from service.audit.log import Actor
+from service.documents.events import record_document_event
 from service.documents.hooks import Prepared
 from service.documents.kinds import kind_or_404
 from service.documents.models import Document, JournalFile
@@ -128,18 +129,14 @@ class JournalTransferHooks:
                 size=state.size,
             )
         )
-        audit.record(
+        record_document_event(
             session,
             Actor(id=user.id, name=user.name),
             "journal.transferred",
-            subject_type="document",
-            subject_id=document.id,
-            detail={
-                "file": state.file_name,
-                "sha256": state.sha256,
-                "size": state.size,
-                "number": document.number,
-            },
+            document,
+            file=state.file_name,
+            sha256=state.sha256,
+            size=state.size,
         )
 
 
@@ -208,8 +205,41 @@ def _store_and_register(
     school_year: str,
     note: str,
 ) -> dict[str, Any]:
+    """Store the spooled file, register its cover, then lock the file: in that order, so a
+    failure before the cover leaves nothing behind and one after it leaves both, named."""
     today = today_vilnius()
-    key = f"{today.year}/DP/journal-{uuid.uuid4()}"
+    upload = _store_unlocked(runtime, spool, sha, name, media_type, key=_object_key(today))
+    payload = {
+        "school_year": school_year,
+        "file_name": name,
+        "media_type": media_type,
+        "size": spool.size,
+        "sha256": sha,
+        "transferred_on": today.isoformat(),
+        "transferred_by": {"name": user.name, "position": user.position},
+        "note": note,
+    }
+    cover = _register_cover(runtime, spec, payload, user, upload)
+    lock_problem = _lock(runtime, upload, cover)
+    return {
+        "document_id": cover.id,
+        "number": cover.number,
+        "file": {"name": name, "media_type": media_type, "size": spool.size, "sha256": sha},
+        "cover": {"sha256": cover.sha256, "size": cover.size},
+        "retention": {"rule": cover.retention_rule, "locked_until": cover.lock_until.isoformat()},
+        "lock_problem": lock_problem,
+    }
+
+
+def _object_key(today: dt.date) -> str:
+    return f"{today.year}/DP/journal-{uuid.uuid4()}"
+
+
+def _store_unlocked(
+    runtime: Runtime, spool: _Spool, sha: str, name: str, media_type: str, *, key: str
+) -> StoredUpload:
+    """Put the spool in the store without a lock (its term is the cover's, not known yet) and
+    check that the store holds the very bytes that were hashed on the way in."""
     spool.file.seek(0)
     with store_errors():
         stored = runtime.store.put_stream(
@@ -223,17 +253,7 @@ def _store_and_register(
     if stored.sha256 != sha:
         _discard(runtime, key, stored.version_id)
         raise InvalidPayload("Failas pasikeitė įrašant į saugyklą; niekas neužregistruota.")
-    payload = {
-        "school_year": school_year,
-        "file_name": name,
-        "media_type": media_type,
-        "size": spool.size,
-        "sha256": sha,
-        "transferred_on": today.isoformat(),
-        "transferred_by": {"name": user.name, "position": user.position},
-        "note": note,
-    }
-    upload = StoredUpload(
+    return StoredUpload(
         object_key=key,
         object_version_id=stored.version_id,
         file_name=name,
@@ -241,28 +261,34 @@ def _store_and_register(
         sha256=sha,
         size=spool.size,
     )
+
+
+def _register_cover(
+    runtime: Runtime, spec: Any, payload: dict[str, Any], user: User, upload: StoredUpload
+) -> Document:
     try:
         # The file's record and its audit event commit with the cover (JournalTransferHooks).
         cover: Document = runtime.issuer.issue(spec, payload, user, attached=upload).document
     except BaseException:
         # Not registered: the still unlocked upload must not stay behind as an orphan.
-        _discard(runtime, key, stored.version_id)
+        _discard(runtime, upload.object_key, upload.object_version_id)
         raise
-    lock_problem = None
+    return cover
+
+
+def _lock(runtime: Runtime, upload: StoredUpload, cover: Document) -> str | None:
+    """Lock the file until the cover's term; what went wrong, if it could not be locked."""
     try:
-        runtime.store.extend_retention(key, stored.version_id, cover.lock_until)
+        runtime.store.extend_retention(
+            upload.object_key, upload.object_version_id, cover.lock_until
+        )
     except StorageError as exc:
         # The cover is registered and names the file: keep both; fixity reports the lock.
-        log.exception("could not lock the journal file %s@%s", key, stored.version_id)
-        lock_problem = f"Failo užrakinti nepavyko ({type(exc).__name__}); kartokite patikrą."
-    return {
-        "document_id": cover.id,
-        "number": cover.number,
-        "file": {"name": name, "media_type": media_type, "size": spool.size, "sha256": sha},
-        "cover": {"sha256": cover.sha256, "size": cover.size},
-        "retention": {"rule": cover.retention_rule, "locked_until": cover.lock_until.isoformat()},
-        "lock_problem": lock_problem,
-    }
+        log.exception(
+            "could not lock the journal file %s@%s", upload.object_key, upload.object_version_id
+        )
+        return f"Failo užrakinti nepavyko ({type(exc).__name__}); kartokite patikrą."
+    return None
 
 
 def _discard(runtime: Runtime, key: str, version_id: str) -> None:

@@ -26,13 +26,13 @@ from service.archive.answers import (
     RuleChangedOut,
 )
 from service.archive.service import DisposalIn, HoldIn
-from service.audit import log as audit
 from service.audit.log import Actor
 from service.books import service as books
 from service.books.service import ExportIn
-from service.contract import BYTES, ZIP, file_answer, json_body
+from service.contract import BYTES, ZIP, InstantText, file_answer, json_body
 from service.db import session_scope
 from service.deps import CurrentUser, RuntimeDep, require_pledge
+from service.documents.events import record_document_event
 from service.documents.models import Document, JournalFile
 from service.errors import InvalidPayload, NotFound
 from service.output import content_disposition
@@ -206,8 +206,8 @@ class HoldOut(BaseModel):
     case: HoldCaseOut | None
     reason: str
     active: bool
-    created_at: Annotated[str, Field(json_schema_extra={"format": "date-time"})]
-    released_at: Annotated[str, Field(json_schema_extra={"format": "date-time"})] | None
+    created_at: InstantText
+    released_at: InstantText | None
     release_reason: str | None
 
 
@@ -374,14 +374,7 @@ def journal_file(
     with store_errors():
         stream = runtime.store.get(record.object_key, record.object_version_id, 1 << 20)
     with session_scope(runtime.engine) as session:
-        audit.record(
-            session,
-            Actor(id=user.id, name=user.name),
-            "journal.downloaded",
-            subject_type="document",
-            subject_id=doc.id,
-            detail={"number": doc.number},
-        )
+        record_document_event(session, Actor(id=user.id, name=user.name), "journal.downloaded", doc)
     return StreamingResponse(
         stream,
         # Whatever type the uploader claimed: a stored upload is bytes to save, never a page

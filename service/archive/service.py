@@ -15,11 +15,11 @@ from sqlmodel import col, select
 from service.archive import disposal, fixity, holds
 from service.archive.models import DestroyedDocument, Disposal, FixityRun, RuleChange
 from service.audit import anchors
-from service.audit import log as audit
 from service.audit.log import Actor
 from service.cases.schemas import CaseIndexText
 from service.db import session_scope
 from service.documents import service as documents
+from service.documents.events import record_document_event
 from service.documents.issuing import DOCX_MEDIA_TYPE
 from service.errors import Gone, InvalidPayload
 from service.runtime import Runtime
@@ -124,12 +124,7 @@ def stored_file(runtime: Runtime, user: User, document_id: str, format: str) -> 
     # Certificates are small: verifying before sending means a damaged file is never served.
     data = read_verified(data, sha)
     with session_scope(runtime.engine) as session:
-        audit.record(
-            session,
-            Actor(id=user.id, name=user.name),
-            "document.downloaded",
-            subject_type="document",
-            subject_id=doc.id,
-            detail={"format": format, "number": doc.number},
+        record_document_event(
+            session, Actor(id=user.id, name=user.name), "document.downloaded", doc, format=format
         )
     return StoredFile(data, media, filename, sha)

@@ -129,9 +129,8 @@ def list_documents(
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DocumentOut]:
-    return service.find(
-        session, runtime.kinds, runtime.rules, user, kind=kind, year=year, q=q, limit=limit
-    )
+    wanted = service.DocumentFilter(kind=kind, year=year, q=q, limit=limit)
+    return service.find(session, runtime.kinds, runtime.rules, user, wanted)
 
 
 @router.get("/{document_id}/file", response_class=Response, responses=file_answer(PDF, DOCX))

@@ -50,18 +50,26 @@ def may_read(session: Session, user: User, spec: KindSpec, doc: Document) -> boo
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocumentFilter:
+    """What a listing of documents is narrowed to: one kind, one year, search words (None: any),
+    and how many of the newest at most. The API and the documents page ask the same way."""
+
+    kind: str | None = None
+    year: int | None = None
+    q: str | None = None
+    limit: int
+
+
 def find(
     session: Session,
     kinds: Mapping[str, KindSpec],
     rules: RuleSet,
     user: User,
-    *,
-    kind: str | None,
-    year: int | None,
-    q: str | None,
-    limit: int,
+    wanted: DocumentFilter,
 ) -> list[DocumentOut]:
-    """The newest documents this person may read, narrowed by kind, year and search words."""
+    """The newest documents this person may read, narrowed as ``wanted`` says."""
+    kind = wanted.kind
     readable = [s.slug for s in kinds.values() if user.role_set & s.read_roles]
     if kind is not None:
         # Asked for by name: a kind one may not read is refused, not silently empty.
@@ -73,15 +81,15 @@ def find(
             )
         readable = [kind]
     stmt = select(Document).where(col(Document.kind).in_(readable))
-    if year is not None:
-        stmt = stmt.where(Document.year == year)
+    if wanted.year is not None:
+        stmt = stmt.where(Document.year == wanted.year)
     # Every word of the query, folded as the stored key was (case and Lithuanian letters
     # dropped: "zukauskaite" finds "Žukauskaitė"), must occur; LIKE on the folded key behaves
     # the same on SQLite and PostgreSQL. "%" and "_" are the user's letters, not wildcards.
-    for word in search_words(q or "")[:MAX_QUERY_WORDS]:
+    for word in search_words(wanted.q or "")[:MAX_QUERY_WORDS]:
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(col(Document.search_key).like(f"%{escaped}%", escape="\\"))
-    stmt = stmt.order_by(col(Document.created_at).desc()).limit(limit)
+    stmt = stmt.order_by(col(Document.created_at).desc()).limit(wanted.limit)
     return [
         document_out(session, d, rules)
         for d in session.exec(stmt)
@@ -101,14 +109,10 @@ def find_with_classes(
     kinds: Mapping[str, KindSpec],
     rules: RuleSet,
     user: User,
-    *,
-    kind: str | None,
-    year: int | None,
-    q: str | None,
-    limit: int,
+    wanted: DocumentFilter,
 ) -> Found:
     with session_scope(engine) as session:
-        found = find(session, kinds, rules, user, kind=kind, year=year, q=q, limit=limit)
+        found = find(session, kinds, rules, user, wanted)
         return Found(found, _classes(session, [d.id for d in found]))
 
 

@@ -25,15 +25,17 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Protocol
 
+from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from service.audit import log as audit
 from service.audit.log import Actor
+from service.contract import InstantText
 from service.db import session_scope
 from service.errors import Conflict, DependencyUnavailable, ServiceError
 from service.operations import database, manifest
@@ -75,11 +77,13 @@ class NoProgress:
         return None
 
 
-@dataclass
-class BackupReport:
+class BackupReport(BaseModel):
+    """What a finished backup copied and sealed. The API publishes it as it is
+    (routes.BackupReportOut), so its fields are written here once."""
+
     id: int
     target: str
-    created_at: str
+    created_at: InstantText
     versions: int
     files: int
     bytes_total: int
@@ -88,10 +92,7 @@ class BackupReport:
     object_bytes_copied: int
     database_bytes: int
     manifest_sha256: str
-    warnings: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+    warnings: list[str]
 
 
 # -- the target directory --------------------------------------------------------------------

@@ -132,7 +132,7 @@ class BackupJobs:
                     progress=_JobProgress(job),
                     on_started=on_started,
                 )
-                job.report = report.as_dict()
+                job.report = report.model_dump()
             except ServiceError as exc:
                 job.error = exc.detail
             except Exception as exc:  # recorded on the run's row too; the thread must end

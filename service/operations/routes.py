@@ -5,14 +5,15 @@ the pledge gate (a backup holds every pupil's records)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
+from service.contract import InstantText
 from service.deps import CurrentUser, RuntimeDep, require_pledge
-from service.operations import service
+from service.operations import backup, service
 from service.operations.jobs import BackupJobs
 from service.operations.models import BackupStatus
 from service.runtime import Runtime
@@ -21,24 +22,8 @@ from service.users.models import User
 router = APIRouter(prefix="/api", tags=["operations"], dependencies=[Depends(require_pledge)])
 
 
-InstantText = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
-
-
-class BackupReportOut(BaseModel):
+class BackupReportOut(backup.BackupReport):
     """A finished backup (backup.BackupReport)."""
-
-    id: int
-    target: str
-    created_at: InstantText
-    versions: int
-    files: int
-    bytes_total: int
-    bytes_copied: int
-    files_copied: int
-    object_bytes_copied: int
-    database_bytes: int
-    manifest_sha256: str
-    warnings: list[str]
 
 
 class BackupJobOut(BaseModel):

@@ -334,6 +334,15 @@ def _type_into(page: Page, label: str | re.Pattern[str], text: str) -> None:
     page.keyboard.type(text)
 
 
+def _wait_for_form(page: Page, title: str) -> None:
+    """Wait for the form a tile on /isduoti leads to. Each tile names its kind in a heading of
+    its own (h2), so a heading of that name is visible before the form has even loaded: Tab
+    would then move through a page about to go away. The form's own h1 and its finished load
+    say it is the form that now takes the keys."""
+    expect(page.get_by_role("heading", level=1, name=title, exact=True)).to_be_visible()
+    page.wait_for_load_state("load")
+
+
 def test_keyboard_only_certificate_and_summary_upload(browser: Browser, server: Server) -> None:
     context = browser.new_context(base_url=server.url, viewport=kit.DESKTOP, locale="lt-LT")
     page = context.new_page()
@@ -356,7 +365,7 @@ def test_keyboard_only_certificate_and_summary_upload(browser: Browser, server: 
         expect(page.get_by_role("heading", name="Išduoti dokumentą")).to_be_visible()
         _tab_to(page, "Mokinio pasiekimų pažyma")
         page.keyboard.press("Enter")
-        expect(page.get_by_role("heading", name="Mokinio pasiekimų pažyma")).to_be_visible()
+        _wait_for_form(page, "Mokinio pasiekimų pažyma")
 
         cert = example("leaving-certificate")
         _type_into(page, "Vardas", cert["student"]["first_name"])
@@ -400,10 +409,13 @@ def test_keyboard_only_certificate_and_summary_upload(browser: Browser, server: 
         expect(page.get_by_role("heading", name="Išduoti dokumentą")).to_be_visible()
         _tab_to(page, "Klasės mokymosi pasiekimų suvestinė")
         page.keyboard.press("Enter")
-        expect(
-            page.get_by_role("heading", name="Klasės mokymosi pasiekimų suvestinė")
-        ).to_be_visible()
+        _wait_for_form(page, "Klasės mokymosi pasiekimų suvestinė")
         _tab_to(page, re.compile("^Užpildytas suvestinės failas"))
+        # Space goes to whatever has the focus: it must be the file input itself (not another
+        # control named alike), or no file picker opens and the test says nothing useful.
+        file_input = page.get_by_label(re.compile("^Užpildytas suvestinės failas"))
+        expect(file_input).to_be_focused()
+        expect(file_input).to_have_attribute("type", "file")
         with page.expect_file_chooser() as chooser:
             page.keyboard.press("Space")
         chooser.value.set_files(files=_csv(summary_csv()))

@@ -91,16 +91,10 @@ def document_list(
     readable = {s.slug: s.title for s in runtime.kinds.values() if user.role_set & s.read_roles}
     search = _search(runtime.kinds, q, rusis, metai)
     # The API's own listing: the same role rules (a kind you may not read -> 403).
-    found = service.find_with_classes(
-        runtime.engine,
-        runtime.kinds,
-        runtime.rules,
-        user,
-        kind=search.kind,
-        year=search.year,
-        q=search.query or None,
-        limit=500,
+    listing = service.DocumentFilter(
+        kind=search.kind, year=search.year, q=search.query or None, limit=500
     )
+    found = service.find_with_classes(runtime.engine, runtime.kinds, runtime.rules, user, listing)
     # The register filter offers every register in the answer, and the one asked for.
     registers = sorted({d.registration.register_code for d in found.documents} | {registras} - {""})
     documents = _narrowed(found.documents, found.classes, registras, busena, klase)

@@ -104,7 +104,7 @@ async def password_work(request: Request, work: Callable[[], T]) -> T:
     while holding one of the verification slots, as sign-in does. No slot freed within the
     wait: VerificationBusy (503, Retry-After) and ``work`` never runs. The wait holds no worker
     thread. Every request path to the password functions comes here, the API's as well as the
-    pages' (tests/security/test_signin.py finds them all in the source)."""
+    pages' (tests/security/test_password_slots.py finds them all in the source)."""
     try:
         async with web_runtime(request).slots.slot():
             return await to_thread.run_sync(work)

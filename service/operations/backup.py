@@ -77,9 +77,11 @@ class NoProgress:
         return None
 
 
-class BackupReport(BaseModel):
-    """What a finished backup copied and sealed. The API publishes it as it is
-    (routes.BackupReportOut), so its fields are written here once."""
+# The API publishes this report as it is, so its fields are written here once. It is an answer,
+# named ``...Out`` as every answer model is: it carries only what Bylos wrote
+# (tests/security/test_text_bounds.py checks the models that take input).
+class BackupReportOut(BaseModel):
+    """A finished backup: what it copied and sealed."""
 
     id: int
     target: str
@@ -439,7 +441,7 @@ def run_backup(
     data_dir: Path | None = None,
     progress: Progress | None = None,
     on_started: Callable[[int], None] | None = None,
-) -> BackupReport:
+) -> BackupReportOut:
     """One backup run into ``target``; see the module's docstring."""
     progress = progress or NoProgress()
     _check_target(target, data_dir)
@@ -485,7 +487,7 @@ def _run(
     row_id: int,
     hints: dict[tuple[str, str], str],
     progress: Progress,
-) -> BackupReport:
+) -> BackupReportOut:
     """Snapshot the database and copy the store's versions (again from a new snapshot when a
     version vanished meanwhile), seal the manifest, record the run."""
     for _attempt in range(_ATTEMPTS):
@@ -515,7 +517,7 @@ def _seal(
     object_bytes: int,
     object_files: int,
     progress: Progress,
-) -> tuple[BackupReport, int]:
+) -> tuple[BackupReportOut, int]:
     """Move the snapshot in, write and seal the manifest; the report and how many versions the
     store gave back damaged."""
     db_rel, db_sha, db_size = _move_snapshot(target, snap)
@@ -534,7 +536,7 @@ def _seal(
     _finish(target, files)
 
     total = sum(f["size"] for f in files.values())
-    report = BackupReport(
+    report = BackupReportOut(
         id=row_id,
         target=str(target),
         created_at=created_at.isoformat(),
@@ -604,7 +606,7 @@ def _record_completed(
     actor: Actor,
     row_id: int,
     target: Path,
-    report: BackupReport,
+    report: BackupReportOut,
     audit_head: str,
     damaged: int,
 ) -> None:

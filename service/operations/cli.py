@@ -25,7 +25,7 @@ from rich.progress import (
 from service.audit.log import Actor
 from service.bootstrap import standalone_runtime
 from service.errors import ServiceError
-from service.operations.backup import BackupReport, run_backup
+from service.operations.backup import BackupReportOut, run_backup
 from service.operations.restore import RestoreRefused, RestoreReport, run_restore
 from service.settings import Components
 from storage.objectstore import ObjectStore
@@ -82,7 +82,7 @@ def _mib(amount: int) -> str:
     return f"{amount / 1024 / 1024:.1f} MiB"
 
 
-def print_backup(report: BackupReport) -> None:
+def print_backup(report: BackupReportOut) -> None:
     out.print(
         f"Atsarginė kopija baigta: {report.target}\n"
         f"  versijų: {report.versions}, failų: {report.files} ({_mib(report.bytes_total)})\n"

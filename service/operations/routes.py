@@ -22,10 +22,6 @@ from service.users.models import User
 router = APIRouter(prefix="/api", tags=["operations"], dependencies=[Depends(require_pledge)])
 
 
-class BackupReportOut(backup.BackupReport):
-    """A finished backup (backup.BackupReport)."""
-
-
 class BackupJobOut(BaseModel):
     """A backup started from the API and how far it got (jobs.BackupJob.as_dict)."""
 
@@ -38,7 +34,7 @@ class BackupJobOut(BaseModel):
     total_bytes: int | None
     finished: bool
     error: str | None
-    report: BackupReportOut | None
+    report: backup.BackupReportOut | None
 
 
 class BackupRunOut(BaseModel):

@@ -53,6 +53,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from markupsafe import Markup, escape
 
 from service.errors import ServiceError
+from service.rendering.styles import drop_unused_styles
 
 # One DOCX per kind, per register listing and per case cover, editable in Word (README).
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
@@ -123,14 +124,23 @@ _LOOP_CELL = re.compile(r"(\{%\s*for\b[^%]*%\})(\s*)<w:tc([ >])")
 
 
 class _Template(DocxTemplate):  # type: ignore[misc]
-    """docxtpl with one change: the cells a column loop (``{%tc for %}``) repeats share the
-    width of the cell drawn in the template, and every other column keeps its own width.
+    """docxtpl with two changes. The styles nothing uses are dropped when the template is
+    loaded (service/rendering/styles.py: LibreOffice imports every style on every conversion).
+    The cells a column loop (``{%tc for %}``) repeats share the width of the cell drawn in the
+    template, and every other column keeps its own width.
 
     docxtpl instead rescales every column of the table to the same average, so a summary's
     pupil-name column would shrink to a subject's width as soon as subjects are added. With
     this rule the template says it all: draw the subjects' cell as wide as all subjects
     together, and they divide it equally.
     """
+
+    def init_docx(self, reload: bool = True) -> None:
+        loading = not self.docx or (self.is_rendered and reload)
+        super().init_docx(reload)
+        if loading:
+            # Before anything reads the package: both render paths see the same styles.
+            drop_unused_styles(self.docx)
 
     def patch_xml(self, src_xml: str) -> str:
         patched: str = super().patch_xml(src_xml)

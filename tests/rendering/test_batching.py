@@ -13,7 +13,7 @@ import threading
 import time
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ from service.documents.models import Document
 from service.errors import DocumentRejected, ServiceError
 from service.registry import numbering
 from service.registry.listing import LISTING_TEMPLATE, listing_context
-from service.rendering.docx import render_docx
+from service.rendering.docx import TEMPLATES_DIR, render_docx
 from service.rendering.joining import body_size, join_key
 from service.rendering.pdf import ConverterPool
 from service.rendering.pdfmeta import PdfMetadata, stamp_and_check
@@ -144,7 +144,22 @@ def test_every_kind_converts_in_a_batch_exactly_as_alone(
                 assert_same_as_alone(part, functools.partial(convert, docx), label)
                 assert_only_own_pages(part, label)
                 _gate(part, label)
+            _assert_dropped_styles_change_nothing(kind, documents[0], convert)
         assert queue.stats.batch_failures == 0
+
+
+def _assert_dropped_styles_change_nothing(
+    kind: str, docx: bytes, convert: Callable[[bytes], bytes]
+) -> None:
+    """The document as issued (the styles nothing uses dropped, service/rendering/styles.py)
+    looks exactly as it does with every style of its template put back."""
+    with zipfile.ZipFile(TEMPLATES_DIR / f"{kind}.docx") as template:
+        every_style = template.read("word/styles.xml")
+    with zipfile.ZipFile(io.BytesIO(docx)) as issued:
+        kept = issued.read("word/styles.xml")
+    assert kept.count(b"<w:style ") < every_style.count(b"<w:style ") / 4, kind
+    whole = convert(_replace_member(docx, "word/styles.xml", every_style))
+    assert_same_as_alone(whole, functools.partial(convert, docx), f"{kind}-every-style")
 
 
 # -- failure isolation -------------------------------------------------------------------------

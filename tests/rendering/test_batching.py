@@ -261,3 +261,61 @@ def test_a_batch_holds_no_more_body_than_its_bound(converter_pool: ConverterPool
         alone = queue.convert_many(documents[:3])
         assert (queue.stats.batches, queue.stats.direct) == (0, 3)
     assert all(isinstance(part, bytes) for part in alone), alone
+
+
+# -- waiting for requests on their way -----------------------------------------------------------
+
+
+def _convert_in_thread(queue: ConversionQueue, owner: str, docx: bytes) -> threading.Thread:
+    def run() -> None:
+        with queue.reserve(owner):
+            queue.convert_to_pdfa(docx)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _wait_for(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 20
+    while not condition():
+        assert time.monotonic() < deadline, "the queue never got there"
+        time.sleep(0.005)
+
+
+def test_a_free_worker_waits_for_a_request_on_its_way_and_joins_both(
+    converter_pool: ConverterPool,
+) -> None:
+    first, second = _certificates(2)
+    with ConversionQueue(converter_pool, max_batch=16, linger_s=20) as queue:
+        with queue.reserve("rasa"):  # admitted: taking its number, rendering
+            converting = _convert_in_thread(queue, "ona", first)
+            _wait_for(lambda: queue.waiting == 1)  # queued, and held for the one coming
+            time.sleep(0.2)
+            assert (queue.stats.direct, queue.stats.batches) == (0, 0)
+            queue.convert_to_pdfa(second)
+        converting.join(60)
+        assert (queue.stats.direct, queue.stats.batches, queue.stats.batched_documents) == (0, 1, 2)
+
+
+def test_a_lone_request_waits_for_nobody(converter_pool: ConverterPool) -> None:
+    (certificate,) = _certificates(1)
+    # Were it to wait for requests that are not there, it would take the whole 60 s.
+    with ConversionQueue(converter_pool, max_batch=16, linger_s=60) as queue:
+        converting = _convert_in_thread(queue, "ona", certificate)
+        converting.join(30)
+        assert not converting.is_alive()
+        assert (queue.stats.direct, queue.stats.batches) == (1, 0)
+
+
+def test_a_request_that_leaves_without_converting_ends_the_wait(
+    converter_pool: ConverterPool,
+) -> None:
+    (certificate,) = _certificates(1)
+    with ConversionQueue(converter_pool, max_batch=16, linger_s=60) as queue:
+        with queue.reserve("rasa"):  # will fail before it converts (say, a bad payload)
+            converting = _convert_in_thread(queue, "ona", certificate)
+            _wait_for(lambda: queue.waiting == 1)
+        converting.join(30)
+        assert not converting.is_alive()
+        assert (queue.stats.direct, queue.stats.batches) == (1, 0)

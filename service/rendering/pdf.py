@@ -40,6 +40,7 @@ from storage.process_group import (
 log = logging.getLogger(__name__)
 
 PDF_EXPORT_FILTER = "writer_pdf_Export"
+_UNOSERVER_HIDDEN = Path(__file__).with_name("unoserver_hidden.py")
 
 # writer_pdf_Export FilterData. SelectPdfVersion: 0 = PDF 1.x, 1 = PDF/A-1b, 2 = PDF/A-2b,
 # 3 = PDF/A-3b, 15/16/17 = PDF 1.5/1.6/1.7 (LibreOffice 7.4; checked against the pdfaid:part=2,
@@ -133,7 +134,8 @@ class ConverterPool(Running):
     """A fixed number of warm LibreOffice workers converting DOCX to PDF/A-2b.
 
     ``uno_python_bin`` is the ``bin`` directory of the venv made by ``setup_uno.sh``
-    (``.venv-uno/bin``); the pool runs ``unoserver`` from it. ``uno_venv`` (the venv root,
+    (``.venv-uno/bin``); the pool runs ``unoserver`` with its Python, through
+    ``unoserver_hidden.py`` (every document opened hidden). ``uno_venv`` (the venv root,
     ``.venv-uno``) may be given instead. ``soffice`` is the LibreOffice executable handed to
     unoserver (None: unoserver finds ``soffice`` on PATH).
     A worker is replaced after ``max_conversions`` conversions to bound LibreOffice's memory:
@@ -155,6 +157,7 @@ class ConverterPool(Running):
         max_conversions: int = 200,
         soffice: Path | None = None,
         watch_interval_s: float = 1.0,
+        open_hidden: bool = True,
     ) -> None:
         if size < 1:
             raise ValueError("size must be at least 1")
@@ -162,7 +165,12 @@ class ConverterPool(Running):
             raise ValueError("give exactly one of uno_python_bin and uno_venv")
         bin_dir = uno_python_bin if uno_python_bin is not None else Path(str(uno_venv)) / "bin"
         self._size = size
-        self._unoserver = bin_dir / "unoserver"
+        # unoserver run through service/rendering/unoserver_hidden.py (documents opened hidden)
+        # by the venv's own Python, the one that can import uno.
+        self._uno_python = bin_dir / "python"
+        # False: plain unoserver, documents opened as it opens them (what the tests compare
+        # the hidden conversions with).
+        self._plain_unoserver = None if open_hidden else bin_dir / "unoserver"
         self._work_dir = work_dir
         self._timeout_s = timeout_s
         self._start_timeout_s = start_timeout_s
@@ -262,8 +270,15 @@ class ConverterPool(Running):
         port, uno_port = _free_port(), _free_port()
         while uno_port == port:
             uno_port = _free_port()
+        # -I: the script's folder (this package: queue.py, docx.py) must not shadow the
+        # standard library and unoserver's imports, nor PYTHONPATH reach the worker.
+        program = (
+            [str(self._uno_python), "-I", str(_UNOSERVER_HIDDEN)]
+            if self._plain_unoserver is None
+            else [str(self._plain_unoserver)]
+        )
         cmd = [
-            str(self._unoserver),
+            *program,
             "--interface", "127.0.0.1",
             "--uno-interface", "127.0.0.1",
             "--port", str(port),

@@ -181,6 +181,10 @@ class ConverterPool(Running):
         self.restarts = 0
         self.crashes = 0
         self._restarting = 0
+        # Successors starting now: one at a time. Workers share the load evenly, so they reach
+        # their quota together; two successors starting beside two working workers made four
+        # LibreOffice processes and the whole-school run's peak RSS.
+        self._successions = 0
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         # Every worker process we own, ready or starting, by generation (a successor runs
@@ -403,6 +407,20 @@ class ConverterPool(Running):
         """Start and warm ``worker``'s successor; then ``worker`` leaves (at once when idle,
         else when its conversion ends). Until then it keeps converting: no gap."""
         try:
+            self._start_successor(worker)
+        finally:
+            with self._lock:
+                self._successions -= 1
+
+    def _begin_succession(self) -> bool:
+        with self._lock:
+            if self._successions:
+                return False  # the worker keeps converting and asks again after its next one
+            self._successions += 1
+            return True
+
+    def _start_successor(self, worker: _Worker) -> None:
+        try:
             successor = self._launch(worker.slot)
         except ConverterUnavailable:
             worker.succeeding = False  # tried again after its next conversion
@@ -412,8 +430,8 @@ class ConverterPool(Running):
             # One throwaway conversion loads Writer and the PDF export, so the successor's
             # first document costs what any other does.
             self._convert(successor, warm_up_docx(), PDFA_FILTER_OPTIONS)
-        except (ConverterUnavailable, DocumentRejected):
-            log.warning("successor of converter worker %d failed to start", worker.slot)
+        except (ConverterUnavailable, DocumentRejected) as exc:
+            log.warning("successor of converter worker %d failed to start: %s", worker.slot, exc)
             self._discard(successor)
             worker.succeeding = False
             return
@@ -517,7 +535,11 @@ class ConverterPool(Running):
         if worker.retired:
             self._let_go(worker)
             return
-        if worker.conversions >= self._max_conversions and not worker.succeeding:
+        if (
+            worker.conversions >= self._max_conversions
+            and not worker.succeeding
+            and self._begin_succession()
+        ):
             worker.succeeding = True
             threading.Thread(
                 target=self._succeed,

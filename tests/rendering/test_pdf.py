@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import docx
@@ -200,6 +203,54 @@ def test_worker_is_recycled_after_max_conversions(tmp_path: Path, certificate_do
         assert second != first
         assert pool.restarts == 1
         check_pdfa(pool.convert_to_pdfa(certificate_docx))
+
+
+def _libreoffice_workers(work_dir: Path) -> int:
+    """Worker generations with a soffice.bin running, by their profile under ``work_dir`` (a
+    fresh profile's first start restarts soffice.bin once: two processes, one worker)."""
+    running: set[bytes] = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        found = re.search(rb"/(worker-\d+-\d+)/", cmdline)
+        if b"soffice.bin" in cmdline and str(work_dir).encode() in cmdline and found:
+            running.add(found.group(1))
+    return len(running)
+
+
+def test_workers_reaching_their_quota_together_are_replaced_one_at_a_time(
+    tmp_path: Path, certificate_docx: bytes
+) -> None:
+    work_dir = tmp_path / "pool"
+    with ConverterPool(
+        size=2, uno_python_bin=uno_bin(), work_dir=work_dir, max_conversions=1
+    ) as pool:
+        peak = 0
+        stop = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not stop.is_set():
+                peak = max(peak, _libreoffice_workers(work_dir))
+                time.sleep(0.02)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        try:
+            # Both workers reach their quota of one in the same moment.
+            with ThreadPoolExecutor(max_workers=2) as both:
+                list(both.map(pool.convert_to_pdfa, [certificate_docx] * 2))
+            deadline = time.monotonic() + 120
+            while pool.restarts < 2 and time.monotonic() < deadline:
+                check_pdfa(pool.convert_to_pdfa(certificate_docx))
+        finally:
+            stop.set()
+            sampler.join()
+        assert pool.restarts >= 2
+        # Two working workers and one successor starting: never two successors at once.
+        assert peak <= 3, f"{peak} LibreOffice workers at once"
 
 
 def test_a_joined_conversion_counts_its_documents_towards_recycling(

@@ -73,7 +73,7 @@ def test_a_full_class_summary_opened_hidden_lays_out_the_same_each_time(
     converter_pool: ConverterPool,
 ) -> None:
     """Not compared with plain unoserver: opened visibly, LibreOffice breaks this summary's
-    table after row 22 of 28 that fit on the first page (3 pages, a third of page 1 empty),
+    table after row 22 of 28 that fit on the first page (3 pages, a fifth of page 1 empty),
     and did so in some conversions only; opened hidden it fills the page (2 pages), as the
     joined conversion does. So here: the same pages every time, every pupil's row once."""
     docx = _document("achievement-summary", large.summary())

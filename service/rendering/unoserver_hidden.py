@@ -15,46 +15,53 @@ Debian's Python (the one with ``uno``), not the project's venv: it imports nothi
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
-
-import uno  # type: ignore[import-not-found]  # noqa: F401  (registers the com.sun.star imports)
-from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
-from unoserver import converter, server
 
 HIDDEN = "Hidden"
 
 
 class HiddenDesktop:
-    """The LibreOffice desktop, loading every component hidden; anything else passes through."""
+    """The LibreOffice desktop, loading every component hidden; anything else passes through.
+    ``prop`` makes a ``com.sun.star.beans.PropertyValue`` (Name=, Value=)."""
 
-    def __init__(self, desktop: Any) -> None:
+    def __init__(self, desktop: Any, prop: Callable[..., Any]) -> None:
         self._desktop = desktop
+        self._prop = prop
 
     def loadComponentFromURL(  # the UNO method's name
         self, url: str, frame: str, flags: int, properties: tuple[Any, ...]
     ) -> Any:
         named = tuple(p for p in properties if p.Name != HIDDEN)
         return self._desktop.loadComponentFromURL(
-            url, frame, flags, (*named, PropertyValue(Name=HIDDEN, Value=True))
+            url, frame, flags, (*named, self._prop(Name=HIDDEN, Value=True))
         )
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._desktop, name)
 
 
-_original_init = converter.UnoConverter.__init__
+def main() -> int:
+    """unoserver's own command line, its converter loading documents hidden. The imports are
+    here: importing this module (the project's venv has no ``uno``) must change nothing."""
+    import uno  # type: ignore[import-not-found]  # noqa: F401  (registers the com.sun.star imports)
+    from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
+    from unoserver import converter, server
 
+    original_init = converter.UnoConverter.__init__
 
-def _init(self: Any, *args: Any, **kwargs: Any) -> None:
-    _original_init(self, *args, **kwargs)
-    # A later unoserver that no longer keeps its desktop here would silently lose the wrapper:
-    # refuse to start instead (the converter tests then fail loudly).
-    if not hasattr(self, "desktop"):
-        raise RuntimeError("unoserver.converter.UnoConverter has no desktop to wrap")
-    self.desktop = HiddenDesktop(self.desktop)
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        # A later unoserver that no longer keeps its desktop here would silently lose the
+        # wrapper: refuse to start instead (the converter tests then fail loudly).
+        if not hasattr(self, "desktop"):
+            raise RuntimeError("unoserver.converter.UnoConverter has no desktop to wrap")
+        self.desktop = HiddenDesktop(self.desktop, PropertyValue)
 
+    converter.UnoConverter.__init__ = init
+    code: int | None = server.main()
+    return code or 0
 
-converter.UnoConverter.__init__ = _init
 
 if __name__ == "__main__":
-    sys.exit(server.main())
+    sys.exit(main())

@@ -4,6 +4,7 @@ unoserver makes, page by page (text and pixels), for every kind, at example and 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -18,6 +19,7 @@ from service.documents.issuing import build_context
 from service.kinds import load_kinds
 from service.rendering.docx import render_docx
 from service.rendering.pdf import ConverterPool
+from service.rendering.unoserver_hidden import HiddenDesktop
 from service.validation import parse_payload
 from tests.conftest import example
 from tests.fixtures.converter import uno_bin
@@ -102,3 +104,32 @@ def test_the_pool_runs_the_hidden_launcher(converter_pool: ConverterPool) -> Non
         assert any(
             part.endswith(b"unoserver_hidden.py") for cmdline in _ancestors(pid) for part in cmdline
         ), f"soffice {pid} was not started through unoserver_hidden.py"
+
+
+class _Desktop:
+    def __init__(self) -> None:
+        self.loaded: list[tuple[Any, ...]] = []
+        self.name = "desktop"
+
+    def loadComponentFromURL(  # the UNO method's name
+        self, url: str, frame: str, flags: int, properties: tuple[Any, ...]
+    ) -> str:
+        self.loaded.append(properties)
+        return url
+
+
+@dataclasses.dataclass
+class _Property:
+    Name: str  # as UNO spells it
+    Value: object
+
+
+def test_the_wrapped_desktop_opens_every_document_hidden() -> None:
+    desktop = _Desktop()
+    wrapped = HiddenDesktop(desktop, _Property)
+
+    asked = (_Property("ReadOnly", True), _Property("Hidden", False))
+    assert wrapped.loadComponentFromURL("file:///a.docx", "_default", 0, asked) == "file:///a.docx"
+
+    assert desktop.loaded == [(_Property("ReadOnly", True), _Property("Hidden", True))]
+    assert wrapped.name == "desktop"  # the rest of the desktop passes through

@@ -166,11 +166,15 @@ class ConverterPool(Running):
         bin_dir = uno_python_bin if uno_python_bin is not None else Path(str(uno_venv)) / "bin"
         self._size = size
         # unoserver run through service/rendering/unoserver_hidden.py (documents opened hidden)
-        # by the venv's own Python, the one that can import uno.
-        self._uno_python = bin_dir / "python"
-        # False: plain unoserver, documents opened as it opens them (what the tests compare
-        # the hidden conversions with).
-        self._plain_unoserver = None if open_hidden else bin_dir / "unoserver"
+        # by the venv's own Python, the one that can import uno; -I: the script's folder (this
+        # package: queue.py, docx.py) must not shadow the standard library and unoserver's
+        # imports, nor PYTHONPATH reach the worker. open_hidden=False: plain unoserver, what
+        # the tests compare the hidden conversions with.
+        self._unoserver_command = (
+            [str(bin_dir / "python"), "-I", str(_UNOSERVER_HIDDEN)]
+            if open_hidden
+            else [str(bin_dir / "unoserver")]
+        )
         self._work_dir = work_dir
         self._timeout_s = timeout_s
         self._start_timeout_s = start_timeout_s
@@ -274,15 +278,8 @@ class ConverterPool(Running):
         port, uno_port = _free_port(), _free_port()
         while uno_port == port:
             uno_port = _free_port()
-        # -I: the script's folder (this package: queue.py, docx.py) must not shadow the
-        # standard library and unoserver's imports, nor PYTHONPATH reach the worker.
-        program = (
-            [str(self._uno_python), "-I", str(_UNOSERVER_HIDDEN)]
-            if self._plain_unoserver is None
-            else [str(self._plain_unoserver)]
-        )
         cmd = [
-            *program,
+            *self._unoserver_command,
             "--interface", "127.0.0.1",
             "--uno-interface", "127.0.0.1",
             "--port", str(port),

@@ -206,16 +206,16 @@ def test_worker_is_recycled_after_max_conversions(tmp_path: Path, certificate_do
 
 
 def _libreoffice_workers(work_dir: Path) -> int:
-    """Worker generations with a soffice.bin running, by their profile under ``work_dir`` (a
-    fresh profile's first start restarts soffice.bin once: two processes, one worker)."""
+    """Worker generations with a live soffice.bin, by their profile under ``work_dir`` (a fresh
+    profile's first start restarts soffice.bin once: two processes, one worker)."""
     running: set[bytes] = set()
-    for proc in Path("/proc").iterdir():
+    for pid in _pool_processes(work_dir):
         try:
-            cmdline = (proc / "cmdline").read_bytes()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
         found = re.search(rb"/(worker-\d+-\d+)/", cmdline)
-        if b"soffice.bin" in cmdline and str(work_dir).encode() in cmdline and found:
+        if b"soffice.bin" in cmdline and found:
             running.add(found.group(1))
     return len(running)
 

@@ -94,4 +94,4 @@ def cover_pdf(
             registration_date=printed_on,
             authors=[printed_by],
         ),
-    )
+    ).data

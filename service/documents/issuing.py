@@ -37,7 +37,7 @@ from service.lt import genitive_name, in_sentence, long_date
 from service.registry import numbering
 from service.registry.models import RegistryEntry
 from service.rendering.docx import DocumentProperties, render_docx
-from service.rendering.pdfmeta import PdfMetadata, page_count, stamp_and_check
+from service.rendering.pdfmeta import PdfMetadata, StampedPdf, stamp_and_check
 from service.school_profile import profile as school_profile
 from service.school_year import classes
 from service.settings import SchoolProfile
@@ -385,12 +385,12 @@ class Issuer:
     ) -> Document:
         """(2) Render, convert, check, hash and store; returns the unsaved record."""
         typed: Payload = payload  # type: ignore[assignment]
-        docx, pdf = self._render(
+        docx, stamped = self._render(
             spec, payload, user, number, today, school, correction=correction, extra=extra
         )
         term, lock = _term_and_lock(rule, payload, today)
         stem = f"{today.year}/{spec.register}/{seq:06d}-{document_id}"
-        stored_pdf, stored_docx = self._store(stem, document_id, number, pdf, docx, lock)
+        stored_pdf, stored_docx = self._store(stem, document_id, number, stamped.data, docx, lock)
         heading = kinds.heading(payload, spec.title)
         addressee = kinds.addressee(payload)
         search_text = typed.search_text()
@@ -402,7 +402,7 @@ class Issuer:
             addressee=addressee,
             signer=kinds.signer(payload, school.director_name, user.name),
             search_key=kinds.search_key(number, heading, addressee, search_text),
-            pages=page_count(pdf),
+            pages=stamped.pages,
             registry_entry_id=0,
             register_code=spec.register,
             year=today.year,
@@ -438,7 +438,7 @@ class Issuer:
         *,
         correction: dict[str, Any] | None,
         extra: dict[str, Any] | None,
-    ) -> tuple[bytes, bytes]:
+    ) -> tuple[bytes, StampedPdf]:
         """The DOCX and its stamped, checked PDF/A."""
         typed: Payload = payload  # type: ignore[assignment]
         context = build_context(
@@ -464,8 +464,8 @@ class Issuer:
         )
         pdf = self.converter.convert_to_pdfa(docx)
         # The PDF/A gate (claim + embedded fonts) runs on the stamped document before it is
-        # returned, on the same parse as the stamping.
-        pdf = stamp_and_check(
+        # returned, on the same parse as the stamping and the page count.
+        stamped = stamp_and_check(
             pdf,
             PdfMetadata(
                 title=f"{spec.title} Nr. {number}",
@@ -478,7 +478,7 @@ class Issuer:
                 recipients=recipients(payload),
             ),
         )
-        return docx, pdf
+        return docx, stamped
 
     def _store(
         self, stem: str, document_id: str, number: str, pdf: bytes, docx: bytes, lock: dt.date

@@ -303,4 +303,4 @@ def to_pdf(
             registration_date=printed_on,
             authors=[printed_by],
         ),
-    )
+    ).data

@@ -3,7 +3,7 @@
 ``stamp`` replaces whatever LibreOffice copied from the template (e.g. dc:creator "python-docx")
 with the record's own title, school, registration and people, keeping the PDF/A-2b claim.
 ``check_pdfa`` refuses a file that does not claim PDF/A-2b or that uses a font it does not embed.
-``stamp_and_check`` does both on one parse (the issuing path).
+``stamp_and_check`` does both on one parse and counts the pages (the issuing path).
 """
 
 from __future__ import annotations
@@ -174,6 +174,14 @@ def _ltud_descriptions(meta: PdfMetadata, authors: list[str]) -> str:
     return ltud + extension
 
 
+@dataclass(frozen=True)
+class StampedPdf:
+    """An issued PDF as stamped and checked, with the page count a case's sheets add up."""
+
+    data: bytes
+    pages: int
+
+
 def stamp(pdf: bytes, meta: PdfMetadata) -> bytes:
     """Return ``pdf`` with its XMP and DocInfo describing ``meta``; the PDF/A claim is kept."""
     with _open(pdf) as doc:
@@ -181,18 +189,20 @@ def stamp(pdf: bytes, meta: PdfMetadata) -> bytes:
         return _save(doc)
 
 
-def stamp_and_check(pdf: bytes, meta: PdfMetadata) -> bytes:
-    """:func:`stamp`, then the gate of :func:`check_pdfa`, on one parse of the PDF.
+def stamp_and_check(pdf: bytes, meta: PdfMetadata) -> StampedPdf:
+    """:func:`stamp`, then the gate of :func:`check_pdfa`, on one parse of the PDF, which
+    also gives the page count.
 
-    Issuing stamped the converter's PDF and then parsed the result again only to check it.
-    Stamping changes the XMP, DocInfo and /Lang, never a page, its resources or a font, and
-    saving writes the metadata as stamped; so checking the stamped document before it is
-    saved judges exactly what is returned.
+    Issuing stamped the converter's PDF, parsed the result again to check it and a third time
+    to count its pages. Stamping changes the XMP, DocInfo and /Lang, never a page, its
+    resources or a font, and saving writes the metadata as stamped; so checking and counting
+    the stamped document before it is saved judge exactly what is returned. The PDF/A claim
+    is read while stamping (the stamp keeps it), not by parsing the new packet again.
     """
     with _open(pdf) as doc:
-        _stamp_document(doc, meta)
-        _check_document(doc)
-        return _save(doc)
+        claim = _stamp_document(doc, meta)
+        _check_document(doc, claim)
+        return StampedPdf(_save(doc), len(doc.pages))
 
 
 def _save(doc: pikepdf.Pdf) -> bytes:
@@ -202,12 +212,14 @@ def _save(doc: pikepdf.Pdf) -> bytes:
         return out.read()
 
 
-def _stamp_document(doc: pikepdf.Pdf, meta: PdfMetadata) -> None:
+def _stamp_document(doc: pikepdf.Pdf, meta: PdfMetadata) -> tuple[str, str] | None:
+    """Stamp ``doc``; returns its PDF/A claim (part, conformance), which stamping keeps."""
     # PDF-LT: the authors' names are repeated in dc:creator; the school comes first.
     creators = _unique([meta.creator, *meta.authors])
     # set_pikepdf_as_editor=False: pikepdf would otherwise write itself as pdf:Producer.
     # update_docinfo=True keeps DocInfo equal to XMP, which PDF/A requires.
     with doc.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as xmp:
+        claim = _claim_of(xmp)
         producer = str(xmp.get(f"{{{XMP_NS_PDF}}}Producer", "") or "")
         for key in list(xmp):
             if key not in _KEEP:
@@ -233,6 +245,7 @@ def _stamp_document(doc: pikepdf.Pdf, meta: PdfMetadata) -> None:
     ET.fromstring(packet.split("?>", 1)[1].rsplit("<?xpacket", 1)[0])  # well-formed or raise
     doc.Root.Metadata.write(packet.encode("utf-8"))
     doc.Root.Lang = pikepdf.String(meta.language)
+    return claim
 
 
 def page_count(pdf: bytes) -> int:
@@ -248,7 +261,10 @@ def pdfa_claim(pdf: bytes) -> tuple[str, str] | None:
 
 
 def _claim(doc: pikepdf.Pdf) -> tuple[str, str] | None:
-    xmp = doc.open_metadata()
+    return _claim_of(doc.open_metadata())
+
+
+def _claim_of(xmp: pikepdf.models.PdfMetadata) -> tuple[str, str] | None:
     part = xmp.get(f"{{{XMP_NS_PDFAID}}}part")
     conformance = xmp.get(f"{{{XMP_NS_PDFAID}}}conformance")
     if not part or not conformance:
@@ -315,11 +331,10 @@ def _embedded(font: pikepdf.Object) -> bool:
 def check_pdfa(pdf: bytes) -> None:
     """Raise DocumentRejected unless the PDF claims PDF/A-2b and embeds every font it uses."""
     with _open(pdf) as doc:
-        _check_document(doc)
+        _check_document(doc, _claim(doc))
 
 
-def _check_document(doc: pikepdf.Pdf) -> None:
-    claim = _claim(doc)
+def _check_document(doc: pikepdf.Pdf, claim: tuple[str, str] | None) -> None:
     if claim is None or claim[0] != "2" or claim[1].upper() != "B":
         found = "nėra" if claim is None else f"PDF/A-{claim[0]}{claim[1].lower()}"
         raise DocumentRejected(

@@ -70,7 +70,7 @@ def _gate(pdf: bytes, label: str) -> bytes:
             registration_date=dt.date(2026, 11, 20),
             authors=["Rasa Raštinienė"],
         ),
-    )
+    ).data
 
 
 def _issue_large(service: Service) -> None:

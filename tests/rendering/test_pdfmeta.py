@@ -16,6 +16,7 @@ from service.rendering.pdfmeta import (
     LTUDENT_NS,
     PdfMetadata,
     check_pdfa,
+    page_count,
     pdfa_claim,
     stamp,
     stamp_and_check,
@@ -58,10 +59,20 @@ def _docinfo(pdf: bytes) -> dict[str, str]:
         return {str(key): str(value) for key, value in doc.docinfo.items()}
 
 
-def _with_fonts(fonts: pikepdf.Dictionary, *, claim: bool = True, form: bool = False) -> bytes:
-    """A one-page PDF claiming PDF/A-2b whose page (or a form XObject on it) uses ``fonts``."""
+def _with_fonts(
+    fonts: pikepdf.Dictionary,
+    *,
+    claim: bool = True,
+    form: bool = False,
+    pages: int = 1,
+    part: str = "2",
+) -> bytes:
+    """A PDF claiming PDF/A-{part}b whose first page (or a form XObject on it) uses ``fonts``;
+    ``pages`` - 1 blank pages follow it."""
     pdf = pikepdf.new()
     page = pdf.add_blank_page(page_size=(595, 842))
+    for _ in range(pages - 1):
+        pdf.add_blank_page(page_size=(595, 842))
     resources = pikepdf.Dictionary(Font=fonts)
     content = b"BT /F1 12 Tf 72 720 Td (Sveiki) Tj ET"
     if form:
@@ -76,7 +87,7 @@ def _with_fonts(fonts: pikepdf.Dictionary, *, claim: bool = True, form: bool = F
         page.obj.Contents = pdf.make_stream(content)
     if claim:
         with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
-            xmp["pdfaid:part"] = "2"
+            xmp["pdfaid:part"] = part
             xmp["pdfaid:conformance"] = "B"
     out = io.BytesIO()
     pdf.save(out)
@@ -189,7 +200,7 @@ def test_check_pdfa_rejects_garbage() -> None:
 
 
 def test_stamp_and_check_writes_what_stamp_writes(plain_pdf: bytes) -> None:
-    checked = stamp_and_check(plain_pdf, META)
+    checked = stamp_and_check(plain_pdf, META).data
     stamped = stamp(plain_pdf, META)
 
     assert _packet(checked) == _packet(stamped)
@@ -198,9 +209,23 @@ def test_stamp_and_check_writes_what_stamp_writes(plain_pdf: bytes) -> None:
     check_pdfa(checked)
 
 
+def test_stamp_and_check_counts_the_pages_it_returns() -> None:
+    # Issuing takes a record's page count (a case's sheets) from here, not from a third parse.
+    stamped = stamp_and_check(_with_fonts(pikepdf.Dictionary(), pages=3), META)
+
+    assert stamped.pages == 3
+    assert page_count(stamped.data) == 3
+
+
 def test_stamp_and_check_rejects_pdf_without_claim() -> None:
     with pytest.raises(DocumentRejected, match="PDF/A-2b žymos"):
         stamp_and_check(_with_fonts(pikepdf.Dictionary(), claim=False), META)
+
+
+def test_stamp_and_check_rejects_another_pdfa_part() -> None:
+    # The claim is read while stamping; the gate still judges it (stamping keeps pdfaid).
+    with pytest.raises(DocumentRejected, match="rasta: PDF/A-1b"):
+        stamp_and_check(_with_fonts(pikepdf.Dictionary(), part="1"), META)
 
 
 @pytest.mark.parametrize("form", [False, True], ids=["page", "form-xobject"])
@@ -222,10 +247,10 @@ def test_stamp_and_check_works_without_memfd(
     def refuse(*_args: object) -> int:
         raise OSError("memfd_create not permitted")
 
-    expected = _packet(stamp_and_check(plain_pdf, META))
+    expected = _packet(stamp_and_check(plain_pdf, META).data)
     monkeypatch.setattr("os.memfd_create", refuse)
 
-    checked = stamp_and_check(plain_pdf, META)
+    checked = stamp_and_check(plain_pdf, META).data
 
     monkeypatch.undo()
     assert _packet(checked) == expected

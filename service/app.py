@@ -43,6 +43,7 @@ from service.limits import BodySizeLimit
 from service.operations.metrics import InstrumentedConverter, Metrics
 from service.operations.monitoring import router as monitoring_router
 from service.operations.routes import router as operations_router
+from service.password_slots import VerificationBusy
 from service.registry import numbering
 from service.registry.routes import router as registry_router
 from service.rendering.pdf import ConverterPool
@@ -59,7 +60,6 @@ from service.validation import describe
 from service.web import install as install_web_pages
 from service.web.access import page_gate
 from service.web.rendering import WebRoute
-from service.web.throttle import VerificationBusy
 from storage.objectstore import ObjectStorePort
 
 log = logging.getLogger("bylos")

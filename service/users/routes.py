@@ -13,10 +13,10 @@ from sqlmodel import col, select
 from service.contract import json_body
 from service.deps import CurrentUser, SessionDep
 from service.params import RowIdPath
+from service.password_slots import password_work
 from service.users import accounts
 from service.users.models import ApiToken, Role, User
 from service.validation import Secret, Text, exactly, parse_payload
-from service.web.rendering import password_work
 
 router = APIRouter(prefix="/api", tags=["users"])
 
@@ -114,7 +114,7 @@ async def reset_password(
     body: Annotated[Any, Body()] = None,
 ) -> None:
     wanted = parse_payload(PasswordIn, body)
-    # Argon2 in a verification slot, as at sign-in (service/web/throttle.py).
+    # Argon2 in a verification slot, as at sign-in (service/password_slots.py).
     await password_work(
         request, lambda: accounts.reset_password(session, user, user_id, wanted.password)
     )

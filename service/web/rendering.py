@@ -11,16 +11,16 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
-from anyio import to_thread
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from service.errors import PledgeMissing, ServiceError
+from service.password_slots import VerificationBusy
 from service.proxies import Network, parse_networks
 from service.timeutil import VILNIUS
 from service.users.models import ROLE_TITLES, User
@@ -28,13 +28,7 @@ from service.users.pledge import MISSING
 from service.web import forms
 from service.web.navigation import menu
 from service.web.session import SessionCodec, WebSession
-from service.web.throttle import (
-    BUSY,
-    NoSlot,
-    SignInThrottle,
-    VerificationBusy,
-    VerificationSlots,
-)
+from service.web.throttle import SignInThrottle
 
 log = logging.getLogger("bylos.web")
 
@@ -75,13 +69,13 @@ class PledgeRequired(Exception):
 
 
 class Runtime:
-    """What the web layer keeps per app: the session codec, the sign-in throttle, the
-    password-check slots and the proxies whose forwarded addresses are believed."""
+    """What the web layer keeps per app: the session codec, the sign-in throttle and the
+    proxies whose forwarded addresses are believed (the password-check slots are the app's,
+    shared with the API: service/password_slots.py)."""
 
     def __init__(self, codec: SessionCodec, proxies: tuple[Network, ...] = ()) -> None:
         self.codec = codec
         self.throttle = SignInThrottle()
-        self.slots = VerificationSlots()
         self.proxies = proxies
 
 
@@ -94,23 +88,6 @@ def web_runtime(request: Request) -> Runtime:
         )
         state.web = runtime
     return runtime
-
-
-T = TypeVar("T")
-
-
-async def password_work(request: Request, work: Callable[[], T]) -> T:
-    """Run ``work`` (anything that checks or hashes a password with Argon2) in a worker thread
-    while holding one of the verification slots, as sign-in does. No slot freed within the
-    wait: VerificationBusy (503, Retry-After) and ``work`` never runs. The wait holds no worker
-    thread. Every request path to the password functions comes here, the API's as well as the
-    pages' (tests/security/test_password_slots.py finds them all in the source)."""
-    try:
-        async with web_runtime(request).slots.slot():
-            return await to_thread.run_sync(work)
-    except NoSlot:
-        request.app.state.metrics.signin_failures.labels("busy").inc()
-        raise VerificationBusy(BUSY) from None
 
 
 def retry_later(response: Response, exc: VerificationBusy) -> Response:

@@ -8,12 +8,7 @@ cause):
 - a global ceiling on failures a minute: many machines cannot either, all together.
 Past an allowance each further failure doubles the wait (1 min, 2 min ... 15 min).
 
-Argon2 spends 64 MiB and tens of milliseconds a check by design, so checks run a few at a time
-(``VerificationSlots``): every check or hash of a password on a request path (sign-in, one's own
-password change, an administrator's reset, a new account), through the API or a page
-(``rendering.password_work``). A request that cannot get a slot in a few seconds is told to
-retry (``VerificationBusy``) instead of queueing threads and memory without bound: one account
-making many password changes at once cannot pin the processor either.
+The Argon2 checks themselves run a few at a time (service/password_slots.py).
 
 The address is the TCP peer's. Forwarded headers are believed only when that peer is one of the
 proxies the operator named (BYLOS_TRUSTED_PROXIES): anyone else could write any address there.
@@ -21,31 +16,19 @@ proxies the operator named (BYLOS_TRUSTED_PROXIES): anyone else could write any 
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import math
-import os
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-
-from service.errors import ServiceError
 
 ACCOUNT_FREE_FAILURES = 5
 ADDRESS_FREE_FAILURES = 20
 GLOBAL_FAILURES_PER_MINUTE = 100
 FIRST_WAIT_S = 60.0
 MAX_WAIT_S = 15 * 60.0
-# Concurrent Argon2 checks (each takes 64 MiB and, with 4 lanes, several cores for tens of
-# milliseconds): half the cores, so the rest of the service keeps answering under a guessing
-# storm; and how long a sign-in waits for a slot before it is told to retry.
-VERIFICATION_SLOTS = max(1, (os.cpu_count() or 2) // 2)
-SLOT_WAIT_S = 3.0
-RETRY_AFTER_S = 5
-BUSY = "Šiuo metu jungiasi per daug žmonių. Bandykite dar kartą po kelių sekundžių."
 
 
 @dataclass
@@ -126,38 +109,3 @@ class SignInThrottle:
         for table in (self._accounts, self._addresses):
             for key in [k for k, r in table.items() if r.locked_until < now]:
                 del table[key]
-
-
-class NoSlot(Exception):
-    """Every verification slot stayed busy: the sign-in is asked to retry."""
-
-
-class VerificationBusy(ServiceError):
-    """No verification slot freed in time: 503 with Retry-After, as a sign-in is answered, and
-    nothing was changed (the password work never started)."""
-
-    status_code = 503
-    retry_after_s = RETRY_AFTER_S
-
-
-class VerificationSlots:
-    """A bounded number of concurrent password checks; waiting is asynchronous, so sign-ins
-    queued behind the slots hold no worker thread that other requests need."""
-
-    def __init__(self, slots: int = VERIFICATION_SLOTS, wait_s: float = SLOT_WAIT_S) -> None:
-        self._slots = slots
-        self._wait_s = wait_s
-        self._semaphore: asyncio.Semaphore | None = None
-
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        if self._semaphore is None:
-            self._semaphore = asyncio.Semaphore(self._slots)
-        try:
-            await asyncio.wait_for(self._semaphore.acquire(), timeout=self._wait_s)
-        except TimeoutError:
-            raise NoSlot from None
-        try:
-            yield
-        finally:
-            self._semaphore.release()

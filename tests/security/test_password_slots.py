@@ -25,10 +25,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from service.db import session_scope
+from service.password_slots import BUSY, RETRY_AFTER_S, VerificationSlots
 from service.users import accounts
 from service.users.accounts import check_password, create_user, issue_token
 from service.users.models import Role, User
-from service.web.throttle import BUSY, RETRY_AFTER_S, VerificationSlots
 from tests.conftest import Service, auth
 from tests.web.conftest import csrf_of, sign_in
 
@@ -259,7 +259,7 @@ def test_each_password_route_hashes_and_checks_only_inside_a_slot(
 ) -> None:
     app = _app(service)
     slots = WatchedSlots()
-    app.state.web.slots = slots
+    app.state.password_slots = slots
     hasher = WatchingHasher(slots)
     monkeypatch.setattr(accounts, "_HASHER", hasher)
     rasa_page, admin_page = people.rasa_page, people.admin_page
@@ -373,7 +373,7 @@ def test_with_every_slot_full_a_password_change_waits_then_is_refused_like_sign_
         ),
     }
     for route, attempt in attempts.items():
-        app.state.web.slots = _full()
+        app.state.password_slots = _full()
         started = time.monotonic()
         answer = attempt()
         waited = time.monotonic() - started
@@ -393,7 +393,7 @@ def test_with_every_slot_full_a_password_change_waits_then_is_refused_like_sign_
     assert "ona" not in _logins(service)
 
     # Once a slot frees, the same change goes through.
-    app.state.web.slots = VerificationSlots()
+    app.state.password_slots = VerificationSlots()
     done = service.client.post(
         "/api/me/password",
         json={"current": PASSWORD, "new": NEW_PASSWORD},

@@ -15,12 +15,14 @@ from contextlib import asynccontextmanager
 
 import pytest
 
+from service import password_slots
+from service.password_slots import NoSlot, VerificationSlots
 from service.proxies import client_address, parse_networks
 from service.settings import Settings
 from service.users.accounts import create_user
 from service.users.models import Role
 from service.web import throttle
-from service.web.throttle import NoSlot, SignInThrottle, VerificationSlots
+from service.web.throttle import SignInThrottle
 from tests.conftest import Service
 from tests.web.conftest import csrf_of
 
@@ -181,15 +183,15 @@ def test_no_free_verification_slot_answers_503_with_retry_after(service: Service
             raise NoSlot
             yield  # pragma: no cover
 
-    app.state.web.slots = Busy()  # type: ignore[attr-defined]
+    app.state.password_slots = Busy()  # type: ignore[attr-defined]
     busy = service.client.post(
         "/prisijungti", data={"login": "rasa", "password": PASSWORD, "csrf": token}
     )
     assert busy.status_code == 503
-    assert busy.headers["Retry-After"] == str(throttle.RETRY_AFTER_S)
+    assert busy.headers["Retry-After"] == str(password_slots.RETRY_AFTER_S)
     assert "Šiuo metu jungiasi per daug žmonių" in busy.text
     # Not counted as a failure: the right password works once a slot is free.
-    app.state.web.slots = VerificationSlots()  # type: ignore[attr-defined]
+    app.state.password_slots = VerificationSlots()  # type: ignore[attr-defined]
     ok = service.client.post(
         "/prisijungti",
         data={"login": "rasa", "password": PASSWORD, "csrf": token},

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from service.errors import InvalidPayload
 from service.params import RowIdPath
+from service.password_slots import VerificationBusy, password_work
 from service.users import accounts
 from service.web import forms
 from service.web.access import (
@@ -22,8 +23,7 @@ from service.web.access import (
     runtime_of,
     unit_of_work,
 )
-from service.web.rendering import WebRoute, password_work, render, retry_later
-from service.web.throttle import VerificationBusy
+from service.web.rendering import WebRoute, render, retry_later
 
 router = APIRouter(route_class=WebRoute)
 

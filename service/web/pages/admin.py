@@ -15,6 +15,7 @@ from service.access.policy import may
 from service.deps import ensure_role
 from service.errors import Conflict, InvalidPayload
 from service.params import RowIdPath
+from service.password_slots import VerificationBusy, password_work
 from service.school_profile import profile
 from service.users import accounts
 from service.users.models import ROLE_TITLES, Role, User
@@ -27,8 +28,7 @@ from service.web.access import (
     unit_of_work,
 )
 from service.web.forms import MAX_FIELD_CHARS
-from service.web.rendering import WebRoute, password_work, render, retry_later
-from service.web.throttle import VerificationBusy
+from service.web.rendering import WebRoute, render, retry_later
 
 router = APIRouter(route_class=WebRoute)
 

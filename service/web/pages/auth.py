@@ -10,18 +10,17 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from service.password_slots import VerificationBusy, password_work
 from service.proxies import client_address
 from service.users import accounts
 from service.web.access import checked_form, runtime_of
 from service.web.rendering import (
     WebRoute,
-    password_work,
     render,
     retry_later,
     web_runtime,
     web_session,
 )
-from service.web.throttle import VerificationBusy
 
 router = APIRouter(route_class=WebRoute)
 

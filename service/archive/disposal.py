@@ -285,7 +285,7 @@ def _record_proposal(
         session.flush()
         audit.record(
             session,
-            Actor(id=user.id, name=user.name),
+            user.actor,
             "disposal.proposed",
             subject_type="disposal",
             subject_id=str(disposal.id),
@@ -321,7 +321,7 @@ def approve(runtime: Runtime, user: User, disposal_id: int) -> dict[str, Any]:
         session.add(disposal)
         audit.record(
             session,
-            Actor(id=user.id, name=user.name),
+            user.actor,
             "disposal.approved",
             subject_type="disposal",
             subject_id=str(disposal.id),
@@ -344,7 +344,7 @@ def execute(runtime: Runtime, user: User, disposal_id: int) -> dict[str, Any]:
     """Carry out an approved act: read what it destroys, delete each document's versions (a held
     or still locked one is refused), describe each destroyed one, then record the outcome."""
     execution = _read_execution(runtime, disposal_id)
-    actor = Actor(id=user.id, name=user.name)
+    actor = user.actor
     destroyed: list[dict[str, Any]] = []
     refused: list[dict[str, Any]] = []
     for doc, versions in execution.plan:

@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 from service.archive.cases import case_documents, held_ids, resolve_case
 from service.archive.models import DestroyedDocument, Hold
 from service.audit import log as audit
-from service.audit.log import Actor
 from service.cases.models import Case
 from service.db import session_scope
 from service.documents.models import Document
@@ -87,7 +86,7 @@ def place(
         session.flush()
         audit.record(
             session,
-            Actor(id=user.id, name=user.name),
+            user.actor,
             "hold.placed",
             subject_type="hold",
             subject_id=str(hold.id),
@@ -129,7 +128,7 @@ def release(runtime: Runtime, user: User, hold_id: int, reason: str | None) -> d
                 released.append(doc.number)
         audit.record(
             session,
-            Actor(id=user.id, name=user.name),
+            user.actor,
             "hold.released",
             subject_type="hold",
             subject_id=str(hold.id),

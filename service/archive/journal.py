@@ -24,7 +24,6 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.requests import ClientDisconnect, Request
 
-from service.audit.log import Actor
 from service.documents.events import record_document_event
 from service.documents.hooks import Prepared
 from service.documents.kinds import kind_or_404
@@ -131,7 +130,7 @@ class JournalTransferHooks:
         )
         record_document_event(
             session,
-            Actor(id=user.id, name=user.name),
+            user.actor,
             "journal.transferred",
             document,
             file=state.file_name,

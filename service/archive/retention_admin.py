@@ -62,7 +62,7 @@ def rules_out(rules: RuleSet) -> dict[str, Any]:
 
 
 def _actor(user: User | None) -> Actor:
-    return audit.SYSTEM if user is None else Actor(id=user.id, name=user.name)
+    return audit.SYSTEM if user is None else user.actor
 
 
 def _destroyed_ids(session: Session) -> set[str]:

@@ -26,7 +26,6 @@ from service.archive.answers import (
     RuleChangedOut,
 )
 from service.archive.service import DisposalIn, HoldIn
-from service.audit.log import Actor
 from service.books import service as books
 from service.books.service import ExportIn
 from service.contract import BYTES, ZIP, InstantText, file_answer, json_body
@@ -374,7 +373,7 @@ def journal_file(
     with store_errors():
         stream = runtime.store.get(record.object_key, record.object_version_id, 1 << 20)
     with session_scope(runtime.engine) as session:
-        record_document_event(session, Actor(id=user.id, name=user.name), "journal.downloaded", doc)
+        record_document_event(session, user.actor, "journal.downloaded", doc)
     return StreamingResponse(
         stream,
         # Whatever type the uploader claimed: a stored upload is bytes to save, never a page

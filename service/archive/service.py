@@ -15,7 +15,6 @@ from sqlmodel import col, select
 from service.archive import disposal, fixity, holds
 from service.archive.models import DestroyedDocument, Disposal, FixityRun, RuleChange
 from service.audit import anchors
-from service.audit.log import Actor
 from service.cases.schemas import CaseIndexText
 from service.db import session_scope
 from service.documents import service as documents
@@ -70,9 +69,7 @@ def disposals(runtime: Runtime) -> list[Disposal]:
 
 
 def run_fixity(runtime: Runtime, user: User) -> dict[str, Any]:
-    return fixity.run(
-        runtime.engine, runtime.store, Actor(id=user.id, name=user.name), user_id=user.id
-    )
+    return fixity.run(runtime.engine, runtime.store, user.actor, user_id=user.id)
 
 
 def fixity_runs(runtime: Runtime, limit: int) -> list[dict[str, Any]]:
@@ -124,7 +121,5 @@ def stored_file(runtime: Runtime, user: User, document_id: str, format: str) -> 
     # Certificates are small: verifying before sending means a damaged file is never served.
     data = read_verified(data, sha)
     with session_scope(runtime.engine) as session:
-        record_document_event(
-            session, Actor(id=user.id, name=user.name), "document.downloaded", doc, format=format
-        )
+        record_document_event(session, user.actor, "document.downloaded", doc, format=format)
     return StoredFile(data, media, filename, sha)

@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from service.audit.log import Actor
 from service.books import register as books_register
 from service.cases.plan import validate_year
 from service.cases.schemas import CaseIndexText
@@ -57,10 +56,6 @@ class RegisterPatch(_Body):
     number_format: NumberFormat | None = None
 
 
-def _actor(user: User) -> Actor:
-    return Actor(id=user.id, name=user.name)
-
-
 def list_registers(session: Session) -> list[RegisterOut]:
     return [listing.register_out(r) for r in admin.all_registers(session)]
 
@@ -68,7 +63,7 @@ def list_registers(session: Session) -> list[RegisterOut]:
 def add_register(session: Session, user: User, new: RegisterIn) -> RegisterOut:
     register = admin.add_register(
         session,
-        _actor(user),
+        user.actor,
         code=new.code,
         title=new.title,
         case_index=new.case_index,
@@ -81,7 +76,7 @@ def change_register(session: Session, user: User, code: str, patch: RegisterPatc
     change = admin.RegisterChange(
         title=patch.title, case_index=patch.case_index, number_format=patch.number_format
     )
-    return listing.register_out(admin.change_register(session, _actor(user), code, change))
+    return listing.register_out(admin.change_register(session, user.actor, code, change))
 
 
 def year_entries(

@@ -18,7 +18,6 @@ from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
 from service.archive.cases import resolve_case
-from service.audit.log import Actor
 from service.books import covers, export, inventories, year_xlsx
 from service.books import year as years
 from service.cases.facts import count_missing_pages, documents_of, facts
@@ -117,7 +116,7 @@ def export_year(runtime: Runtime, user: User, data_dir: Path, wanted: ExportIn) 
             runtime.rules,
             wanted.year,
             work,
-            Actor(id=user.id, name=user.name),
+            user.actor,
             converter=runtime.converter,
             records=runtime.records,
         )

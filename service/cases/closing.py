@@ -23,7 +23,6 @@ from sqlmodel import Session, col, select
 from retention.compute import RetentionDate
 from retention.rules import RuleSet
 from service.audit import log as audit
-from service.audit.log import Actor
 from service.case_index import validate_index
 from service.cases.facts import count_missing_pages, facts
 from service.cases.models import Case, CaseStatus
@@ -351,7 +350,7 @@ def _close_and_record(
             session.add(row_doc)
         audit.record(
             session,
-            Actor(id=user.id, name=user.name),
+            user.actor,
             "cases.closed",
             subject_type="documentation_plan",
             subject_id=str(year),

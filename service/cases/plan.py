@@ -18,7 +18,6 @@ from sqlmodel import Session, col, select
 
 from retention.rules import RuleSet
 from service.audit import log as audit
-from service.audit.log import Actor
 from service.case_index import CASE_INDEX, index_key, validate_index
 from service.cases.models import (
     Case,
@@ -226,10 +225,6 @@ def ensure_may_edit(plan: DocumentationPlan, user: User) -> None:
     raise NotPermitted("Dokumentacijos planą rengti gali archyvaras arba direktorius.")
 
 
-def _actor(user: User) -> Actor:
-    return Actor(id=user.id, name=user.name)
-
-
 def check_case(
     case: PlannedCase, rules: RuleSet, known_registers: set[str], areas: set[str]
 ) -> list[tuple[str, str]]:
@@ -304,7 +299,7 @@ def _record(
     if changes:
         audit.record(
             session,
-            _actor(user),
+            user.actor,
             "plan.changed",
             subject_type="documentation_plan",
             subject_id=str(plan.year),
@@ -447,7 +442,7 @@ def _record_replacement(
         # A new year's plan is created, not changed: one event says where it came from.
         audit.record(
             session,
-            _actor(user),
+            user.actor,
             "plan.created",
             subject_type="documentation_plan",
             subject_id=str(plan.year),
@@ -595,7 +590,7 @@ def approve(session: Session, year: int, user: User) -> DocumentationPlan:
     session.add(plan)
     audit.record(
         session,
-        _actor(user),
+        user.actor,
         "plan.approved",
         subject_type="documentation_plan",
         subject_id=str(year),

@@ -18,7 +18,6 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from service.audit import log as audit
-from service.audit.log import Actor
 from service.documents import corrections, notifications
 from service.documents.change_act import ChangeAct
 from service.documents.confidentiality_pledge import ConfidentialityPledge
@@ -111,7 +110,7 @@ class PledgeHooks:
         pledge.link(session, state, document.id)
         audit.record(
             session,
-            Actor(id=user.id, name=user.name),
+            user.actor,
             "user.pledge_registered",
             subject_type="user",
             subject_id=str(state),

@@ -25,7 +25,6 @@ from sqlmodel import Session, select
 from retention.compute import provisional_lock_until, retain_until
 from retention.rules import RuleSet
 from service.audit import log as audit
-from service.audit.log import Actor
 from service.cases.plan import open_case, open_case_for_filing
 from service.db import session_scope
 from service.documents import kinds, versions
@@ -97,10 +96,6 @@ class _Reserved:
 def _request_hash(kind: str, data: object, supersedes: str | None) -> str:
     body = json.dumps([kind, data, supersedes], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(body.encode()).hexdigest()
-
-
-def _actor(user: User) -> Actor:
-    return Actor(id=user.id, name=user.name)
 
 
 def _key_row(session: Session, user_id: int, key: str) -> IdempotencyKey | None:
@@ -323,7 +318,7 @@ class Issuer:
                 self._bind_key(session, user.id, request.idempotency_key, document_id)
             audit.record(
                 session,
-                _actor(user),
+                user.actor,
                 "document.issued" if supersedes is None else "document.version_issued",
                 subject_type="document",
                 subject_id=document_id,
@@ -361,7 +356,7 @@ class Issuer:
             numbering.void(session, entry_id, reason)
             audit.record(
                 session,
-                _actor(user),
+                user.actor,
                 "document.failed",
                 subject_type="registry_entry",
                 subject_id=number,

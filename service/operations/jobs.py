@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from service.audit.log import Actor
 from service.errors import Conflict, DependencyUnavailable, ServiceError
 from service.operations.backup import run_backup
 from service.runtime import Runtime
@@ -127,7 +126,7 @@ class BackupJobs:
                     store,
                     database_url,
                     target,
-                    Actor(id=user.id, name=user.name),
+                    user.actor,
                     data_dir=data_dir,
                     progress=_JobProgress(job),
                     on_started=on_started,

@@ -97,7 +97,7 @@ def save(
     session.add(row)
     if actor is None:
         assert user is not None
-        actor = Actor(id=user.id, name=user.name)
+        actor = user.actor
     audit.record(
         session,
         actor,

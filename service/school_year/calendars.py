@@ -13,7 +13,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from sqlmodel import Session
 
 from service.audit import log as audit
-from service.audit.log import Actor
 from service.errors import InvalidPayload
 from service.school_year.calendar import (
     MAX_GRADE,
@@ -185,7 +184,7 @@ def save(session: Session, calendar: SchoolCalendar, user: User) -> SchoolCalend
     session.add(row)
     audit.record(
         session,
-        Actor(id=user.id, name=user.name),
+        user.actor,
         "school_calendar.saved",
         subject_type="school_calendar",
         subject_id=calendar.school_year,

@@ -137,10 +137,6 @@ MIN_PASSWORD = 8
 MAX_PASSWORD = 200
 
 
-def _actor(user: User) -> Actor:
-    return Actor(id=user.id, name=user.name)
-
-
 def _get(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
@@ -158,7 +154,7 @@ def _record(
     """Audit a change to person ``user_id`` made by ``actor`` (None: the console operator)."""
     audit.record(
         session,
-        _actor(actor) if actor else SYSTEM_CLI,
+        actor.actor if actor else SYSTEM_CLI,
         action,
         subject_type="user",
         subject_id=str(user_id),

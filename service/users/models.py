@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
+from service.audit.log import Actor
 from service.db_types import AwareDateTime
 from service.timeutil import utcnow
 
@@ -48,6 +49,11 @@ class User(SQLModel, table=True):
     @property
     def role_set(self) -> frozenset[Role]:
         return frozenset(Role(r) for r in self.roles.split())
+
+    @property
+    def actor(self) -> Actor:
+        """Who the audit log names for what this person does."""
+        return Actor(id=self.id, name=self.name)
 
 
 class ApiToken(SQLModel, table=True):

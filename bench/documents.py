@@ -152,6 +152,13 @@ def _issue_school(
     return done, rss.peak, cpu
 
 
+def _ended_by(run: Run, items: list[tuple[str, dict[str, Any]]]) -> str:
+    """What was being issued when no document completed for longest: a class summary's joined
+    conversion takes seconds by itself, a monthly report's does not."""
+    job = run.longest_gap_ended_by()
+    return "-" if job is None else items[job][0]
+
+
 def run(args: argparse.Namespace) -> list[str]:
     workers: int = getattr(args, "workers", 2)
     clients = 8
@@ -214,6 +221,8 @@ def run(args: argparse.Namespace) -> list[str]:
             f"{off.rate / pool_best:.2f} |",
             f"| longest gap between completions | {on.longest_gap:.2f} s | "
             f"{off.longest_gap:.2f} s |",
+            f"| the kind whose completion ended it | {_ended_by(on, items)} | "
+            f"{_ended_by(off, items)} |",
             f"| peak RSS, service + workers + store (goal < 1536 MiB) | {rss_on / mib:.0f} MiB | "
             f"{rss_off / mib:.0f} MiB |",
             f"| (c) cold soffice per document, {workers} at a time ({cold_n} sampled) | "

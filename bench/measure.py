@@ -93,6 +93,8 @@ class Run:
     seconds: float
     latencies: list[float] = field(default_factory=list)
     finished: list[float] = field(default_factory=list)  # completion times from the start
+    # The job (its index) each completion in ``finished`` was, in the same order.
+    finished_jobs: list[int] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -110,11 +112,23 @@ class Run:
         times = sorted(self.finished)
         return max((b - a for a, b in itertools.pairwise([0.0, *times])), default=0.0)
 
+    def longest_gap_ended_by(self) -> int | None:
+        """The job whose completion ended the longest gap: what was being converted then."""
+        ordered = sorted(zip(self.finished, self.finished_jobs, strict=True))
+        best: tuple[float, int] | None = None
+        previous = 0.0
+        for end, job in ordered:
+            if best is None or end - previous > best[0]:
+                best = (end - previous, job)
+            previous = end
+        return None if best is None else best[1]
+
 
 def run_clients(docs: int, clients: int, job: Callable[[int], None]) -> Run:
     started = time.perf_counter()
     latencies: list[float] = []
     finished: list[float] = []
+    finished_jobs: list[int] = []
     lock = threading.Lock()
 
     def timed(i: int) -> None:
@@ -124,10 +138,11 @@ def run_clients(docs: int, clients: int, job: Callable[[int], None]) -> Run:
         with lock:
             latencies.append(end - begin)
             finished.append(end - started)
+            finished_jobs.append(i)
 
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(timed, range(docs)))
-    return Run(docs, clients, time.perf_counter() - started, latencies, finished)
+    return Run(docs, clients, time.perf_counter() - started, latencies, finished, finished_jobs)
 
 
 _TICKS = os.sysconf("SC_CLK_TCK")

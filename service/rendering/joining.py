@@ -308,16 +308,17 @@ def _spliced(documents: list[etree._Element]) -> bytes | None:
     if prefix is None or any(document.nsmap != base.nsmap for document in documents[1:]):
         return None
     opening, closing = f"<{prefix}:body>".encode(), f"</{prefix}:body>".encode()
+    # The base is serialised once, as the file's frame and for its own body.
+    whole: bytes = etree.tostring(base, xml_declaration=True, encoding="UTF-8", standalone=True)
+    serialised = [whole, *(etree.tostring(d, encoding="UTF-8") for d in documents[1:])]
     bodies: list[bytes] = []
-    for document in documents:
+    for data in serialised:
         # Markup cannot hide inside text or attributes ("<" is always escaped there), so the
         # first opening and the last closing tag are the body's own.
-        data: bytes = etree.tostring(document, encoding="UTF-8")
         start, end = data.find(opening), data.rfind(closing)
         if start < 0 or end < start:
             return None  # a body with attributes, or none: move the elements instead
         bodies.append(data[start + len(opening) : end])
-    whole: bytes = etree.tostring(base, xml_declaration=True, encoding="UTF-8", standalone=True)
     start = whole.find(opening) + len(opening)
     return whole[:start] + b"".join(bodies) + whole[whole.rfind(closing) :]
 

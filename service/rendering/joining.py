@@ -526,8 +526,14 @@ def _extract(doc: pikepdf.Pdf, first: int, end: int, elements: list[pikepdf.Obje
         if elements:
             _copy_structure(doc, part, first, end, elements)
         with _memory_file() as out:
-            # A fresh /ID: each part is a file of its own.
-            part.save(out, deterministic_id=False, min_version=doc.pdf_version)
+            # A fresh /ID: each part is a file of its own. Its XMP is replaced when it is
+            # stamped, so pikepdf need not parse it to fix a version it does not carry.
+            part.save(
+                out,
+                deterministic_id=False,
+                min_version=doc.pdf_version,
+                fix_metadata_version=False,
+            )
             out.seek(0)
             return out.read()
 

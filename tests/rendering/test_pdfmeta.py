@@ -8,6 +8,7 @@ from datetime import date
 import docx
 import pikepdf
 import pytest
+from pikepdf.models.metadata import DOCINFO_MAPPING
 
 from service.errors import DocumentRejected
 from service.rendering.pdf import ConverterPool
@@ -147,6 +148,63 @@ def test_stamp_keeps_docinfo_equal_to_xmp(plain_pdf: bytes) -> None:
     assert docinfo["/Title"] == META.title
     assert docinfo["/Author"] == "Kauno Milikonių progimnazija; Rūta Raštinienė"
     assert docinfo["/Creator"] == "Bylos"
+
+
+def test_stamp_makes_every_mapped_docinfo_entry_equal_its_xmp(plain_pdf: bytes) -> None:
+    # PDF/A-2: a DocInfo entry with an XMP equivalent must equal it. pikepdf's own mapping
+    # (and its date and author conversions) is the independent judge of what "equal" means.
+    stamped = stamp(plain_pdf, META)
+    with pikepdf.open(io.BytesIO(stamped)) as doc:
+        xmp = doc.open_metadata()
+        docinfo = {str(key): str(value) for key, value in doc.docinfo.items()}
+        expected: dict[str, str | None] = {}
+        for ns, key, name, converter in DOCINFO_MAPPING:
+            qname = f"{{{ns}}}{key}"
+            if qname in xmp:
+                value = xmp[qname]
+                expected[name] = converter.docinfo_from_xmp(value) if converter else str(value)
+
+    assert {"/Title", "/Author", "/Subject", "/Creator", "/Producer", "/CreationDate"} <= set(
+        expected
+    )
+    assert {name: docinfo.get(name) for name in expected} == expected
+    assert set(docinfo) == set(expected)  # nothing the template left in DocInfo survives
+
+
+def _with_xmp(packet: bytes) -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.Root.Metadata = pdf.make_stream(packet, Type=pikepdf.Name.Metadata)
+    out = io.BytesIO()
+    pdf.save(out, fix_metadata_version=False)  # pikepdf would replace a packet it cannot read
+    return out.getvalue()
+
+
+def test_claim_written_as_attributes_is_read() -> None:
+    # XMP allows a simple property as an attribute of rdf:Description; the claim counts either way.
+    pdf = _with_xmp(
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF'
+        b' xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""'
+        b' xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" pdfaid:part="2"'
+        b' pdfaid:conformance="B"/></rdf:RDF></x:xmpmeta>'
+    )
+
+    assert pdfa_claim(pdf) == ("2", "B")
+    assert pdfa_claim(stamp_and_check(pdf, META).data) == ("2", "B")
+
+
+@pytest.mark.parametrize(
+    "packet",
+    [
+        b"<x:xmpmeta",  # cut short
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        b"<x>&b;</x>",  # entities: refused, never expanded
+    ],
+    ids=["truncated", "entities"],
+)
+def test_broken_or_hostile_xmp_is_refused_with_a_message(packet: bytes) -> None:
+    with pytest.raises(DocumentRejected, match="XMP metaduomenys sugadinti"):
+        stamp_and_check(_with_xmp(packet), META)
 
 
 def test_stamp_keeps_pdfa_claim(plain_pdf: bytes) -> None:

@@ -67,11 +67,14 @@ def record(
     # Taking the write lock first (an UPDATE) serialises appenders on both databases: on
     # PostgreSQL it row-locks the head, on SQLite it upgrades to the database write lock before
     # the read, so two appenders never chain onto the same tip.
-    # The head row is created by the first migration.
-    session.execute(
-        update(AuditHead).where(col(AuditHead.id) == 1).values(count=AuditHead.count + 1)
-    )
-    head = session.exec(select(AuditHead).where(AuditHead.id == 1)).one()
+    # The head row is created by the first migration. The tip is read in the same statement
+    # (RETURNING), after the lock is held.
+    tip: str = session.execute(
+        update(AuditHead)
+        .where(col(AuditHead.id) == 1)
+        .values(count=AuditHead.count + 1)
+        .returning(col(AuditHead.last_hash))
+    ).scalar_one()
     event = AuditEvent(
         at=utcnow(),
         actor_id=actor.id,
@@ -80,14 +83,13 @@ def record(
         subject_type=subject_type,
         subject_id=subject_id,
         detail=json.loads(json.dumps(detail or {}, default=str)),
-        prev_hash=head.last_hash,
+        prev_hash=tip,
         hash="",
     )
-    event.hash = event_hash(head.last_hash, event)
-    head.last_hash = event.hash
+    event.hash = event_hash(tip, event)
     session.add(event)
-    session.add(head)
     session.flush()
+    session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(last_hash=event.hash))
     # Some actions (fixity, closing, disposal) are followed by an anchor in the store.
     mark_due(session, action)
     return event

@@ -63,15 +63,19 @@ def reserve(
     return entry
 
 
-def confirm(session: Session, entry_id: int, document_id: str) -> RegistryEntry:
-    entry = session.get(RegistryEntry, entry_id)
-    if entry is None or entry.status != EntryStatus.reserved:
+def confirm(session: Session, entry_id: int, document_id: str) -> None:
+    """Register the reserved entry to ``document_id``: one conditional UPDATE, so a number
+    voided meanwhile (a stale reservation swept) is never registered."""
+    confirmed = session.execute(
+        update(RegistryEntry)
+        .where(
+            col(RegistryEntry.id) == entry_id,
+            col(RegistryEntry.status) == EntryStatus.reserved,
+        )
+        .values(status=EntryStatus.registered, document_id=document_id, updated_at=utcnow())
+    )
+    if confirmed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("Registracijos numeris nebėra rezervuotas; dokumentas neužregistruotas.")
-    entry.status = EntryStatus.registered
-    entry.document_id = document_id
-    entry.updated_at = utcnow()
-    session.add(entry)
-    return entry
 
 
 def void(session: Session, entry_id: int, reason: str) -> None:

@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, Result
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
@@ -119,6 +119,12 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise DependencyUnavailable(
             "Duomenų bazė nepasiekiama arba užimta. Bandykite dar kartą po kelių sekundžių."
         ) from exc
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through a Session changed. Such a statement
+    returns a CursorResult, typed as a plain Result, whose rowcount the database reports."""
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def insert_ignoring_conflicts(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:

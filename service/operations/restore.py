@@ -28,7 +28,7 @@ from service.audit import log as audit
 from service.audit.log import Actor
 from service.audit.models import AuditHead
 from service.bootstrap import open_store
-from service.db import make_engine, migrate, session_scope
+from service.db import make_engine, migrate, rows_affected, session_scope
 from service.errors import Conflict
 from service.operations import database, manifest
 from service.operations.backup import NoProgress, Progress
@@ -251,7 +251,7 @@ def _void_reservations(engine: Engine) -> int:
             .where(col(RegistryEntry.status) == EntryStatus.reserved)
             .values(status=EntryStatus.void, void_reason=VOID_REASON, updated_at=utcnow())
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rows_affected(result)
 
 
 def _audit_head(engine: Engine) -> str:

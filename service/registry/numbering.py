@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from service.db import insert_ignoring_conflicts
+from service.db import insert_ignoring_conflicts, rows_affected
 from service.errors import Conflict, NotFound
 from service.registry.models import EntryStatus, Register, RegisterCounter, RegistryEntry
 from service.timeutil import utcnow
@@ -74,7 +74,7 @@ def confirm(session: Session, entry_id: int, document_id: str) -> None:
         )
         .values(status=EntryStatus.registered, document_id=document_id, updated_at=utcnow())
     )
-    if confirmed.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_affected(confirmed) != 1:
         raise Conflict("Registracijos numeris nebėra rezervuotas; dokumentas neužregistruotas.")
 
 

@@ -27,17 +27,17 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import BinaryIO, Final
+from typing import Final
 
 import pikepdf
 from lxml import etree  # type: ignore[import-untyped]
+
+from service.rendering.pdfmeta import memory_file
 
 W_NS: Final = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS: Final = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -404,16 +404,9 @@ def _end_section(content: list[etree._Element], section: etree._Element) -> None
 # -- splitting -------------------------------------------------------------------------------
 
 
-def _memory_file() -> BinaryIO:
-    try:
-        return open(os.memfd_create("bylos-split", os.MFD_CLOEXEC), "w+b")
-    except (AttributeError, OSError):
-        return tempfile.TemporaryFile()
-
-
 @contextmanager
 def _opened(pdf: bytes) -> Iterator[pikepdf.Pdf]:
-    with _memory_file() as source:
+    with memory_file() as source:
         source.write(pdf)
         source.seek(0)
         try:
@@ -525,7 +518,7 @@ def _extract(doc: pikepdf.Pdf, first: int, end: int, elements: list[pikepdf.Obje
             part.Root.OpenAction = pikepdf.Array([part.pages[0].obj, *list(action)[1:]])
         if elements:
             _copy_structure(doc, part, first, end, elements)
-        with _memory_file() as out:
+        with memory_file() as out:
             # A fresh /ID: each part is a file of its own. Its XMP is replaced when it is
             # stamped, so pikepdf need not parse it to fix a version it does not carry.
             part.save(

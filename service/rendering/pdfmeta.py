@@ -75,7 +75,7 @@ class PdfMetadata:
 # an unnamed temporary file.
 
 
-def _memory_file() -> BinaryIO:
+def memory_file() -> BinaryIO:
     try:
         return open(os.memfd_create("bylos-pdf", os.MFD_CLOEXEC), "w+b")
     except (AttributeError, OSError):  # not Linux, or a sandbox that forbids memfd
@@ -84,7 +84,7 @@ def _memory_file() -> BinaryIO:
 
 @contextmanager
 def _open(pdf: bytes) -> Iterator[pikepdf.Pdf]:
-    with _memory_file() as source:
+    with memory_file() as source:
         source.write(pdf)
         source.seek(0)
         try:
@@ -210,7 +210,7 @@ def stamp_and_check(pdf: bytes, meta: PdfMetadata) -> StampedPdf:
 
 
 def _save(doc: pikepdf.Pdf) -> bytes:
-    with _memory_file() as out:
+    with memory_file() as out:
         # The packet carries no pdf:PDFVersion, so pikepdf's fix (a parse of the XMP) has
         # nothing to fix.
         doc.save(out, fix_metadata_version=False)

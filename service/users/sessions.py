@@ -15,6 +15,7 @@ import secrets
 from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, col
 
+from service.db import rows_affected
 from service.timeutil import utcnow
 from service.users.models import WebSessionRecord
 
@@ -77,7 +78,7 @@ def end_all(db: Session, user_id: int) -> int:
         )
         .values(ended_at=utcnow())
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_affected(result)
 
 
 def purge(db: Session, *, now: dt.datetime | None = None, limit: int | None = PURGE_BATCH) -> int:
@@ -95,4 +96,4 @@ def purge(db: Session, *, now: dt.datetime | None = None, limit: int | None = PU
         # of waiting on (or deadlocking over) the same ones; SQLite has one writer anyway.
         over = over.limit(limit).with_for_update(skip_locked=True)
     result = db.execute(delete(WebSessionRecord).where(col(WebSessionRecord.id_hash).in_(over)))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_affected(result)
